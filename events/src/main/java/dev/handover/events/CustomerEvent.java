@@ -1,0 +1,38 @@
+package dev.handover.events;
+
+import java.time.Instant;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+
+/**
+ * A change of customer state, published by customer-service for every gateway
+ * (topic {@link Topics#CUSTOMER_EVENTS}, keyed by {@code company_id} so one company's events stay in order).
+ *
+ * @param eventId unique per change, for idempotent consumers
+ * @param stop for {@code customer_stop_status_changed}: the new stop status
+ * @param agent for {@code agent_assignment_changed}: the agent assigned or released
+ * @param action for {@code agent_assignment_changed}: {@code assigned} or {@code unassigned}
+ * @param message for {@code new_message} and {@code agent_requested}: the message
+ */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record CustomerEvent(
+        String eventId,
+        CustomerEventType type,
+        String companyId,
+        Instant occurredAt,
+        CustomerSnapshot customer,
+        Boolean stop,
+        AgentRef agent,
+        String action,
+        ChatMessage message) {
+
+    /** Reads this record from Kafka. */
+    public static final class Deserializer extends JsonDeserializer<CustomerEvent> {
+        public Deserializer() {
+            super(CustomerEvent.class);
+        }
+    }
+}

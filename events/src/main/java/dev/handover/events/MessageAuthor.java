@@ -1,0 +1,10 @@
+package dev.handover.events;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/** Who wrote a message in a conversation. */
+public enum MessageAuthor {
+    @JsonProperty("customer") CUSTOMER,
+    @JsonProperty("bot") BOT,
+    @JsonProperty("agent") AGENT
+}

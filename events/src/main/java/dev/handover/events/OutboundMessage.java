@@ -1,0 +1,35 @@
+package dev.handover.events;
+
+import java.time.Instant;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+
+/**
+ * Something to send to a customer through the Send API (topic {@link Topics#MESSENGER_OUTBOUND}).
+ *
+ * @param messageId our id for the message; messenger-bridge reports its outcome under it and passes it to
+ *        Facebook as {@code metadata}, so the echo can be recognised
+ * @param customerLastMessageAt when the customer last wrote, which decides the messaging window
+ *        (RESPONSE within 24 h, HUMAN_AGENT tag up to 7 days)
+ */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record OutboundMessage(
+        String messageId,
+        OutboundKind kind,
+        String pageId,
+        String customerId,
+        String text,
+        SenderAction senderAction,
+        Instant customerLastMessageAt,
+        Instant requestedAt) {
+
+    /** Reads this record from Kafka. */
+    public static final class Deserializer extends JsonDeserializer<OutboundMessage> {
+        public Deserializer() {
+            super(OutboundMessage.class);
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package dev.handover.events;
+
+/**
+ * The Kafka topics the services talk over, and how their records are keyed, so that every producer and
+ * consumer agrees on one spelling and one partitioning rule.
+ */
+public final class Topics {
+
+    /** A customer's message, postback, echo, delivery or read receipt, from messenger-bridge. */
+    public static final String MESSENGER_INBOUND = "messenger.inbound";
+    /** Text or a sender action to send to a customer, for messenger-bridge. */
+    public static final String MESSENGER_OUTBOUND = "messenger.outbound";
+    /** The outcome of a send, from messenger-bridge. */
+    public static final String MESSENGER_DELIVERY = "messenger.delivery";
+    /** Every change of customer state, from customer-service to every gateway; keyed by company. */
+    public static final String CUSTOMER_EVENTS = "customer.events";
+
+    private Topics() {
+    }
+
+    /** Key of the three {@code messenger.*} topics: one conversation's records stay in order on one partition. */
+    public static String conversationKey(String pageId, String customerId) {
+        return pageId + ":" + customerId;
+    }
+}

@@ -1,0 +1,223 @@
+package dev.handover.infra;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.metadata.storage.Formatter;
+import org.apache.kafka.server.common.MetadataVersion;
+
+import de.bwaldvogel.mongo.MongoBackend;
+import de.bwaldvogel.mongo.MongoServer;
+import de.bwaldvogel.mongo.backend.h2.H2Backend;
+import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+
+/**
+ * Runs a real single-node Kafka broker (KRaft, broker and controller in one) and a MongoDB wire-protocol
+ * server on 127.0.0.1 in this JVM, for tests and the local stack. Prints one {@code READY} line on stdout
+ * once both serve requests and the topics exist; stops cleanly on SIGTERM or when its stdin closes, so a
+ * parent that dies never leaves it running.
+ *
+ * <pre>
+ * InfraLauncher --data-dir DIR [--kafka PORT] [--mongo PORT] [--mongo-backend memory|h2]
+ *               [--topics name:partitions,...] [--no-stdin-watch]
+ * </pre>
+ * A port of 0 picks a free one; an option left out leaves that server off.
+ */
+public final class InfraLauncher {
+
+    private static final String HOST = "127.0.0.1";
+    private static final PrintStream OUT = System.out;
+
+    private KafkaRaftServer kafka;
+    private MongoServer mongo;
+
+    public static void main(String[] args) {
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
+        InfraOptions options;
+        try {
+            options = InfraOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("infra: " + e.getMessage());
+            System.exit(64);
+            return;
+        }
+        var launcher = new InfraLauncher();
+        Runtime.getRuntime().addShutdownHook(new Thread(launcher::stop, "infra-shutdown"));
+        try {
+            launcher.start(options);
+        } catch (Exception e) {
+            System.err.println("infra: failed to start: " + e);
+            e.printStackTrace();
+            System.exit(1);
+        }
+        if (options.watchStdin()) {
+            watchStdin();
+        }
+    }
+
+    private void start(InfraOptions options) throws Exception {
+        long started = System.nanoTime();
+        Map<String, String> ready = new LinkedHashMap<>();
+        if (options.mongoPort() != null) {
+            ready.put("mongo", startMongo(options));
+        }
+        if (options.kafkaPort() != null) {
+            ready.put("kafka", startKafka(options));
+        }
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        var line = new StringBuilder("READY");
+        ready.forEach((name, address) -> line.append(' ').append(name).append('=').append(address));
+        line.append(" startup_ms=").append(millis).append(" pid=").append(ProcessHandle.current().pid());
+        OUT.println(line);
+        OUT.flush();
+    }
+
+    private String startMongo(InfraOptions options) throws IOException {
+        int port = requireFree(options.mongoPort(), "MongoDB");
+        MongoBackend backend;
+        if ("h2".equals(options.mongoBackend())) {
+            Files.createDirectories(options.dataDir());
+            backend = new H2Backend(options.dataDir().resolve("mongo.mv").toString());
+        } else {
+            backend = new MemoryBackend();
+        }
+        mongo = new MongoServer(backend);
+        mongo.bind(HOST, port);
+        InetSocketAddress address = mongo.getLocalAddress();
+        return "mongodb://" + HOST + ":" + address.getPort();
+    }
+
+    private String startKafka(InfraOptions options) throws Exception {
+        int port = requireFree(options.kafkaPort(), "Kafka");
+        int controllerPort = freePort();
+        Path logDir = options.dataDir().resolve("kafka");
+        Files.createDirectories(logDir);
+
+        Properties props = new Properties();
+        props.put("process.roles", "broker,controller");
+        props.put("node.id", "1");
+        props.put("controller.quorum.voters", "1@" + HOST + ":" + controllerPort);
+        props.put("listeners", "PLAINTEXT://" + HOST + ":" + port + ",CONTROLLER://" + HOST + ":" + controllerPort);
+        props.put("advertised.listeners", "PLAINTEXT://" + HOST + ":" + port);
+        props.put("controller.listener.names", "CONTROLLER");
+        props.put("inter.broker.listener.name", "PLAINTEXT");
+        props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        props.put("log.dirs", logDir.toString());
+        props.put("num.partitions", "1");
+        props.put("offsets.topic.replication.factor", "1");
+        props.put("offsets.topic.num.partitions", "5");
+        props.put("transaction.state.log.replication.factor", "1");
+        props.put("transaction.state.log.min.isr", "1");
+        props.put("transaction.state.log.num.partitions", "1");
+        props.put("share.coordinator.state.topic.replication.factor", "1");
+        props.put("share.coordinator.state.topic.min.isr", "1");
+        props.put("group.initial.rebalance.delay.ms", "0");
+        props.put("log.cleaner.dedupe.buffer.size", "8388608");
+        props.put("num.network.threads", "2");
+        props.put("num.io.threads", "2");
+        props.put("num.recovery.threads.per.data.dir", "1");
+        props.put("auto.create.topics.enable", "true");
+
+        if (!Files.exists(logDir.resolve("meta.properties"))) {
+            new Formatter()
+                    .setPrintStream(new PrintStream(PrintStream.nullOutputStream()))
+                    .setNodeId(1)
+                    .setClusterId(Uuid.randomUuid().toString())
+                    .setDirectories(List.of(logDir.toString()))
+                    .setMetadataLogDirectory(logDir.toString())
+                    .setControllerListenerName("CONTROLLER")
+                    .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
+                    .run();
+        }
+        kafka = new KafkaRaftServer(new KafkaConfig(props, false), Time.SYSTEM);
+        kafka.startup();
+
+        String bootstrap = HOST + ":" + port;
+        awaitBrokerAndTopics(bootstrap, options.topics());
+        return bootstrap;
+    }
+
+    private static void awaitBrokerAndTopics(String bootstrap, Map<String, Integer> topics)
+            throws InterruptedException, ExecutionException {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 60_000))) {
+            admin.describeCluster().nodes().get();
+            List<NewTopic> wanted = new ArrayList<>();
+            topics.forEach((name, partitions) -> wanted.add(new NewTopic(name, partitions, (short) 1)));
+            for (var result : admin.createTopics(wanted).values().values()) {
+                try {
+                    result.get();
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw e;
+                    }
+                }
+            }
+            if (!topics.isEmpty()) {
+                admin.describeTopics(topics.keySet()).allTopicNames().get();
+            }
+        }
+    }
+
+    private static int requireFree(int port, String what) throws IOException {
+        if (port == 0) {
+            return freePort();
+        }
+        try (var socket = new ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress(HOST, port));
+        } catch (IOException e) {
+            throw new IOException(what + " port " + port + " on " + HOST + " is taken", e);
+        }
+        return port;
+    }
+
+    private static int freePort() throws IOException {
+        try (var socket = new ServerSocket(0, 1, java.net.InetAddress.getByName(HOST))) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static void watchStdin() {
+        try {
+            while (System.in.read() != -1) {
+                // only the end of the stream matters: the parent is gone
+            }
+        } catch (IOException ignored) {
+            // a broken pipe means the same as the end of the stream
+        }
+        System.exit(0);
+    }
+
+    private synchronized void stop() {
+        if (kafka != null) {
+            kafka.shutdown();
+            kafka.awaitShutdown();
+            kafka = null;
+        }
+        if (mongo != null) {
+            mongo.shutdownNow();
+            mongo = null;
+        }
+    }
+}
