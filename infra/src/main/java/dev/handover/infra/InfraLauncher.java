@@ -1,9 +1,12 @@
 package dev.handover.infra;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,7 +37,9 @@ import kafka.server.KafkaRaftServer;
  * Runs a real single-node Kafka broker (KRaft, broker and controller in one) and a MongoDB wire-protocol
  * server on 127.0.0.1 in this JVM, for tests and the local stack. Prints one {@code READY} line on stdout
  * once both serve requests and the topics exist; stops cleanly on SIGTERM or when its stdin closes, so a
- * parent that dies never leaves it running.
+ * parent that dies never leaves it running. While it runs, the lines {@code stop kafka} and {@code start kafka}
+ * on stdin stop and restart the broker on the same port and storage (answered {@code KAFKA STOPPED} and
+ * {@code KAFKA STARTED}), for tests of what happens while Kafka is away.
  *
  * <pre>
  * InfraLauncher --data-dir DIR [--kafka PORT] [--mongo PORT] [--mongo-backend memory|h2]
@@ -48,6 +53,7 @@ public final class InfraLauncher {
     private static final PrintStream OUT = System.out;
 
     private KafkaRaftServer kafka;
+    private Properties kafkaProps;
     private MongoServer mongo;
 
     public static void main(String[] args) {
@@ -71,7 +77,7 @@ public final class InfraLauncher {
             System.exit(1);
         }
         if (options.watchStdin()) {
-            watchStdin();
+            launcher.watchStdin();
         }
     }
 
@@ -149,12 +155,24 @@ public final class InfraLauncher {
                     .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
                     .run();
         }
-        kafka = new KafkaRaftServer(new KafkaConfig(props, false), Time.SYSTEM);
-        kafka.startup();
-
+        kafkaProps = props;
         String bootstrap = HOST + ":" + port;
+        startBroker();
         awaitBrokerAndTopics(bootstrap, options.topics());
         return bootstrap;
+    }
+
+    private synchronized void startBroker() {
+        kafka = new KafkaRaftServer(new KafkaConfig(kafkaProps, false), Time.SYSTEM);
+        kafka.startup();
+    }
+
+    private synchronized void stopBroker() {
+        if (kafka != null) {
+            kafka.shutdown();
+            kafka.awaitShutdown();
+            kafka = null;
+        }
     }
 
     private static void awaitBrokerAndTopics(String bootstrap, Map<String, Integer> topics)
@@ -198,23 +216,37 @@ public final class InfraLauncher {
         }
     }
 
-    private static void watchStdin() {
-        try {
-            while (System.in.read() != -1) {
-                // only the end of the stream matters: the parent is gone
+    private void watchStdin() {
+        try (var lines = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = lines.readLine()) != null) {
+                control(line.trim());
             }
         } catch (IOException ignored) {
-            // a broken pipe means the same as the end of the stream
+            // a broken pipe means the same as the end of the stream: the parent is gone
         }
         System.exit(0);
     }
 
-    private synchronized void stop() {
-        if (kafka != null) {
-            kafka.shutdown();
-            kafka.awaitShutdown();
-            kafka = null;
+    private void control(String command) {
+        if (kafkaProps == null) {
+            OUT.println("ERROR no broker here");
+        } else if (command.equals("stop kafka")) {
+            stopBroker();
+            OUT.println("KAFKA STOPPED");
+        } else if (command.equals("start kafka")) {
+            if (kafka == null) {
+                startBroker();
+            }
+            OUT.println("KAFKA STARTED");
+        } else {
+            OUT.println("ERROR unknown command: " + command);
         }
+        OUT.flush();
+    }
+
+    private synchronized void stop() {
+        stopBroker();
         if (mongo != null) {
             mongo.shutdownNow();
             mongo = null;

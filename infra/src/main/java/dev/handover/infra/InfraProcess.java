@@ -17,7 +17,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -34,12 +36,15 @@ public final class InfraProcess implements AutoCloseable {
             "-XX:TieredStopAtLevel=1", "-XX:+ExitOnOutOfMemoryError");
 
     private final Process process;
+    private final BlockingQueue<String> replies;
     private final Map<String, String> ready;
     private final long startupMillis;
     private final Path log;
 
-    private InfraProcess(Process process, Map<String, String> ready, long startupMillis, Path log) {
+    private InfraProcess(Process process, BlockingQueue<String> replies, Map<String, String> ready,
+            long startupMillis, Path log) {
         this.process = process;
+        this.replies = replies;
         this.ready = ready;
         this.startupMillis = startupMillis;
         this.log = log;
@@ -64,13 +69,14 @@ public final class InfraProcess implements AutoCloseable {
                 .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
         CompletableFuture<String> readyLine = new CompletableFuture<>();
-        Thread pump = new Thread(() -> pump(process.getInputStream(), log, readyLine), "infra-stdout");
+        BlockingQueue<String> replies = new LinkedBlockingQueue<>();
+        Thread pump = new Thread(() -> pump(process.getInputStream(), log, readyLine, replies), "infra-stdout");
         pump.setDaemon(true);
         pump.start();
         try {
             String line = readyLine.get(timeoutSeconds, TimeUnit.SECONDS);
             long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - spawned);
-            var infra = new InfraProcess(process, parse(line), millis, log);
+            var infra = new InfraProcess(process, replies, parse(line), millis, log);
             Runtime.getRuntime().addShutdownHook(new Thread(infra::close, "infra-stop"));
             return infra;
         } catch (InterruptedException e) {
@@ -126,6 +132,32 @@ public final class InfraProcess implements AutoCloseable {
         return -1;
     }
 
+    /** Stops the broker, keeping its port and storage, and returns once it is down. */
+    public synchronized void stopKafka() throws IOException {
+        control("stop kafka", "KAFKA STOPPED");
+    }
+
+    /** Starts the broker again after {@link #stopKafka()}, on the same port and storage. */
+    public synchronized void startKafka() throws IOException {
+        control("start kafka", "KAFKA STARTED");
+    }
+
+    private void control(String command, String expected) throws IOException {
+        replies.clear();
+        var stdin = process.getOutputStream();
+        stdin.write((command + "\n").getBytes(StandardCharsets.UTF_8));
+        stdin.flush();
+        try {
+            String reply = replies.poll(60, TimeUnit.SECONDS);
+            if (!expected.equals(reply)) {
+                throw new IOException(command + ": " + (reply == null ? "no answer within 60 s" : reply));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted during " + command, e);
+        }
+    }
+
     public Path log() {
         return log;
     }
@@ -170,7 +202,8 @@ public final class InfraProcess implements AutoCloseable {
         return values;
     }
 
-    private static void pump(InputStream stdout, Path log, CompletableFuture<String> readyLine) {
+    private static void pump(InputStream stdout, Path log, CompletableFuture<String> readyLine,
+            BlockingQueue<String> replies) {
         try (var reader = new BufferedReader(new InputStreamReader(stdout, StandardCharsets.UTF_8));
                 Writer out = Files.newBufferedWriter(log, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                         StandardOpenOption.APPEND)) {
@@ -181,6 +214,8 @@ public final class InfraProcess implements AutoCloseable {
                 out.flush();
                 if (line.startsWith("READY ")) {
                     readyLine.complete(line);
+                } else if (line.startsWith("KAFKA ") || line.startsWith("ERROR ")) {
+                    replies.add(line);
                 }
             }
             readyLine.completeExceptionally(new IOException("infrastructure exited before it was ready"));

@@ -40,6 +40,21 @@ class InfraProcessTest {
     }
 
     @Test
+    void theBrokerStopsAndStartsAgainOnItsPort() throws Exception {
+        try (InfraProcess infra = InfraProcess.start(List.of("--data-dir", dir.toString(), "--kafka", "0"),
+                dir.resolve("infra.log"), 90)) {
+            String bootstrap = infra.kafkaBootstrapServers();
+            int port = Integer.parseInt(bootstrap.substring(bootstrap.lastIndexOf(':') + 1));
+            infra.stopKafka();
+            assertThrows(IOException.class, () -> new Socket(InetAddress.getByName("127.0.0.1"), port).close());
+            infra.startKafka();
+            try (var socket = new Socket(InetAddress.getByName("127.0.0.1"), port)) {
+                assertTrue(socket.isConnected());
+            }
+        }
+    }
+
+    @Test
     void aTakenPortIsReportedWithTheLog() throws Exception {
         try (var taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             var failure = assertThrows(IOException.class, () -> InfraProcess.start(List.of("--data-dir",

@@ -68,6 +68,14 @@ public class InfrastructureResource implements QuarkusTestResourceLifecycleManag
         record(infra);
     }
 
+    /** The running infrastructure, for tests that stop and start the broker. */
+    public static synchronized InfraProcess infrastructure() {
+        if (infra == null) {
+            throw new IllegalStateException("no test has started the infrastructure yet");
+        }
+        return infra;
+    }
+
     private static synchronized InfraProcess shared() {
         if (infra == null) {
             try {

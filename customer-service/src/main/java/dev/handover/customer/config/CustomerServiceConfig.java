@@ -1,0 +1,38 @@
+package dev.handover.customer.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Settings of customer-service (prefix {@code handover}). */
+@ConfigMapping(prefix = "handover")
+public interface CustomerServiceConfig {
+
+    /** How a customer asks for a human, or to go back to the bot. */
+    Detection detection();
+
+    Outbox outbox();
+
+    interface Detection {
+        /** Phrases per language (key: ISO code) that ask for a human; matched as whole words, any case. */
+        Map<String, List<String>> humanKeywords();
+
+        /** Postback or quick-reply payloads that ask for a human. */
+        List<String> humanPayloads();
+
+        /** Phrases per language that ask to go back to the bot. */
+        Map<String, List<String>> botKeywords();
+
+        /** Postback or quick-reply payloads that ask to go back to the bot. */
+        List<String> botPayloads();
+    }
+
+    interface Outbox {
+        /** How often records that could not be published at once are tried again. */
+        @WithDefault("2s")
+        Duration retryInterval();
+    }
+}

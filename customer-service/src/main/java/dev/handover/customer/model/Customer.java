@@ -1,0 +1,92 @@
+package dev.handover.customer.model;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.bson.codecs.pojo.annotations.BsonId;
+import org.bson.codecs.pojo.annotations.BsonProperty;
+
+import dev.handover.events.CustomerSnapshot;
+import io.quarkus.mongodb.panache.common.MongoEntity;
+
+/**
+ * A customer of one page, the spec's customer table plus what this service needs to keep it consistent:
+ * a {@code version} for optimistic concurrency (no transactions needed), the records still to publish
+ * ({@code pending}, written in the same single-document update as the change they describe) and the
+ * Facebook {@code mid}s seen lately, which make a redelivered webhook change nothing.
+ */
+@MongoEntity(collection = "customers")
+public class Customer {
+
+    /** {@code page_id:customer_id}, the natural key. */
+    @BsonId
+    public String id;
+    @BsonProperty("customer_id")
+    public String customerId;
+    @BsonProperty("customer_name")
+    public String customerName;
+    @BsonProperty("first_name")
+    public String firstName;
+    @BsonProperty("last_name")
+    public String lastName;
+    @BsonProperty("page_id")
+    public String pageId;
+    @BsonProperty("page_name")
+    public String pageName;
+    @BsonProperty("company_id")
+    public String companyId;
+    @BsonProperty("message_count")
+    public long messageCount;
+    @BsonProperty("last_message")
+    public String lastMessage;
+    @BsonProperty("last_seen")
+    public Instant lastSeen;
+    @BsonProperty("first_seen")
+    public Instant firstSeen;
+    public boolean stop;
+    @BsonProperty("stopped_at")
+    public Instant stoppedAt;
+    @BsonProperty("agent_name")
+    public String agentName;
+    @BsonProperty("agent_id")
+    public String agentId;
+    @BsonProperty("agent_email")
+    public String agentEmail;
+    @BsonProperty("assigned_at")
+    public Instant assignedAt;
+    @BsonProperty("created_at")
+    public Instant createdAt;
+    @BsonProperty("updated_at")
+    public Instant updatedAt;
+
+    /** When the customer last wrote: it decides Messenger's messaging window. */
+    @BsonProperty("last_customer_message_at")
+    public Instant lastCustomerMessageAt;
+    @BsonProperty("tax_code")
+    public String taxCode;
+    @BsonProperty("company_name")
+    public String companyName;
+    public String notes;
+
+    public long version;
+    @BsonProperty("recent_mids")
+    public List<String> recentMids = new ArrayList<>();
+    public List<PendingRecord> pending = new ArrayList<>();
+    @BsonProperty("has_pending")
+    public boolean hasPending;
+
+    public static String key(String pageId, String customerId) {
+        return pageId + ":" + customerId;
+    }
+
+    public boolean isAssigned() {
+        return agentId != null;
+    }
+
+    public CustomerSnapshot snapshot() {
+        return new CustomerSnapshot(customerId, customerName, firstName, lastName, pageId, pageName, companyId,
+                messageCount, lastMessage, lastSeen, firstSeen, stop, stoppedAt, agentName, agentId, agentEmail,
+                assignedAt, createdAt, updatedAt);
+    }
+}

@@ -1,0 +1,30 @@
+package dev.handover.customer.model;
+
+import org.bson.codecs.pojo.annotations.BsonProperty;
+
+/**
+ * A record that a change of a customer owes the world (a Kafka record, or an audit entry), kept inside
+ * the customer document until it is delivered: the outbox, without needing multi-document transactions.
+ */
+public class PendingRecord {
+
+    /** Where it goes: a Kafka topic, or {@link #AUDIT_LOG}. */
+    public static final String AUDIT_LOG = "audit_log";
+
+    @BsonProperty("record_id")
+    public String recordId;
+    public String target;
+    public String key;
+    /** The JSON to deliver. */
+    public String payload;
+
+    public PendingRecord() {
+    }
+
+    public PendingRecord(String recordId, String target, String key, String payload) {
+        this.recordId = recordId;
+        this.target = target;
+        this.key = key;
+        this.payload = payload;
+    }
+}

@@ -1,0 +1,122 @@
+package dev.handover.customer.repository;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.bson.conversions.Bson;
+
+import com.mongodb.ErrorCategory;
+import com.mongodb.MongoWriteException;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.Sorts;
+
+import dev.handover.customer.model.Customer;
+import io.quarkus.mongodb.panache.PanacheMongoRepositoryBase;
+
+/**
+ * Customers in MongoDB. Every change goes through {@link #change}: read, decide in Java, write back only if
+ * the version is unchanged, else decide again. One document, one atomic write: correct on a replica set
+ * and on the wire-protocol stand-in alike, with no transactions and no locks.
+ */
+@ApplicationScoped
+public class CustomerRepository implements PanacheMongoRepositoryBase<Customer, String> {
+
+    private static final int MAX_ATTEMPTS = 200;
+
+    /** What a decision about a customer came to. */
+    public sealed interface Decision<R> {
+        /** Write {@code customer} (changed in place) and answer {@code result}. */
+        record Write<R>(R result) implements Decision<R> {
+        }
+
+        /** Change nothing and answer {@code result}. */
+        record Keep<R>(R result) implements Decision<R> {
+        }
+    }
+
+    /**
+     * Applies {@code decide} to the current customer {@code id} until its write wins. When there is no such
+     * customer, {@code create} (if given) makes a new one to decide on, else {@code decide} gets {@code null}
+     * and must refuse by throwing or return {@link Decision.Keep}. {@code decide} changes the customer in
+     * place; it is called again, with fresh state, after every lost race.
+     */
+    public <R> R change(String id, Supplier<Customer> create, Function<Customer, Decision<R>> decide) {
+        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+            Customer current = findById(id);
+            boolean fresh = current == null;
+            Customer customer = fresh && create != null ? create.get() : current;
+            Decision<R> decision = decide.apply(customer);
+            if (decision instanceof Decision.Keep<R> keep) {
+                return keep.result();
+            }
+            R result = ((Decision.Write<R>) decision).result();
+            long version = customer.version;
+            customer.version = version + 1;
+            customer.hasPending = !customer.pending.isEmpty();
+            if (fresh) {
+                try {
+                    mongoCollection().insertOne(customer);
+                    return result;
+                } catch (MongoWriteException e) {
+                    if (e.getError().getCategory() != ErrorCategory.DUPLICATE_KEY) {
+                        throw e;
+                    }
+                }
+            } else if (mongoCollection().replaceOne(Filters.and(Filters.eq("_id", id), Filters.eq("version", version)),
+                    customer).getModifiedCount() == 1) {
+                return result;
+            }
+        }
+        throw new IllegalStateException("customer " + id + " changed " + MAX_ATTEMPTS + " times under us");
+    }
+
+    public Optional<Customer> find(String companyId, String pageId, String customerId) {
+        return Optional.ofNullable(mongoCollection().find(Filters.and(Filters.eq("_id", Customer.key(pageId, customerId)),
+                Filters.eq("company_id", companyId))).first());
+    }
+
+    /** Stopped customers of a company (optionally one page), longest waiting first. */
+    public List<Customer> stopped(String companyId, String pageId, int skip, int limit) {
+        return mongoCollection().find(stoppedFilter(companyId, pageId))
+                .sort(Sorts.ascending("updated_at", "_id")).skip(skip).limit(limit).into(new ArrayList<>());
+    }
+
+    public long countStopped(String companyId, String pageId) {
+        return mongoCollection().countDocuments(stoppedFilter(companyId, pageId));
+    }
+
+    /** All customers of a company (optionally one page), most recently seen first. */
+    public List<Customer> list(String companyId, String pageId, int skip, int limit) {
+        return mongoCollection().find(companyFilter(companyId, pageId))
+                .sort(Sorts.descending("last_seen", "_id")).skip(skip).limit(limit).into(new ArrayList<>());
+    }
+
+    public long count(String companyId, String pageId) {
+        return mongoCollection().countDocuments(companyFilter(companyId, pageId));
+    }
+
+    /** Ids of customers whose outbox is not empty. */
+    public List<String> withPending() {
+        return mongoCollection().find(Filters.eq("has_pending", true)).projection(new org.bson.Document("_id", 1))
+                .map(c -> c.id).into(new ArrayList<>());
+    }
+
+    public void renamePage(String pageId, String pageName) {
+        mongoCollection().updateMany(Filters.eq("page_id", pageId),
+                com.mongodb.client.model.Updates.set("page_name", pageName));
+    }
+
+    private static Bson companyFilter(String companyId, String pageId) {
+        return pageId == null ? Filters.eq("company_id", companyId)
+                : Filters.and(Filters.eq("company_id", companyId), Filters.eq("page_id", pageId));
+    }
+
+    private static Bson stoppedFilter(String companyId, String pageId) {
+        return Filters.and(companyFilter(companyId, pageId), Filters.eq("stop", true));
+    }
+}

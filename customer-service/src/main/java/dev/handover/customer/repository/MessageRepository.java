@@ -1,0 +1,75 @@
+package dev.handover.customer.repository;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.bson.conversions.Bson;
+
+import com.mongodb.ErrorCategory;
+import com.mongodb.MongoWriteException;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.Sorts;
+import com.mongodb.client.model.Updates;
+
+import dev.handover.customer.model.Message;
+import dev.handover.customer.model.MessageStatus;
+import io.quarkus.mongodb.panache.PanacheMongoRepositoryBase;
+
+/** The conversation history. Writes are idempotent: a redelivered record finds its message already there. */
+@ApplicationScoped
+public class MessageRepository implements PanacheMongoRepositoryBase<Message, String> {
+
+    /** Stores the message unless one with its id exists; tells whether it was new. */
+    public boolean insertOnce(Message message) {
+        try {
+            mongoCollection().insertOne(message);
+            return true;
+        } catch (MongoWriteException e) {
+            if (e.getError().getCategory() == ErrorCategory.DUPLICATE_KEY) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * One page of a conversation, newest first, starting after the cursor position ({@code beforeTime},
+     * {@code beforeId}) when given: keyset pagination, stable while new messages arrive.
+     */
+    public List<Message> history(String pageId, String customerId, Instant beforeTime, String beforeId, int limit) {
+        Bson conversation = Filters.and(Filters.eq("page_id", pageId), Filters.eq("customer_id", customerId));
+        Bson filter = beforeTime == null ? conversation : Filters.and(conversation, Filters.or(
+                Filters.lt("created_at", beforeTime),
+                Filters.and(Filters.eq("created_at", beforeTime), Filters.lt("_id", beforeId))));
+        return mongoCollection().find(filter).sort(Sorts.descending("created_at", "_id")).limit(limit)
+                .into(new ArrayList<>());
+    }
+
+    /** Our message reached Facebook: record its {@code mid}, unless it has moved on already. */
+    public void markSent(String messageId, String mid, Instant at) {
+        mongoCollection().updateOne(Filters.and(Filters.eq("_id", messageId),
+                Filters.in("status", MessageStatus.QUEUED, MessageStatus.FAILED)),
+                Updates.combine(Updates.set("status", MessageStatus.SENT), Updates.set("mid", mid),
+                        Updates.unset("error"), Updates.set("updated_at", at)));
+        // a delivery or read receipt may have overtaken the report: keep the status, still learn the mid
+        mongoCollection().updateOne(Filters.and(Filters.eq("_id", messageId), Filters.eq("mid", null)),
+                Updates.set("mid", mid));
+    }
+
+    public void markFailed(String messageId, String error, Instant at) {
+        mongoCollection().updateOne(Filters.and(Filters.eq("_id", messageId), Filters.eq("status", MessageStatus.QUEUED)),
+                Updates.combine(Updates.set("status", MessageStatus.FAILED), Updates.set("error", error),
+                        Updates.set("updated_at", at)));
+    }
+
+    /** Moves the conversation's outbound messages written up to {@code watermark} forward to {@code status}. */
+    public void advance(String pageId, String customerId, Instant watermark, String status, List<String> from, Instant at) {
+        mongoCollection().updateMany(Filters.and(Filters.eq("page_id", pageId), Filters.eq("customer_id", customerId),
+                Filters.eq("direction", Message.OUTBOUND), Filters.in("status", from),
+                Filters.lte("created_at", watermark)),
+                Updates.combine(Updates.set("status", status), Updates.set("updated_at", at)));
+    }
+}

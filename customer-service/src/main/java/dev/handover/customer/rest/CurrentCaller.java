@@ -1,0 +1,30 @@
+package dev.handover.customer.rest;
+
+import jakarta.enterprise.context.RequestScoped;
+
+import org.eclipse.microprofile.jwt.JsonWebToken;
+
+import dev.handover.customer.service.ApiException;
+import dev.handover.customer.service.Caller;
+
+/** The {@link Caller} of the current request, from its verified JWT. */
+@RequestScoped
+public class CurrentCaller {
+
+    private final JsonWebToken jwt;
+
+    public CurrentCaller(JsonWebToken jwt) {
+        this.jwt = jwt;
+    }
+
+    public Caller get() {
+        String companyId = jwt.getClaim("company_id");
+        if (companyId == null || companyId.isBlank() || jwt.getSubject() == null) {
+            throw new ApiException(403, "Token has no company_id or subject");
+        }
+        String name = jwt.getClaim("name");
+        String email = jwt.getClaim("email");
+        return new Caller(jwt.getSubject(), name != null ? name : jwt.getSubject(),
+                email != null ? email : jwt.getSubject(), companyId, jwt.getGroups().contains("admin"));
+    }
+}

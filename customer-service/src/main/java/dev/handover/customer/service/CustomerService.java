@@ -1,0 +1,294 @@
+package dev.handover.customer.service;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+
+import dev.handover.customer.model.Customer;
+import dev.handover.customer.model.Message;
+import dev.handover.customer.model.MessageStatus;
+import dev.handover.customer.model.Page;
+import dev.handover.customer.repository.CustomerRepository;
+import dev.handover.customer.repository.CustomerRepository.Decision;
+import dev.handover.customer.repository.MessageRepository;
+import dev.handover.customer.repository.PageRepository;
+import dev.handover.events.AgentRef;
+import dev.handover.events.ChatMessage;
+import dev.handover.events.CustomerEventType;
+import dev.handover.events.MessageAuthor;
+import dev.handover.events.OutboundKind;
+import dev.handover.events.OutboundMessage;
+
+/**
+ * The rules agents act under: stop status, assignment, sending, profile. Every operation is scoped to the
+ * caller's company through the page; every change is one atomic write that carries its events.
+ */
+@ApplicationScoped
+public class CustomerService {
+
+    /** Messenger's limit for a text message. */
+    public static final int MAX_TEXT = 2000;
+    private static final int MAX_PROFILE_FIELD = 5000;
+
+    private final CustomerRepository customers;
+    private final PageRepository pages;
+    private final MessageRepository messages;
+    private final Event<CustomerChanged> changed;
+    private final Clock clock;
+
+    public CustomerService(CustomerRepository customers, PageRepository pages, MessageRepository messages,
+            Event<CustomerChanged> changed, Clock clock) {
+        this.customers = customers;
+        this.pages = pages;
+        this.messages = messages;
+        this.changed = changed;
+        this.clock = clock;
+    }
+
+    /** A page of customers and how many there are in all. */
+    public record Slice(List<Customer> customers, long total) {
+    }
+
+    public Slice list(Caller caller, String pageId, int skip, int limit) {
+        if (pageId != null) {
+            page(caller, pageId);
+        }
+        return new Slice(customers.list(caller.companyId(), pageId, skip, limit), customers.count(caller.companyId(), pageId));
+    }
+
+    public Slice stopped(Caller caller, String pageId, int skip, int limit) {
+        if (pageId != null) {
+            page(caller, pageId);
+        }
+        return new Slice(customers.stopped(caller.companyId(), pageId, skip, limit),
+                customers.countStopped(caller.companyId(), pageId));
+    }
+
+    public Customer get(Caller caller, String customerId, String pageId) {
+        page(caller, pageId);
+        return customers.find(caller.companyId(), pageId, customerId).orElseThrow(ApiException::customerNotFound);
+    }
+
+    public Customer updateAgentName(Caller caller, String customerId, String pageId, String agentName) {
+        if (agentName == null || agentName.isBlank()) {
+            throw ApiException.badRequest("agent_name is required");
+        }
+        return change(caller, customerId, pageId, c -> {
+            Instant now = clock.instant();
+            Map<String, Object> before = Map.of("agent_name", String.valueOf(c.agentName));
+            c.agentName = agentName.trim();
+            c.updatedAt = now;
+            Outbox.audit(c, "agent_name_updated", caller.agent(), before, Map.of("agent_name", c.agentName), null, now);
+            return c;
+        });
+    }
+
+    /**
+     * Sets the stop status. Handing a customer back to the bot also releases their agent; only that agent
+     * (or an admin) may do it while the customer is assigned.
+     */
+    public Customer setStop(Caller caller, String customerId, String pageId, boolean stop) {
+        return change(caller, customerId, pageId, c -> {
+            if (c.stop == stop) {
+                return null;
+            }
+            if (!stop && c.isAssigned() && !c.agentId.equals(caller.agentId()) && !caller.admin()) {
+                throw ApiException.alreadyAssigned(c.agentEmail);
+            }
+            applyStop(c, stop, caller.agent(), stop ? "set by agent" : "handed back to the bot by agent");
+            return c;
+        });
+    }
+
+    /** The result of a toggle: the stop status before, and the customer after. */
+    public record Toggle(boolean previousStop, Customer customer) {
+    }
+
+    public Toggle toggleStop(Caller caller, String customerId, String pageId) {
+        Customer before = get(caller, customerId, pageId);
+        Customer after = setStop(caller, customerId, pageId, !before.stop);
+        return new Toggle(!after.stop, after);
+    }
+
+    public Customer assign(Caller caller, String customerId, String pageId) {
+        return change(caller, customerId, pageId, c -> {
+            if (!c.stop) {
+                throw ApiException.notRequested();
+            }
+            if (c.isAssigned()) {
+                if (c.agentId.equals(caller.agentId())) {
+                    return null;
+                }
+                throw ApiException.alreadyAssigned(c.agentEmail);
+            }
+            assign(c, caller.agent(), "taken by agent");
+            return c;
+        });
+    }
+
+    public Customer unassign(Caller caller, String customerId, String pageId) {
+        return change(caller, customerId, pageId, c -> {
+            if (!caller.agentId().equals(c.agentId)) {
+                throw ApiException.notAssigned();
+            }
+            release(c, caller.agent(), "released to the queue by agent");
+            return c;
+        });
+    }
+
+    /**
+     * Queues a text for the customer. Only the assigned agent may send; an unassigned waiting customer is
+     * assigned to the sender first, in the same write.
+     */
+    public Message send(Caller caller, String customerId, String pageId, String text) {
+        if (text == null || text.isBlank()) {
+            throw ApiException.badRequest("message is required");
+        }
+        if (text.length() > MAX_TEXT) {
+            throw ApiException.badRequest("message is longer than " + MAX_TEXT + " characters");
+        }
+        Page page = page(caller, pageId);
+        Instant now = clock.instant();
+        Message message = new Message();
+        message.id = UUID.randomUUID().toString();
+        message.companyId = page.companyId;
+        message.pageId = pageId;
+        message.customerId = customerId;
+        message.direction = Message.OUTBOUND;
+        message.author = "agent";
+        message.agentId = caller.agentId();
+        message.agentName = caller.name();
+        message.agentEmail = caller.email();
+        message.text = text;
+        message.status = MessageStatus.QUEUED;
+        message.createdAt = now;
+        message.updatedAt = now;
+        // stored first, so that a delivery report can never arrive before its message
+        messages.insertOnce(message);
+        try {
+            change(caller, customerId, pageId, c -> {
+                if (!c.stop) {
+                    throw ApiException.notRequested();
+                }
+                if (c.isAssigned() && !c.agentId.equals(caller.agentId())) {
+                    throw ApiException.alreadyAssigned(c.agentEmail);
+                }
+                if (!c.isAssigned()) {
+                    assign(c, caller.agent(), "auto-assigned by sending a message");
+                }
+                c.updatedAt = now;
+                Outbox.send(c, new OutboundMessage(message.id, OutboundKind.TEXT, pageId, customerId, text, null,
+                        c.lastCustomerMessageAt, now));
+                Outbox.event(c, CustomerEventType.NEW_MESSAGE, now, null, null, null, new ChatMessage(message.id, null,
+                        pageId, customerId, text, MessageAuthor.AGENT, caller.agent()));
+                Outbox.audit(c, "message_sent", caller.agent(), null, Map.of("message_id", message.id), null, now);
+                return c;
+            });
+        } catch (RuntimeException e) {
+            messages.deleteById(message.id);
+            throw e;
+        }
+        return message;
+    }
+
+    /** The profile an agent keeps about a customer; {@code null} fields are left as they are. */
+    public Customer updateProfile(Caller caller, String customerId, String pageId, String taxCode, String companyName,
+            String notes) {
+        for (String field : new String[] { taxCode, companyName, notes }) {
+            if (field != null && field.length() > MAX_PROFILE_FIELD) {
+                throw ApiException.badRequest("profile fields are limited to " + MAX_PROFILE_FIELD + " characters");
+            }
+        }
+        return change(caller, customerId, pageId, c -> {
+            Instant now = clock.instant();
+            Map<String, Object> before = profile(c);
+            c.taxCode = taxCode != null ? taxCode : c.taxCode;
+            c.companyName = companyName != null ? companyName : c.companyName;
+            c.notes = notes != null ? notes : c.notes;
+            c.updatedAt = now;
+            Outbox.audit(c, "profile_updated", caller.agent(), before, profile(c), null, now);
+            return c;
+        });
+    }
+
+    private static Map<String, Object> profile(Customer c) {
+        var fields = new java.util.LinkedHashMap<String, Object>();
+        fields.put("tax_code", c.taxCode);
+        fields.put("company_name", c.companyName);
+        fields.put("notes", c.notes);
+        return fields;
+    }
+
+    /** The page if the caller's company owns it. */
+    public Page page(Caller caller, String pageId) {
+        if (pageId == null || pageId.isBlank()) {
+            throw ApiException.badRequest("page_id is required");
+        }
+        return pages.owned(caller.companyId(), pageId).orElseThrow(ApiException::pageNotFound);
+    }
+
+    /**
+     * Runs {@code decide} on the caller's customer until it is stored; {@code decide} returns the customer to
+     * write, or {@code null} when nothing needs to change.
+     */
+    private Customer change(Caller caller, String customerId, String pageId,
+            java.util.function.UnaryOperator<Customer> decide) {
+        page(caller, pageId);
+        String key = Customer.key(pageId, customerId);
+        Customer result = customers.change(key, null, c -> {
+            if (c == null || !caller.companyId().equals(c.companyId)) {
+                throw ApiException.customerNotFound();
+            }
+            Customer decided = decide.apply(c);
+            return decided == null ? new Decision.Keep<>(c) : new Decision.Write<>(decided);
+        });
+        if (result.hasPending) {
+            changed.fireAsync(new CustomerChanged(key));
+        }
+        return result;
+    }
+
+    void assign(Customer c, AgentRef agent, String reason) {
+        Instant now = clock.instant();
+        Map<String, Object> before = Outbox.assignment(c);
+        c.agentId = agent.id();
+        c.agentName = agent.name();
+        c.agentEmail = agent.email();
+        c.assignedAt = now;
+        c.updatedAt = now;
+        Outbox.event(c, CustomerEventType.AGENT_ASSIGNMENT_CHANGED, now, null, agent, "assigned", null);
+        Outbox.audit(c, "assigned", agent, before, Outbox.assignment(c), reason, now);
+    }
+
+    void release(Customer c, AgentRef actor, String reason) {
+        Instant now = clock.instant();
+        Map<String, Object> before = Outbox.assignment(c);
+        AgentRef released = new AgentRef(c.agentId, c.agentName, c.agentEmail);
+        c.agentId = null;
+        c.agentName = null;
+        c.agentEmail = null;
+        c.assignedAt = null;
+        c.updatedAt = now;
+        Outbox.event(c, CustomerEventType.AGENT_ASSIGNMENT_CHANGED, now, null, released, "unassigned", null);
+        Outbox.audit(c, "unassigned", actor, before, Outbox.assignment(c), reason, now);
+    }
+
+    /** Sets the stop status with its events; going back to the bot releases the agent first. */
+    void applyStop(Customer c, boolean stop, AgentRef actor, String reason) {
+        Instant now = clock.instant();
+        if (!stop && c.isAssigned()) {
+            release(c, actor, reason);
+        }
+        Map<String, Object> before = Map.of("stop", c.stop);
+        c.stop = stop;
+        c.stoppedAt = stop ? now : null;
+        c.updatedAt = now;
+        Outbox.event(c, CustomerEventType.CUSTOMER_STOP_STATUS_CHANGED, now, stop, null, null, null);
+        Outbox.audit(c, "stop_changed", actor, before, Map.of("stop", stop), reason, now);
+    }
+}

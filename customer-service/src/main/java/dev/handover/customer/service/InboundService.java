@@ -1,0 +1,230 @@
+package dev.handover.customer.service;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+
+import org.jboss.logging.Logger;
+
+import dev.handover.customer.model.Customer;
+import dev.handover.customer.model.Message;
+import dev.handover.customer.model.MessageAttachment;
+import dev.handover.customer.model.MessageStatus;
+import dev.handover.customer.model.Page;
+import dev.handover.customer.repository.CustomerRepository;
+import dev.handover.customer.repository.CustomerRepository.Decision;
+import dev.handover.customer.repository.MessageRepository;
+import dev.handover.customer.repository.PageRepository;
+import dev.handover.events.ChatMessage;
+import dev.handover.events.CustomerEventType;
+import dev.handover.events.DeliveryReport;
+import dev.handover.events.DeliveryStatus;
+import dev.handover.events.InboundEvent;
+import dev.handover.events.MessageAuthor;
+
+/**
+ * What customers do, as messenger-bridge reports it: messages and postbacks update the customer and the
+ * history and may ask for a human or for the bot; echoes, deliveries and reads move the history on. Every
+ * record may arrive twice: the customer remembers recent {@code mid}s and messages are keyed by them.
+ */
+@ApplicationScoped
+public class InboundService {
+
+    private static final Logger LOG = Logger.getLogger(InboundService.class);
+    private static final int REMEMBERED_MIDS = 200;
+
+    private final CustomerRepository customers;
+    private final PageRepository pages;
+    private final MessageRepository messages;
+    private final IntentDetector intents;
+    private final CustomerService rules;
+    private final Event<CustomerChanged> changed;
+    private final Clock clock;
+
+    public InboundService(CustomerRepository customers, PageRepository pages, MessageRepository messages,
+            IntentDetector intents, CustomerService rules, Event<CustomerChanged> changed, Clock clock) {
+        this.customers = customers;
+        this.pages = pages;
+        this.messages = messages;
+        this.intents = intents;
+        this.rules = rules;
+        this.changed = changed;
+        this.clock = clock;
+    }
+
+    public void handle(InboundEvent event) {
+        if (event.pageId() == null || event.customerId() == null || event.kind() == null) {
+            LOG.warnf("Ignoring inbound record %s without page, customer or kind", event.eventId());
+            return;
+        }
+        Page page = pages.findById(event.pageId());
+        if (page == null) {
+            LOG.warnf("Ignoring inbound record %s for unregistered page %s", event.eventId(), event.pageId());
+            return;
+        }
+        Instant at = event.timestamp() != null ? event.timestamp() : clock.instant();
+        switch (event.kind()) {
+            case MESSAGE, POSTBACK -> fromCustomer(page, event, at);
+            case ECHO -> echo(page, event, at);
+            case DELIVERY -> {
+                if (event.watermark() != null) {
+                    messages.advance(page.pageId, event.customerId(), event.watermark(), MessageStatus.DELIVERED,
+                            List.of(MessageStatus.QUEUED, MessageStatus.SENT), clock.instant());
+                }
+            }
+            case READ -> {
+                if (event.watermark() != null) {
+                    messages.advance(page.pageId, event.customerId(), event.watermark(), MessageStatus.READ,
+                            List.of(MessageStatus.QUEUED, MessageStatus.SENT, MessageStatus.DELIVERED), clock.instant());
+                }
+            }
+        }
+    }
+
+    /** The outcome of one of our sends. */
+    public void delivery(DeliveryReport report) {
+        if (report.messageId() == null || report.status() == null) {
+            LOG.warnf("Ignoring delivery report without message id or status: %s", report);
+            return;
+        }
+        Instant at = report.at() != null ? report.at() : clock.instant();
+        if (report.status() == DeliveryStatus.SENT) {
+            messages.markSent(report.messageId(), report.facebookMessageId(), at);
+        } else {
+            String error = report.error() == null ? "failed" : report.error();
+            messages.markFailed(report.messageId(), report.errorCode() == null ? error : "(#" + report.errorCode() + ") " + error, at);
+        }
+    }
+
+    private void fromCustomer(Page page, InboundEvent event, Instant at) {
+        String messageId = event.mid() != null ? event.mid() : event.eventId();
+        String text = text(event);
+        IntentDetector.Intent intent = intents.of(event);
+        String key = Customer.key(page.pageId, event.customerId());
+        boolean stored = customers.change(key, () -> newCustomer(page, event.customerId(), at), c -> {
+            if (c.recentMids.contains(messageId)) {
+                return new Decision.Keep<>(false);
+            }
+            remember(c, messageId);
+            Instant now = clock.instant();
+            if (event.firstName() != null || event.lastName() != null) {
+                c.firstName = event.firstName();
+                c.lastName = event.lastName();
+                c.customerName = String.join(" ", java.util.stream.Stream.of(event.firstName(), event.lastName())
+                        .filter(n -> n != null && !n.isBlank()).toList());
+            }
+            c.pageName = page.pageName;
+            c.messageCount++;
+            c.lastMessage = text;
+            c.lastSeen = c.lastSeen == null || at.isAfter(c.lastSeen) ? at : c.lastSeen;
+            c.lastCustomerMessageAt = c.lastSeen;
+            c.updatedAt = now;
+            var chat = new ChatMessage(messageId, event.mid(), event.customerId(), page.pageId, text,
+                    MessageAuthor.CUSTOMER, null);
+            Outbox.event(c, CustomerEventType.NEW_MESSAGE, now, null, null, null, chat);
+            if (intent == IntentDetector.Intent.HUMAN && !c.stop) {
+                rules.applyStop(c, true, null, "customer asked for a human");
+                Outbox.event(c, CustomerEventType.AGENT_REQUESTED, now, true, null, null, chat);
+            } else if (intent == IntentDetector.Intent.BOT && c.stop) {
+                rules.applyStop(c, false, null, "customer asked for the bot");
+            }
+            return new Decision.Write<>(true);
+        });
+        Message message = new Message();
+        message.id = messageId;
+        message.companyId = page.companyId;
+        message.pageId = page.pageId;
+        message.customerId = event.customerId();
+        message.direction = Message.INBOUND;
+        message.author = "customer";
+        message.text = text;
+        message.attachments = event.attachments() == null ? null
+                : event.attachments().stream().map(a -> new MessageAttachment(a.type(), a.url())).toList();
+        message.mid = event.mid();
+        message.status = MessageStatus.RECEIVED;
+        message.createdAt = at;
+        message.updatedAt = at;
+        messages.insertOnce(message);
+        if (stored) {
+            changed.fireAsync(new CustomerChanged(key));
+        }
+    }
+
+    /** A message the page sent: ours (recognised by metadata) confirms a send; any other joins the history. */
+    private void echo(Page page, InboundEvent event, Instant at) {
+        if (event.metadata() != null && messages.findById(event.metadata()) != null) {
+            messages.markSent(event.metadata(), event.mid(), clock.instant());
+            return;
+        }
+        if (event.mid() == null) {
+            return;
+        }
+        String key = Customer.key(page.pageId, event.customerId());
+        boolean known = customers.change(key, null, c -> {
+            if (c == null) {
+                return new Decision.Keep<>(false);
+            }
+            if (c.recentMids.contains(event.mid())) {
+                return new Decision.Keep<>(true);
+            }
+            remember(c, event.mid());
+            Outbox.event(c, CustomerEventType.NEW_MESSAGE, clock.instant(), null, null, null, new ChatMessage(
+                    event.mid(), event.mid(), page.pageId, event.customerId(), text(event), MessageAuthor.BOT, null));
+            return new Decision.Write<>(true);
+        });
+        if (!known) {
+            LOG.debugf("Ignoring echo %s to unknown customer %s", event.mid(), key);
+            return;
+        }
+        Message message = new Message();
+        message.id = event.mid();
+        message.companyId = page.companyId;
+        message.pageId = page.pageId;
+        message.customerId = event.customerId();
+        message.direction = Message.OUTBOUND;
+        message.author = "bot";
+        message.text = text(event);
+        message.mid = event.mid();
+        message.status = MessageStatus.SENT;
+        message.createdAt = at;
+        message.updatedAt = at;
+        messages.insertOnce(message);
+        changed.fireAsync(new CustomerChanged(key));
+    }
+
+    private Customer newCustomer(Page page, String customerId, Instant at) {
+        Customer c = new Customer();
+        c.id = Customer.key(page.pageId, customerId);
+        c.customerId = customerId;
+        c.pageId = page.pageId;
+        c.pageName = page.pageName;
+        c.companyId = page.companyId;
+        c.firstSeen = at;
+        c.createdAt = clock.instant();
+        c.updatedAt = c.createdAt;
+        return c;
+    }
+
+    private static void remember(Customer c, String mid) {
+        c.recentMids.add(mid);
+        if (c.recentMids.size() > REMEMBERED_MIDS) {
+            c.recentMids.subList(0, c.recentMids.size() - REMEMBERED_MIDS).clear();
+        }
+    }
+
+    private static String text(InboundEvent event) {
+        if (event.text() != null) {
+            return event.text();
+        }
+        if (event.postbackTitle() != null) {
+            return event.postbackTitle();
+        }
+        if (event.attachments() != null && !event.attachments().isEmpty()) {
+            return "[" + String.join(", ", event.attachments().stream().map(a -> a.type()).toList()) + "]";
+        }
+        return "";
+    }
+}

@@ -1,0 +1,67 @@
+package dev.handover.customer.service;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+
+import dev.handover.customer.model.AuditEntry;
+import dev.handover.customer.model.Customer;
+import dev.handover.customer.model.PendingRecord;
+import dev.handover.events.AgentRef;
+import dev.handover.events.ChatMessage;
+import dev.handover.events.CustomerEvent;
+import dev.handover.events.CustomerEventType;
+import dev.handover.events.EventJson;
+import dev.handover.events.OutboundMessage;
+import dev.handover.events.Topics;
+
+/**
+ * Adds what a change owes (broadcast events, messages to send, audit lines) to the customer's outbox, so
+ * that they are stored by the very write that stores the change. Events carry the customer as it is at
+ * that point of the decision.
+ */
+public final class Outbox {
+
+    private Outbox() {
+    }
+
+    public static void event(Customer customer, CustomerEventType type, Instant at, Boolean stop, AgentRef agent,
+            String action, ChatMessage message) {
+        String eventId = UUID.randomUUID().toString();
+        var event = new CustomerEvent(eventId, type, customer.companyId, at, customer.snapshot(), stop, agent, action,
+                message);
+        customer.pending.add(new PendingRecord(eventId, Topics.CUSTOMER_EVENTS, customer.companyId, json(event)));
+    }
+
+    public static void send(Customer customer, OutboundMessage message) {
+        customer.pending.add(new PendingRecord(message.messageId(), Topics.MESSENGER_OUTBOUND,
+                Topics.conversationKey(message.pageId(), message.customerId()), json(message)));
+    }
+
+    /** An audit line; {@code actor} {@code null} means the customer did it. */
+    public static void audit(Customer customer, String action, AgentRef actor, Map<String, Object> before,
+            Map<String, Object> after, String reason, Instant at) {
+        String id = UUID.randomUUID().toString();
+        var entry = new AuditEntry(id, customer.companyId, customer.pageId, customer.customerId, action,
+                actor == null ? "customer" : "agent", actor == null ? customer.customerId : actor.id(),
+                actor == null ? customer.customerName : actor.name(), actor == null ? null : actor.email(),
+                before, after, reason, at);
+        customer.pending.add(new PendingRecord(id, PendingRecord.AUDIT_LOG, customer.id, json(entry)));
+    }
+
+    /** The assignment fields of a customer, for audit lines. */
+    public static Map<String, Object> assignment(Customer customer) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("stop", customer.stop);
+        fields.put("agent_id", customer.agentId);
+        fields.put("agent_email", customer.agentEmail);
+        fields.put("agent_name", customer.agentName);
+        return fields;
+    }
+
+    private static String json(Object payload) {
+        return new String(EventJson.write(payload), StandardCharsets.UTF_8);
+    }
+}

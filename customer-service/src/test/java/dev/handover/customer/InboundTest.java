@@ -1,0 +1,199 @@
+package dev.handover.customer;
+
+import static dev.handover.customer.Fixtures.as;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.handover.events.Attachment;
+import dev.handover.events.CustomerEvent;
+import dev.handover.events.CustomerEventType;
+import dev.handover.events.DeliveryReport;
+import dev.handover.events.DeliveryStatus;
+import dev.handover.events.InboundEvent;
+import dev.handover.events.InboundKind;
+import dev.handover.events.JsonSerializer;
+import dev.handover.events.MessageAuthor;
+import dev.handover.events.Topics;
+import dev.handover.testing.InfrastructureResource;
+import dev.handover.testing.TestTokens;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+
+/** What arrives on {@code messenger.inbound} and {@code messenger.delivery}, redeliveries included. */
+@QuarkusTest
+@WithTestResource(InfrastructureResource.class)
+class InboundTest {
+
+    private static final String CUSTOMERS = "/api/dashboard/customers";
+
+    KafkaCompanion companion;
+    Fixtures fx;
+    String page;
+    String agent;
+
+    @BeforeEach
+    void company() {
+        fx = new Fixtures(companion);
+        page = fx.page();
+        agent = TestTokens.agent("alice", fx.company);
+    }
+
+    @Test
+    void aRedeliveredMessageChangesNothing() {
+        String customer = Fixtures.id("psid");
+        var events = fx.events();
+        InboundEvent first = fx.customerWrites(page, customer, "hello");
+        fx.publish(first);
+        InboundEvent second = fx.customerWrites(page, customer, "anyone there?");
+        fx.publish(first);
+        fx.publish(second);
+        await().atMost(Fixtures.WAIT).until(() -> fx.eventsOf(events, CustomerEventType.NEW_MESSAGE, customer).size() >= 2);
+        // a marker written after the redeliveries: once it is in, every redelivery has been consumed
+        fx.customerWrites(page, customer, "marker");
+        fx.awaitEvents(events, CustomerEventType.NEW_MESSAGE, customer, 3);
+        assertEquals(List.of("hello", "anyone there?", "marker"), fx.eventsOf(events, CustomerEventType.NEW_MESSAGE,
+                customer).stream().map(e -> e.message().text()).toList());
+        as(agent).queryParam("page_id", page).get(CUSTOMERS).then()
+                .body("customers[0].message_count", equalTo(3))
+                .body("customers[0].last_message", equalTo("marker"));
+        as(agent).queryParam("page_id", page).get(CUSTOMERS + "/" + customer + "/messages").then()
+                .body("messages", hasSize(3));
+        events.close();
+    }
+
+    @Test
+    void askingForAHumanStopsTheBotOnceInAnyConfiguredLanguage() {
+        var events = fx.events();
+        String english = Fixtures.id("psid");
+        fx.customerWrites(page, english, "Can I talk to a REAL PERSON?");
+        fx.customerWrites(page, english, "hello? human?");
+        String spanish = Fixtures.id("psid");
+        fx.customerWrites(page, spanish, "Quiero hablar con un humano");
+        String none = Fixtures.id("psid");
+        fx.customerWrites(page, none, "my agenda is full");
+
+        CustomerEvent requested = fx.awaitEvents(events, CustomerEventType.AGENT_REQUESTED, english, 1).get(0);
+        assertEquals("Can I talk to a REAL PERSON?", requested.message().text());
+        assertEquals(MessageAuthor.CUSTOMER, requested.message().author());
+        assertEquals("Jane Roe", requested.customer().customerName());
+        assertEquals(true, requested.customer().stop());
+        CustomerEvent stop = fx.awaitEvents(events, CustomerEventType.CUSTOMER_STOP_STATUS_CHANGED, english, 1).get(0);
+        assertEquals(Boolean.TRUE, stop.stop());
+        fx.awaitEvents(events, CustomerEventType.AGENT_REQUESTED, spanish, 1);
+        fx.awaitEvents(events, CustomerEventType.NEW_MESSAGE, none, 1);
+        fx.awaitEvents(events, CustomerEventType.NEW_MESSAGE, english, 2);
+        assertEquals(1, fx.eventsOf(events, CustomerEventType.AGENT_REQUESTED, english).size());
+        as(agent).queryParam("page_id", page).get(CUSTOMERS + "/stopped").then()
+                .body("customers.customer_id", org.hamcrest.Matchers.containsInAnyOrder(english, spanish))
+                .body("customers[0].time_since_last_conversation", equalTo("just now"))
+                .body("customers[0].minutes_since_last_conversation", equalTo(0))
+                .body("pagination.total", equalTo(2))
+                .body("pagination.skip", equalTo(0))
+                .body("pagination.has_more", equalTo(false))
+                .body("page_id", equalTo(page));
+        events.close();
+    }
+
+    @Test
+    void postbacksAndQuickRepliesAskForAHumanAndForTheBot() {
+        var events = fx.events();
+        String byButton = Fixtures.id("psid");
+        fx.publish(event(InboundKind.POSTBACK, byButton, null, null, "Talk to a person", "HUMAN_AGENT"));
+        String byQuickReply = Fixtures.id("psid");
+        fx.publish(event(InboundKind.MESSAGE, byQuickReply, "Yes", "HUMAN_AGENT", null, null));
+        fx.awaitEvents(events, CustomerEventType.AGENT_REQUESTED, byButton, 1);
+        fx.awaitEvents(events, CustomerEventType.AGENT_REQUESTED, byQuickReply, 1);
+
+        as(agent).body("{\"page_id\":\"" + page + "\"}").post(CUSTOMERS + "/" + byButton + "/assign").then().statusCode(200);
+        fx.publish(event(InboundKind.POSTBACK, byButton, null, null, "Back to the bot", "BACK_TO_BOT"));
+        CustomerEvent back = fx.awaitEvents(events, CustomerEventType.CUSTOMER_STOP_STATUS_CHANGED, byButton, 2).get(1);
+        assertEquals(Boolean.FALSE, back.stop());
+        assertEquals(null, back.customer().agentId());
+        assertEquals("unassigned", fx.awaitEvents(events, CustomerEventType.AGENT_ASSIGNMENT_CHANGED, byButton, 2).get(1)
+                .action());
+        events.close();
+    }
+
+    @Test
+    void attachmentsEchoesDeliveriesReadsAndDeliveryReportsReachTheHistory() {
+        String customer = fx.waitingCustomer(page);
+        var image = new InboundEvent(Fixtures.id("m"), InboundKind.MESSAGE, page, customer, now(), null, null,
+                List.of(new Attachment("image", "https://example.com/cat.png")), null, null, null, null, null, null,
+                null, null, null);
+        fx.publish(new InboundEvent(image.eventId(), image.kind(), page, customer, now(), image.eventId(), null,
+                image.attachments(), null, null, null, null, null, null, null, null, null));
+        String sent = as(agent).body("{\"page_id\":\"" + page + "\",\"message\":\"first\"}")
+                .post(CUSTOMERS + "/" + customer + "/messages").then().statusCode(200).extract().path("message_id");
+        String failed = as(agent).body("{\"page_id\":\"" + page + "\",\"message\":\"second\"}")
+                .post(CUSTOMERS + "/" + customer + "/messages").then().statusCode(200).extract().path("message_id");
+        report(new DeliveryReport(sent, page, customer, DeliveryStatus.SENT, "m_fb_1", null, null, null, false, 1, now()));
+        report(new DeliveryReport(failed, page, customer, DeliveryStatus.FAILED, null, 551, null,
+                "This person isn't available right now", false, 1, now()));
+        awaitStatus(customer, sent, "sent");
+        awaitStatus(customer, failed, "failed");
+
+        // our own send echoed back is not stored twice; the bot's reply from elsewhere is stored once
+        fx.publish(new InboundEvent("m_fb_1", InboundKind.ECHO, page, customer, now(), "m_fb_1", "first", null, null,
+                null, null, 1L, sent, null, null, null, null));
+        InboundEvent bot = new InboundEvent("m_bot", InboundKind.ECHO, page, customer, now(), Fixtures.id("m_bot"),
+                "I am the bot", null, null, null, null, 2L, null, null, null, null, null);
+        fx.publish(bot);
+        fx.publish(bot);
+        fx.publish(new InboundEvent("read-1", InboundKind.READ, page, customer, now(), null, null, null, null, null,
+                null, null, null, null, Instant.now().plusSeconds(1), null, null));
+        awaitStatus(customer, sent, "read");
+        awaitStatus(customer, failed, "failed");
+        var history = as(agent).queryParam("page_id", page).get(CUSTOMERS + "/" + customer + "/messages").then()
+                .statusCode(200).extract();
+        assertEquals(List.of("bot", "agent", "agent", "customer", "customer"), history.path("messages.author"));
+        assertEquals("image", history.path("messages[3].attachments[0].type"));
+        assertEquals("(#551) This person isn't available right now",
+                history.path("messages.find { it.id == '" + failed + "' }.error"));
+        assertEquals("m_fb_1", history.path("messages.find { it.id == '" + sent + "' }.mid"));
+    }
+
+    @Test
+    void recordsForUnknownPagesOrNotParsableAreSkippedAndConsumptionGoesOn() {
+        fx.customerWrites("no-such-page", "psid-x", "hello");
+        companion.produce(String.class, byte[].class).fromRecords(new ProducerRecord<>(Topics.MESSENGER_INBOUND, "k",
+                "{not json".getBytes())).awaitCompletion(Fixtures.WAIT);
+        String customer = Fixtures.id("psid");
+        fx.customerWrites(page, customer, "after the bad ones");
+        await().atMost(Fixtures.WAIT).until(() -> as(agent).queryParam("page_id", page).get(CUSTOMERS).then().extract()
+                .<List<String>>path("customers.customer_id").contains(customer));
+    }
+
+    private InboundEvent event(InboundKind kind, String customer, String text, String quickReply, String title,
+            String payload) {
+        String mid = Fixtures.id("m");
+        return new InboundEvent(mid, kind, page, customer, now(), mid, text, null, quickReply, title, payload, null,
+                null, null, null, "Jo", null);
+    }
+
+    private void report(DeliveryReport report) {
+        companion.produce(String.class, byte[].class).fromRecords(new ProducerRecord<>(Topics.MESSENGER_DELIVERY,
+                Topics.conversationKey(page, report.customerId()), new JsonSerializer().serialize("t", report)))
+                .awaitCompletion(Fixtures.WAIT);
+    }
+
+    private void awaitStatus(String customer, String messageId, String status) {
+        await().atMost(Fixtures.WAIT).until(() -> status.equals(as(agent).queryParam("page_id", page)
+                .get(CUSTOMERS + "/" + customer + "/messages").then().extract()
+                .path("messages.find { it.id == '" + messageId + "' }.status")));
+    }
+
+    private static Instant now() {
+        return Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    }
+}

@@ -1,0 +1,49 @@
+package dev.handover.customer;
+
+import static dev.handover.customer.Fixtures.as;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+
+import org.junit.jupiter.api.Test;
+
+import dev.handover.testing.InfrastructureResource;
+import dev.handover.testing.TestTokens;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+
+/** Admins register and rename their company's pages; nobody else can. */
+@QuarkusTest
+@WithTestResource(InfrastructureResource.class)
+class PageAdminTest {
+
+    KafkaCompanion companion;
+
+    @Test
+    void adminsManageTheirOwnPagesOnly() {
+        var fx = new Fixtures(companion);
+        String page = fx.page();
+        String agent = TestTokens.agent("alice", fx.company);
+        as(agent).get("/api/dashboard/pages").then().statusCode(200)
+                .body("page_id", contains(page)).body("[0].company_id", equalTo(fx.company));
+        as(agent).body("{\"page_id\":\"p-new\",\"page_name\":\"x\"}").post("/api/admin/pages").then().statusCode(403);
+        as(fx.adminToken).body("{\"page_id\":\"" + page + "\",\"page_name\":\"again\"}").post("/api/admin/pages").then()
+                .statusCode(409).body("error", equalTo("Page is already registered"));
+        as(fx.adminToken).body("{\"page_name\":\"nameless\"}").post("/api/admin/pages").then().statusCode(400)
+                .body("error", equalTo("page_id is required"));
+
+        String customer = Fixtures.id("psid");
+        fx.customerWrites(page, customer, "hello");
+        org.awaitility.Awaitility.await().atMost(Fixtures.WAIT).until(() -> as(agent).get("/api/dashboard/customers").then()
+                .extract().<Integer>path("pagination.total") == 1);
+        as(fx.adminToken).body("{\"page_name\":\"Renamed\"}").put("/api/admin/pages/" + page).then().statusCode(200)
+                .body("page_name", equalTo("Renamed"));
+        as(agent).get("/api/dashboard/customers").then().body("customers[0].page_name", equalTo("Renamed"));
+
+        var rival = new Fixtures(companion);
+        as(rival.adminToken).body("{\"page_name\":\"Mine now\"}").put("/api/admin/pages/" + page).then().statusCode(403)
+                .body("error", equalTo("Page not found or access denied"));
+        as(rival.adminToken).get("/api/dashboard/pages").then().body("$", hasSize(0));
+    }
+}
