@@ -37,9 +37,10 @@ import kafka.server.KafkaRaftServer;
  * Runs a real single-node Kafka broker (KRaft, broker and controller in one) and a MongoDB wire-protocol
  * server on 127.0.0.1 in this JVM, for tests and the local stack. Prints one {@code READY} line on stdout
  * once both serve requests and the topics exist; stops cleanly on SIGTERM or when its stdin closes, so a
- * parent that dies never leaves it running. While it runs, the lines {@code stop kafka} and {@code start kafka}
- * on stdin stop and restart the broker on the same port and storage (answered {@code KAFKA STOPPED} and
- * {@code KAFKA STARTED}), for tests of what happens while Kafka is away.
+ * parent that dies never leaves it running. While it runs, the lines {@code stop kafka|mongo} and
+ * {@code start kafka|mongo} on stdin stop and restart a server on the same port (answered {@code KAFKA STOPPED},
+ * {@code MONGO STARTED}, ...), for tests of what happens while it is away. The broker keeps its storage; a
+ * memory-backed wire server starts empty again.
  *
  * <pre>
  * InfraLauncher --data-dir DIR [--kafka PORT] [--mongo PORT] [--mongo-backend memory|h2]
@@ -55,6 +56,8 @@ public final class InfraLauncher {
     private KafkaRaftServer kafka;
     private Properties kafkaProps;
     private MongoServer mongo;
+    private InfraOptions options;
+    private int mongoPort;
 
     public static void main(String[] args) {
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
@@ -99,7 +102,13 @@ public final class InfraLauncher {
     }
 
     private String startMongo(InfraOptions options) throws IOException {
-        int port = requireFree(options.mongoPort(), "MongoDB");
+        this.options = options;
+        mongoPort = requireFree(options.mongoPort(), "MongoDB");
+        bindMongo();
+        return "mongodb://" + HOST + ":" + mongoPort;
+    }
+
+    private synchronized void bindMongo() throws IOException {
         MongoBackend backend;
         if ("h2".equals(options.mongoBackend())) {
             Files.createDirectories(options.dataDir());
@@ -108,9 +117,14 @@ public final class InfraLauncher {
             backend = new MemoryBackend();
         }
         mongo = new MongoServer(backend);
-        mongo.bind(HOST, port);
-        InetSocketAddress address = mongo.getLocalAddress();
-        return "mongodb://" + HOST + ":" + address.getPort();
+        mongo.bind(HOST, mongoPort);
+    }
+
+    private synchronized void stopMongo() {
+        if (mongo != null) {
+            mongo.shutdownNow();
+            mongo = null;
+        }
     }
 
     private String startKafka(InfraOptions options) throws Exception {
@@ -229,27 +243,54 @@ public final class InfraLauncher {
     }
 
     private void control(String command) {
-        if (kafkaProps == null) {
-            OUT.println("ERROR no broker here");
-        } else if (command.equals("stop kafka")) {
-            stopBroker();
-            OUT.println("KAFKA STOPPED");
-        } else if (command.equals("start kafka")) {
-            if (kafka == null) {
-                startBroker();
+        try {
+            switch (command) {
+                case "stop kafka" -> {
+                    requireKafka();
+                    stopBroker();
+                    OUT.println("KAFKA STOPPED");
+                }
+                case "start kafka" -> {
+                    requireKafka();
+                    if (kafka == null) {
+                        startBroker();
+                    }
+                    OUT.println("KAFKA STARTED");
+                }
+                case "stop mongo" -> {
+                    requireMongo();
+                    stopMongo();
+                    OUT.println("MONGO STOPPED");
+                }
+                case "start mongo" -> {
+                    requireMongo();
+                    if (mongo == null) {
+                        bindMongo();
+                    }
+                    OUT.println("MONGO STARTED");
+                }
+                default -> OUT.println("ERROR unknown command: " + command);
             }
-            OUT.println("KAFKA STARTED");
-        } else {
-            OUT.println("ERROR unknown command: " + command);
+        } catch (IOException | IllegalStateException e) {
+            OUT.println("ERROR " + command + ": " + e.getMessage());
         }
         OUT.flush();
     }
 
+    private void requireKafka() {
+        if (kafkaProps == null) {
+            throw new IllegalStateException("no broker here");
+        }
+    }
+
+    private void requireMongo() {
+        if (options == null) {
+            throw new IllegalStateException("no wire server here");
+        }
+    }
+
     private synchronized void stop() {
         stopBroker();
-        if (mongo != null) {
-            mongo.shutdownNow();
-            mongo = null;
-        }
+        stopMongo();
     }
 }

@@ -142,6 +142,16 @@ public final class InfraProcess implements AutoCloseable {
         control("start kafka", "KAFKA STARTED");
     }
 
+    /** Stops the wire server (a memory backend loses its data) and returns once it is down. */
+    public synchronized void stopMongo() throws IOException {
+        control("stop mongo", "MONGO STOPPED");
+    }
+
+    /** Starts the wire server again after {@link #stopMongo()}, on the same port. */
+    public synchronized void startMongo() throws IOException {
+        control("start mongo", "MONGO STARTED");
+    }
+
     private void control(String command, String expected) throws IOException {
         replies.clear();
         var stdin = process.getOutputStream();
@@ -214,7 +224,7 @@ public final class InfraProcess implements AutoCloseable {
                 out.flush();
                 if (line.startsWith("READY ")) {
                     readyLine.complete(line);
-                } else if (line.startsWith("KAFKA ") || line.startsWith("ERROR ")) {
+                } else if (line.startsWith("KAFKA ") || line.startsWith("MONGO ") || line.startsWith("ERROR ")) {
                     replies.add(line);
                 }
             }

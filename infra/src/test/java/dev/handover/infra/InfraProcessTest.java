@@ -23,7 +23,7 @@ class InfraProcessTest {
     Path dir;
 
     @Test
-    void wireServerStartsAnswersAndStopsWhenClosed() throws Exception {
+    void wireServerStartsAnswersRestartsAndStopsWhenClosed() throws Exception {
         InfraProcess infra = InfraProcess.start(List.of("--data-dir", dir.toString(), "--mongo", "0"),
                 dir.resolve("infra.log"), 60);
         String address = infra.mongoConnectionString();
@@ -32,6 +32,13 @@ class InfraProcessTest {
         try (var socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
             assertTrue(socket.isConnected());
         }
+        infra.stopMongo();
+        assertThrows(IOException.class, () -> new Socket(InetAddress.getByName("127.0.0.1"), port).close());
+        infra.startMongo();
+        try (var socket = new Socket(InetAddress.getByName("127.0.0.1"), port)) {
+            assertTrue(socket.isConnected());
+        }
+        assertThrows(IOException.class, infra::stopKafka, "no broker was asked for");
         var handle = ProcessHandle.of(infra.pid()).orElseThrow();
         infra.close();
         handle.onExit().get(30, TimeUnit.SECONDS);

@@ -9,6 +9,10 @@ import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 
+import org.jboss.logging.Logger;
+
+import com.mongodb.MongoException;
+
 import dev.handover.customer.model.Customer;
 import dev.handover.customer.model.Message;
 import dev.handover.customer.model.MessageStatus;
@@ -34,6 +38,8 @@ public class CustomerService {
     /** Messenger's limit for a text message. */
     public static final int MAX_TEXT = 2000;
     private static final int MAX_PROFILE_FIELD = 5000;
+
+    private static final Logger LOG = Logger.getLogger(CustomerService.class);
 
     private final CustomerRepository customers;
     private final PageRepository pages;
@@ -115,7 +121,17 @@ public class CustomerService {
         return new Toggle(!after.stop, after);
     }
 
+    /** Takes a waiting customer; a database failure is the spec's "Failed to assign agent". */
     public Customer assign(Caller caller, String customerId, String pageId) {
+        try {
+            return takeOver(caller, customerId, pageId);
+        } catch (MongoException e) {
+            LOG.warnf("Assigning %s:%s to %s failed: %s", pageId, customerId, caller.agentId(), e.getMessage());
+            throw ApiException.assignFailed();
+        }
+    }
+
+    private Customer takeOver(Caller caller, String customerId, String pageId) {
         return change(caller, customerId, pageId, c -> {
             if (!c.stop) {
                 throw ApiException.notRequested();
