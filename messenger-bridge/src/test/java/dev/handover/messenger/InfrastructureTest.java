@@ -25,6 +25,7 @@ import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 /** The service runs against the real broker and wire server, and reports itself healthy and measurable. */
 @QuarkusTest
 @WithTestResource(InfrastructureResource.class)
+@WithTestResource(GraphApiResource.class)
 class InfrastructureTest {
 
     KafkaCompanion companion;

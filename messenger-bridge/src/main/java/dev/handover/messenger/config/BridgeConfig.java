@@ -1,0 +1,68 @@
+package dev.handover.messenger.config;
+
+import java.time.Duration;
+import java.util.Map;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/**
+ * Settings of messenger-bridge (prefix {@code messenger}). The secrets (app secret, verify token, page
+ * tokens) come from the environment or a Kubernetes Secret; only local-development values are committed.
+ */
+@ConfigMapping(prefix = "messenger")
+public interface BridgeConfig {
+
+    /** The Facebook app's secret: the key of every webhook's {@code X-Hub-Signature-256}. */
+    String appSecret();
+
+    /** What Facebook must send as {@code hub.verify_token} when subscribing the webhook. */
+    String verifyToken();
+
+    /** Page access tokens by page id. */
+    Map<String, String> pageTokens();
+
+    Graph graph();
+
+    Send send();
+
+    /** How long a webhook waits for Kafka to take its events before answering 503 (Facebook then retries). */
+    @WithDefault("4s")
+    Duration publishTimeout();
+
+    interface Graph {
+        @WithDefault("https://graph.facebook.com")
+        String baseUrl();
+
+        @WithDefault("v25.0")
+        String version();
+
+        /** Timeout of a Send API call. */
+        @WithDefault("10s")
+        Duration timeout();
+
+        /** Timeout of a user-profile lookup, which a webhook waits for. */
+        @WithDefault("1500ms")
+        Duration profileTimeout();
+
+        /** How long a failed profile lookup is not tried again. */
+        @WithDefault("1h")
+        Duration profileRetryAfter();
+    }
+
+    interface Send {
+        /** Calls to the Send API per message, the first included. */
+        @WithDefault("5")
+        int maxAttempts();
+
+        @WithDefault("500ms")
+        Duration initialBackoff();
+
+        @WithDefault("30s")
+        Duration maxBackoff();
+
+        /** Calls per second per page this replica makes at most (Facebook allows 300 for text). */
+        @WithDefault("250")
+        int ratePerPage();
+    }
+}

@@ -1,0 +1,79 @@
+package dev.handover.messenger.graph;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.handover.messenger.config.BridgeConfig;
+
+/** The two Graph API calls the bridge makes: the Send API and the user profile. Facebook's base URL is configured. */
+@ApplicationScoped
+public class GraphClient {
+
+    private final HttpClient http;
+    private final ObjectMapper json;
+    private final BridgeConfig config;
+
+    public GraphClient(ObjectMapper json, BridgeConfig config) {
+        this.json = json;
+        this.config = config;
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    /** {@code POST /{version}/{page}/messages}; throws on timeouts and broken connections. */
+    public GraphResult send(String pageId, String pageToken, JsonNode body) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(uri("/" + pageId + "/messages", pageToken))
+                .timeout(config.graph().timeout())
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body)))
+                .build();
+        HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+        return result(response.statusCode(), response.body());
+    }
+
+    /** {@code GET /{version}/{psid}?fields=first_name,last_name}. */
+    public GraphResult profile(String psid, String pageToken) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(uri("/" + psid, pageToken, "fields", "first_name,last_name"))
+                .timeout(config.graph().profileTimeout()).GET().build();
+        HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+        return result(response.statusCode(), response.body());
+    }
+
+    private GraphResult result(int status, byte[] body) {
+        JsonNode node;
+        try {
+            node = json.readTree(body);
+        } catch (IOException e) {
+            return new GraphResult(status, null, status, null, "Unreadable Graph API answer", null);
+        }
+        JsonNode error = node == null ? null : node.get("error");
+        if (error != null && error.isObject()) {
+            return new GraphResult(status, null, error.path("code").isInt() ? error.get("code").asInt() : status,
+                    error.path("error_subcode").isInt() ? error.get("error_subcode").asInt() : null,
+                    error.path("message").asText(null), error.path("fbtrace_id").asText(null));
+        }
+        if (status / 100 != 2) {
+            return new GraphResult(status, null, status, null, "HTTP " + status, null);
+        }
+        return new GraphResult(status, node, null, null, null, null);
+    }
+
+    private URI uri(String path, String token, String... query) {
+        StringBuilder uri = new StringBuilder(config.graph().baseUrl()).append('/').append(config.graph().version())
+                .append(path).append("?access_token=").append(URLEncoder.encode(token, StandardCharsets.UTF_8));
+        for (int i = 0; i + 1 < query.length; i += 2) {
+            uri.append('&').append(query[i]).append('=').append(URLEncoder.encode(query[i + 1], StandardCharsets.UTF_8));
+        }
+        return URI.create(uri.toString());
+    }
+}

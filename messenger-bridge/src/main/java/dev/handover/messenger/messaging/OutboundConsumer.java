@@ -1,0 +1,47 @@
+package dev.handover.messenger.messaging;
+
+import java.time.Duration;
+
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.jboss.logging.Logger;
+
+import dev.handover.events.DeliveryReport;
+import dev.handover.events.OutboundMessage;
+import dev.handover.events.Topics;
+import dev.handover.messenger.service.SendService;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.annotations.Blocking;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+
+/**
+ * The Kafka edge of sending: each {@code messenger.outbound} record is sent (in order per conversation, which
+ * is per partition) and its outcome published on {@code messenger.delivery} before the record counts as done.
+ */
+public class OutboundConsumer {
+
+    private static final Logger LOG = Logger.getLogger(OutboundConsumer.class);
+    private static final Duration REPORT_TIMEOUT = Duration.ofSeconds(30);
+
+    private final SendService sender;
+    private final MutinyEmitter<DeliveryReport> reports;
+
+    public OutboundConsumer(SendService sender, @Channel("messenger-delivery") MutinyEmitter<DeliveryReport> reports) {
+        this.sender = sender;
+        this.reports = reports;
+    }
+
+    @Incoming("messenger-outbound")
+    @Blocking
+    public void send(OutboundMessage message) throws InterruptedException {
+        if (message == null) {
+            LOG.warn("Skipping a messenger.outbound record that is not an OutboundMessage");
+            return;
+        }
+        DeliveryReport report = sender.send(message);
+        reports.sendMessage(Message.of(report).addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
+                .withKey(Topics.conversationKey(report.pageId(), report.customerId())).build()))
+                .await().atMost(REPORT_TIMEOUT);
+    }
+}

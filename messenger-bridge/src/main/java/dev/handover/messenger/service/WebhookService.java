@@ -1,0 +1,117 @@
+package dev.handover.messenger.service;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.handover.events.InboundEvent;
+import dev.handover.events.InboundKind;
+import dev.handover.messenger.messaging.InboundPublisher;
+import dev.handover.messenger.repository.ProfileRepository.Profile;
+import dev.handover.messenger.repository.SeenEventRepository;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * Takes a verified webhook body to Kafka: every item once (by {@code mid}, across retries, restarts and
+ * replicas), in Facebook's timestamp order, customers' messages with their names. Returns only once Kafka
+ * holds them, so that answering 200 means nothing can be lost.
+ */
+@ApplicationScoped
+public class WebhookService {
+
+    private static final Logger LOG = Logger.getLogger(WebhookService.class);
+
+    /** A body that is not the JSON of a webhook. */
+    public static class MalformedWebhook extends Exception {
+        MalformedWebhook(String message) {
+            super(message);
+        }
+    }
+
+    /** What became of a body's items. */
+    public record Accepted(int published, int duplicates, int skipped) {
+    }
+
+    private final ObjectMapper json;
+    private final WebhookParser parser = new WebhookParser();
+    private final SeenEventRepository seen;
+    private final ProfileService profiles;
+    private final InboundPublisher publisher;
+    private final MeterRegistry metrics;
+    private final Clock clock;
+
+    public WebhookService(ObjectMapper json, SeenEventRepository seen, ProfileService profiles,
+            InboundPublisher publisher, MeterRegistry metrics, Clock clock) {
+        this.json = json;
+        this.seen = seen;
+        this.profiles = profiles;
+        this.publisher = publisher;
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    public Accepted accept(byte[] body) throws MalformedWebhook {
+        JsonNode root;
+        try {
+            root = json.readTree(body);
+        } catch (IOException e) {
+            throw new MalformedWebhook("Body is not JSON");
+        }
+        if (root == null || !root.isObject()) {
+            throw new MalformedWebhook("Body is not a JSON object");
+        }
+        if (!"page".equals(root.path("object").asText())) {
+            count("not_page");
+            LOG.infof("Ignoring a webhook for object %s", root.path("object").asText());
+            return new Accepted(0, 0, 0);
+        }
+        WebhookParser.Parsed parsed = parser.parse(root);
+        parsed.skipped().forEach(this::count);
+        if (!parsed.skipped().isEmpty()) {
+            LOG.warnf("Skipped webhook items: %s", parsed.skipped());
+        }
+        Map<String, InboundEvent> unique = new LinkedHashMap<>();
+        parsed.events().forEach(e -> unique.putIfAbsent(e.eventId(), e));
+        Set<String> already = unique.isEmpty() ? Set.of() : seen.seen(unique.keySet());
+        List<InboundEvent> fresh = new ArrayList<>();
+        for (InboundEvent event : unique.values()) {
+            if (already.contains(event.eventId())) {
+                count("duplicate");
+            } else {
+                fresh.add(withNames(event));
+                count(event.kind().name().toLowerCase());
+            }
+        }
+        fresh.sort(Comparator.comparing(InboundEvent::timestamp, Comparator.nullsLast(Comparator.naturalOrder())));
+        publisher.publish(fresh);
+        seen.markSeen(fresh.stream().map(InboundEvent::eventId).toList(), clock.instant());
+        return new Accepted(fresh.size(), parsed.events().size() - fresh.size(),
+                parsed.skipped().size());
+    }
+
+    private InboundEvent withNames(InboundEvent e) {
+        if (e.kind() != InboundKind.MESSAGE && e.kind() != InboundKind.POSTBACK) {
+            return e;
+        }
+        Profile names = profiles.names(e.pageId(), e.customerId());
+        return new InboundEvent(e.eventId(), e.kind(), e.pageId(), e.customerId(), e.timestamp(), e.mid(), e.text(),
+                e.attachments(), e.quickReplyPayload(), e.postbackTitle(), e.postbackPayload(), e.appId(), e.metadata(),
+                e.deliveredMids(), e.watermark(), names.firstName(), names.lastName());
+    }
+
+    private void count(String kind) {
+        metrics.counter("handover.webhook.items", "kind", kind).increment();
+    }
+}

@@ -1,0 +1,185 @@
+package dev.handover.messenger;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalToJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
+
+import dev.handover.events.DeliveryReport;
+import dev.handover.events.DeliveryStatus;
+import dev.handover.events.JsonSerializer;
+import dev.handover.events.OutboundKind;
+import dev.handover.events.OutboundMessage;
+import dev.handover.events.SenderAction;
+import dev.handover.events.Topics;
+import dev.handover.testing.InfrastructureResource;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
+import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+
+/** {@code messenger.outbound} through the Send API (WireMock) to {@code messenger.delivery}. */
+@QuarkusTest
+@WithTestResource(InfrastructureResource.class)
+@WithTestResource(GraphApiResource.class)
+class SendTest {
+
+    private static final String PAGE = "page-1";
+    private static final String SEND = "/v25.0/" + PAGE + "/messages";
+
+    KafkaCompanion companion;
+    WireMockServer graph;
+
+    String psid;
+    ConsumerTask<String, byte[]> reports;
+
+    @BeforeEach
+    void customer() {
+        psid = "psid-" + UUID.randomUUID().toString().substring(0, 8);
+        reports = companion.consume(String.class, byte[].class).withGroupId("t-" + psid).fromTopics(Topics.MESSENGER_DELIVERY);
+    }
+
+    @AfterEach
+    void close() {
+        reports.close();
+    }
+
+    @Test
+    void aTextIsSentWithThePagesTokenAndReportedOnce() {
+        graph.stubFor(post(urlPathEqualTo(SEND)).withRequestBody(matchingJsonPath("$.recipient.id", equalTo(psid)))
+                .willReturn(okJson("{\"recipient_id\":\"" + psid + "\",\"message_id\":\"m_fb_" + psid + "\"}")));
+        OutboundMessage text = text("Hello, how can I help you today?", Instant.now().minusSeconds(60));
+        publish(text);
+        publish(text);
+        List<DeliveryReport> outcomes = await().atMost(Duration.ofSeconds(15)).until(this::received, l -> l.size() >= 2);
+        for (DeliveryReport report : outcomes) {
+            assertEquals(DeliveryStatus.SENT, report.status());
+            assertEquals("m_fb_" + psid, report.facebookMessageId());
+            assertEquals(text.messageId(), report.messageId());
+        }
+        graph.verify(1, postRequestedFor(urlPathEqualTo(SEND)).withQueryParam("access_token", equalTo("token-page-1"))
+                .withRequestBody(equalToJson("{\"recipient\":{\"id\":\"" + psid + "\"},\"messaging_type\":\"RESPONSE\","
+                        + "\"message\":{\"text\":\"Hello, how can I help you today?\",\"metadata\":\"" + text.messageId() + "\"}}")));
+    }
+
+    @Test
+    void afterTwentyFourHoursTheHumanAgentTagIsUsedAndAfterSevenDaysNothingIsSent() {
+        graph.stubFor(post(urlPathEqualTo(SEND)).withRequestBody(matchingJsonPath("$.recipient.id", equalTo(psid)))
+                .willReturn(okJson("{\"recipient_id\":\"" + psid + "\",\"message_id\":\"m_tag\"}")));
+        OutboundMessage late = text("Sorry for the wait", Instant.now().minus(Duration.ofHours(30)));
+        OutboundMessage tooLate = text("Anyone?", Instant.now().minus(Duration.ofDays(8)));
+        publish(late);
+        publish(tooLate);
+        List<DeliveryReport> outcomes = await().atMost(Duration.ofSeconds(15)).until(this::received, l -> l.size() >= 2);
+        assertEquals(DeliveryStatus.SENT, outcomes.get(0).status());
+        DeliveryReport refused = outcomes.get(1);
+        assertEquals(DeliveryStatus.FAILED, refused.status());
+        assertFalse(refused.retryable());
+        assertEquals(0, refused.attempts());
+        assertTrue(refused.error().contains("7 days"), refused.error());
+        graph.verify(1, postRequestedFor(urlPathEqualTo(SEND)).withRequestBody(matchingJsonPath("$.recipient.id", equalTo(psid))));
+        graph.verify(1, postRequestedFor(urlPathEqualTo(SEND))
+                .withRequestBody(matchingJsonPath("$.messaging_type", equalTo("MESSAGE_TAG")))
+                .withRequestBody(matchingJsonPath("$.tag", equalTo("HUMAN_AGENT")))
+                .withRequestBody(matchingJsonPath("$.recipient.id", equalTo(psid))));
+    }
+
+    @Test
+    void rateLimitsAndServerErrorsAreRetriedUntilTheSendSucceeds() {
+        String scenario = "retry-" + psid;
+        graph.stubFor(post(urlPathEqualTo(SEND)).withRequestBody(matchingJsonPath("$.recipient.id", equalTo(psid)))
+                .inScenario(scenario).whenScenarioStateIs(Scenario.STARTED).willSetStateTo("limited")
+                .willReturn(aResponse().withStatus(400).withBody("{\"error\":{\"message\":\"Calls to this API have exceeded "
+                        + "the rate limit.\",\"type\":\"OAuthException\",\"code\":613,\"fbtrace_id\":\"A1\"}}")));
+        graph.stubFor(post(urlPathEqualTo(SEND)).withRequestBody(matchingJsonPath("$.recipient.id", equalTo(psid)))
+                .inScenario(scenario).whenScenarioStateIs("limited").willSetStateTo("broken")
+                .willReturn(aResponse().withStatus(503).withBody("Service Unavailable")));
+        graph.stubFor(post(urlPathEqualTo(SEND)).withRequestBody(matchingJsonPath("$.recipient.id", equalTo(psid)))
+                .inScenario(scenario).whenScenarioStateIs("broken")
+                .willReturn(okJson("{\"recipient_id\":\"" + psid + "\",\"message_id\":\"m_third\"}")));
+        publish(text("third time lucky", Instant.now()));
+        DeliveryReport report = await().atMost(Duration.ofSeconds(15)).until(this::received, l -> !l.isEmpty()).get(0);
+        assertEquals(DeliveryStatus.SENT, report.status());
+        assertEquals(3, report.attempts());
+        assertEquals("m_third", report.facebookMessageId());
+    }
+
+    @Test
+    void permanentErrorsFailAtOnceAndRetryableOnesGiveUpAfterTheLastAttempt() {
+        graph.stubFor(post(urlPathEqualTo(SEND)).withRequestBody(matchingJsonPath("$.message.text", equalTo("gone " + psid)))
+                .willReturn(aResponse().withStatus(400).withBody("{\"error\":{\"message\":\"This person isn't available "
+                        + "right now.\",\"type\":\"OAuthException\",\"code\":551,\"error_subcode\":1545041}}")));
+        graph.stubFor(post(urlPathEqualTo(SEND)).withRequestBody(matchingJsonPath("$.message.text", equalTo("busy " + psid)))
+                .willReturn(aResponse().withStatus(500).withBody("{\"error\":{\"message\":\"An unknown error occurred\","
+                        + "\"type\":\"OAuthException\",\"code\":2}}")));
+        publish(text("gone " + psid, Instant.now()));
+        publish(text("busy " + psid, Instant.now()));
+        List<DeliveryReport> outcomes = await().atMost(Duration.ofSeconds(15)).until(this::received, l -> l.size() >= 2);
+        DeliveryReport gone = outcomes.get(0);
+        assertEquals(DeliveryStatus.FAILED, gone.status());
+        assertEquals(551, gone.errorCode());
+        assertEquals(1545041, gone.errorSubcode());
+        assertEquals("This person isn't available right now.", gone.error());
+        assertFalse(gone.retryable());
+        assertEquals(1, gone.attempts());
+        DeliveryReport busy = outcomes.get(1);
+        assertEquals(2, busy.errorCode());
+        assertTrue(busy.retryable());
+        assertEquals(4, busy.attempts());
+    }
+
+    @Test
+    void typingIndicatorsAreSenderActionsAndUnknownPagesFailClearly() {
+        graph.stubFor(post(urlPathEqualTo(SEND)).withRequestBody(matchingJsonPath("$.recipient.id", equalTo(psid)))
+                .willReturn(okJson("{\"recipient_id\":\"" + psid + "\"}")));
+        publish(new OutboundMessage(UUID.randomUUID().toString(), OutboundKind.SENDER_ACTION, PAGE, psid, null,
+                SenderAction.TYPING_ON, Instant.now(), Instant.now()));
+        publish(new OutboundMessage(UUID.randomUUID().toString(), OutboundKind.TEXT, "page-unknown", psid, "hi", null,
+                Instant.now(), Instant.now()));
+        List<DeliveryReport> outcomes = await().atMost(Duration.ofSeconds(15)).until(this::received, l -> l.size() >= 2);
+        assertEquals(DeliveryStatus.SENT, outcomes.stream().filter(r -> PAGE.equals(r.pageId())).findFirst().orElseThrow().status());
+        DeliveryReport unknown = outcomes.stream().filter(r -> "page-unknown".equals(r.pageId())).findFirst().orElseThrow();
+        assertEquals("No access token configured for page page-unknown", unknown.error());
+        graph.verify(1, postRequestedFor(urlPathEqualTo(SEND)).withRequestBody(equalToJson(
+                "{\"recipient\":{\"id\":\"" + psid + "\"},\"sender_action\":\"typing_on\"}")));
+    }
+
+    private OutboundMessage text(String text, Instant lastCustomerMessage) {
+        return new OutboundMessage(UUID.randomUUID().toString(), OutboundKind.TEXT, PAGE, psid, text, null,
+                lastCustomerMessage, Instant.now());
+    }
+
+    private void publish(OutboundMessage message) {
+        companion.produce(String.class, byte[].class).fromRecords(new ProducerRecord<>(Topics.MESSENGER_OUTBOUND,
+                Topics.conversationKey(message.pageId(), message.customerId()),
+                new JsonSerializer().serialize("t", message))).awaitCompletion(Duration.ofSeconds(10));
+    }
+
+    private List<DeliveryReport> received() {
+        var decoder = new DeliveryReport.Deserializer();
+        return reports.getRecords().stream().filter(r -> r.key() != null && r.key().endsWith(":" + psid))
+                .map(ConsumerRecord::value).map(v -> decoder.deserialize("t", v)).toList();
+    }
+}

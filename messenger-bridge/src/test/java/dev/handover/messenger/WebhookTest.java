@@ -1,0 +1,190 @@
+package dev.handover.messenger;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+
+import dev.handover.events.InboundEvent;
+import dev.handover.events.InboundKind;
+import dev.handover.events.Topics;
+import dev.handover.messenger.service.SignatureVerifier;
+import dev.handover.testing.InfrastructureResource;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.ValidatableResponse;
+import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
+import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+
+/** The webhook over real HTTP, with Facebook's payloads, into the real broker. */
+@QuarkusTest
+@WithTestResource(InfrastructureResource.class)
+@WithTestResource(GraphApiResource.class)
+class WebhookTest {
+
+    private static final SignatureVerifier FACEBOOK = new SignatureVerifier("test-app-secret");
+    private static final String PAGE = "page-1";
+
+    KafkaCompanion companion;
+    WireMockServer graph;
+
+    String psid;
+    ConsumerTask<String, byte[]> inbound;
+
+    @BeforeEach
+    void customer() {
+        psid = "psid-" + UUID.randomUUID().toString().substring(0, 8);
+        graph.stubFor(get(urlPathEqualTo("/v25.0/" + psid))
+                .willReturn(okJson("{\"first_name\":\"Peter\",\"last_name\":\"Chang\",\"id\":\"" + psid + "\"}")));
+        inbound = companion.consume(String.class, byte[].class).withGroupId("t-" + psid).fromTopics(Topics.MESSENGER_INBOUND);
+    }
+
+    @AfterEach
+    void close() {
+        inbound.close();
+    }
+
+    @Test
+    void subscriptionIsVerifiedWithTheTokenOnly() {
+        given().queryParam("hub.mode", "subscribe").queryParam("hub.verify_token", "test-verify-token")
+                .queryParam("hub.challenge", "1158201444").get("/webhook").then().statusCode(200)
+                .contentType(org.hamcrest.Matchers.startsWith("text/plain")).body(equalTo("1158201444"));
+        given().queryParam("hub.mode", "subscribe").queryParam("hub.verify_token", "wrong")
+                .queryParam("hub.challenge", "1").get("/webhook").then().statusCode(403);
+        given().queryParam("hub.mode", "unsubscribe").queryParam("hub.verify_token", "test-verify-token")
+                .queryParam("hub.challenge", "1").get("/webhook").then().statusCode(403);
+        given().queryParam("hub.mode", "subscribe").queryParam("hub.challenge", "1").get("/webhook").then().statusCode(403);
+    }
+
+    @Test
+    void unsignedOrBadlySignedBodiesAreRefusedAndPublishNothing() {
+        byte[] body = body(message("m-" + psid, "hello", 1000)).getBytes(StandardCharsets.UTF_8);
+        given().body(body).contentType("application/json").post("/webhook").then().statusCode(403)
+                .body("error", equalTo("Missing X-Hub-Signature-256"));
+        given().body(body).contentType("application/json").header("X-Hub-Signature-256", "sha256=" + "0".repeat(64))
+                .post("/webhook").then().statusCode(403).body("error", equalTo("Invalid signature"));
+        given().body(body).contentType("application/json")
+                .header("X-Hub-Signature-256", new SignatureVerifier("another-secret").header(body))
+                .post("/webhook").then().statusCode(403);
+        post(body).statusCode(200);
+        assertEquals(1, await().atMost(Duration.ofSeconds(10)).until(this::received, l -> !l.isEmpty()).size());
+    }
+
+    @Test
+    void escapedUnicodeIsVerifiedOnTheRawBytesAndDecodedForTheHistory() {
+        String raw = body(message("m-u-" + psid, "\\u00e4\\u00f6\\u00e5 \\ud83d\\ude00", 1000));
+        post(raw.getBytes(StandardCharsets.US_ASCII)).statusCode(200);
+        InboundEvent event = await().atMost(Duration.ofSeconds(10)).until(this::received, l -> !l.isEmpty()).get(0);
+        assertEquals("äöå 😀", event.text());
+        assertEquals("Peter", event.firstName());
+        assertEquals("Chang", event.lastName());
+    }
+
+    @Test
+    void everyKindReachesKafkaInTimestampOrderOnceAndTheProfileIsFetchedOnce() {
+        String items = String.join(",",
+                "{\"sender\":{\"id\":\"" + psid + "\"},\"recipient\":{\"id\":\"" + PAGE + "\"},\"timestamp\":3000,"
+                        + "\"postback\":{\"mid\":\"pb-" + psid + "\",\"title\":\"Talk to a human\",\"payload\":\"HUMAN_AGENT\"}}",
+                message("m1-" + psid, "first", 1000),
+                "{\"sender\":{\"id\":\"" + psid + "\"},\"recipient\":{\"id\":\"" + PAGE + "\"},\"timestamp\":2000,"
+                        + "\"message\":{\"mid\":\"m2-" + psid + "\",\"attachments\":[{\"type\":\"image\",\"payload\":{\"url\":\"https://x/y.png\"}}]}}",
+                "{\"sender\":{\"id\":\"" + PAGE + "\"},\"recipient\":{\"id\":\"" + psid + "\"},\"timestamp\":4000,"
+                        + "\"message\":{\"is_echo\":true,\"app_id\":263902037430900,\"mid\":\"e-" + psid + "\",\"text\":\"from the inbox\"}}",
+                "{\"sender\":{\"id\":\"" + psid + "\"},\"recipient\":{\"id\":\"" + PAGE + "\"},\"timestamp\":5000,"
+                        + "\"delivery\":{\"mids\":[\"e-" + psid + "\"],\"watermark\":4500}}",
+                "{\"sender\":{\"id\":\"" + psid + "\"},\"recipient\":{\"id\":\"" + PAGE + "\"},\"timestamp\":6000,"
+                        + "\"read\":{\"watermark\":5500}}",
+                "{\"sender\":{\"id\":\"" + psid + "\"},\"recipient\":{\"id\":\"" + PAGE + "\"},\"timestamp\":6500,"
+                        + "\"reaction\":{\"reaction\":\"love\",\"mid\":\"e-" + psid + "\"}}");
+        String body = "{\"object\":\"page\",\"entry\":[{\"id\":\"" + PAGE + "\",\"time\":7000,\"messaging\":[" + items + "]}]}";
+        post(body.getBytes(StandardCharsets.UTF_8)).statusCode(200).body("published", equalTo(6))
+                .body("skipped", equalTo(1));
+        // Facebook retries the same body: nothing new goes out
+        post(body.getBytes(StandardCharsets.UTF_8)).statusCode(200).body("published", equalTo(0))
+                .body("duplicates", equalTo(6));
+        post(body(message("m3-" + psid, "after", 8000)).getBytes(StandardCharsets.UTF_8)).statusCode(200);
+
+        List<InboundEvent> events = await().atMost(Duration.ofSeconds(10)).until(this::received, l -> l.size() >= 7);
+        assertEquals(List.of(InboundKind.MESSAGE, InboundKind.MESSAGE, InboundKind.POSTBACK, InboundKind.ECHO,
+                InboundKind.DELIVERY, InboundKind.READ, InboundKind.MESSAGE),
+                events.stream().map(InboundEvent::kind).toList());
+        assertEquals("HUMAN_AGENT", events.get(2).postbackPayload());
+        assertEquals("image", events.get(1).attachments().get(0).type());
+        assertEquals(263902037430900L, events.get(3).appId());
+        assertNull(events.get(3).firstName(), "echoes need no profile");
+        assertEquals("Peter", events.get(6).firstName());
+        graph.verify(1, getRequestedFor(urlPathEqualTo("/v25.0/" + psid)));
+    }
+
+    @Test
+    void aFailedProfileLookupLetsTheMessageThroughWithoutNames() {
+        graph.stubFor(get(urlPathEqualTo("/v25.0/" + psid)).willReturn(aResponse().withStatus(400)
+                .withBody("{\"error\":{\"message\":\"Unsupported get request\",\"type\":\"GraphMethodException\",\"code\":100}}")));
+        post(body(message("m-f-" + psid, "hi", 1000)).getBytes(StandardCharsets.UTF_8)).statusCode(200);
+        InboundEvent event = await().atMost(Duration.ofSeconds(10)).until(this::received, l -> !l.isEmpty()).get(0);
+        assertEquals("hi", event.text());
+        assertNull(event.firstName());
+    }
+
+    @Test
+    void malformedBodiesGetA400AndOtherObjectsAreIgnored() {
+        post("{\"object\":\"page\",\"entry\":[".getBytes(StandardCharsets.UTF_8)).statusCode(400)
+                .body("error", equalTo("Body is not JSON"));
+        post("[1,2]".getBytes(StandardCharsets.UTF_8)).statusCode(400);
+        post("{\"object\":\"instagram\",\"entry\":[]}".getBytes(StandardCharsets.UTF_8)).statusCode(200)
+                .body("published", equalTo(0));
+    }
+
+    @Test
+    void whileKafkaIsDownTheWebhookAnswers503SoThatFacebookRetries() throws Exception {
+        byte[] body = body(message("m-k-" + psid, "during the outage", 1000)).getBytes(StandardCharsets.UTF_8);
+        var infra = InfrastructureResource.infrastructure();
+        infra.stopKafka();
+        try {
+            post(body).statusCode(503);
+        } finally {
+            infra.startKafka();
+        }
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> post(body).statusCode(200));
+        assertEquals("during the outage",
+                await().atMost(Duration.ofSeconds(10)).until(this::received, l -> !l.isEmpty()).get(0).text());
+    }
+
+    private ValidatableResponse post(byte[] body) {
+        return given().body(body).contentType("application/json").header("X-Hub-Signature-256", FACEBOOK.header(body))
+                .post("/webhook").then();
+    }
+
+    private List<InboundEvent> received() {
+        var decoder = new InboundEvent.Deserializer();
+        return inbound.getRecords().stream().filter(r -> Topics.conversationKey(PAGE, psid).equals(r.key()))
+                .map(ConsumerRecord::value).map(v -> decoder.deserialize("t", v)).toList();
+    }
+
+    private String message(String mid, String text, long timestamp) {
+        return "{\"sender\":{\"id\":\"" + psid + "\"},\"recipient\":{\"id\":\"" + PAGE + "\"},\"timestamp\":" + timestamp
+                + ",\"message\":{\"mid\":\"" + mid + "\",\"text\":\"" + text + "\"}}";
+    }
+
+    private static String body(String item) {
+        return "{\"object\":\"page\",\"entry\":[{\"id\":\"" + PAGE + "\",\"time\":1,\"messaging\":[" + item + "]}]}";
+    }
+}

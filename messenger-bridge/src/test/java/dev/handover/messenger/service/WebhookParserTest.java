@@ -1,0 +1,106 @@
+package dev.handover.messenger.service;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.time.Instant;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.handover.events.InboundEvent;
+import dev.handover.events.InboundKind;
+
+/** Facebook's documented webhook examples, item by item. */
+class WebhookParserTest {
+
+    private final ObjectMapper json = new ObjectMapper();
+
+    private WebhookParser.Parsed parse(String items) throws Exception {
+        return new WebhookParser().parse(json.readTree("{\"object\":\"page\",\"entry\":[{\"id\":\"PAGE\",\"time\":1458692752478,"
+                + items + "}]}"));
+    }
+
+    private InboundEvent only(String item) throws Exception {
+        var parsed = parse("\"messaging\":[" + item + "]");
+        assertEquals(List.of(), parsed.skipped());
+        return parsed.events().get(0);
+    }
+
+    @Test
+    void textMessageWithQuickReply() throws Exception {
+        var e = only("{\"sender\":{\"id\":\"PSID\"},\"recipient\":{\"id\":\"PAGE\"},\"timestamp\":1458692752478,"
+                + "\"message\":{\"mid\":\"m_1\",\"text\":\"Red\",\"quick_reply\":{\"payload\":\"DEVELOPER_DEFINED_PAYLOAD\"}}}");
+        assertEquals(InboundKind.MESSAGE, e.kind());
+        assertEquals("m_1", e.eventId());
+        assertEquals("PAGE", e.pageId());
+        assertEquals("PSID", e.customerId());
+        assertEquals("Red", e.text());
+        assertEquals("DEVELOPER_DEFINED_PAYLOAD", e.quickReplyPayload());
+        assertEquals(Instant.ofEpochMilli(1458692752478L), e.timestamp());
+    }
+
+    @Test
+    void attachments() throws Exception {
+        var e = only("{\"sender\":{\"id\":\"PSID\"},\"recipient\":{\"id\":\"PAGE\"},\"timestamp\":1,"
+                + "\"message\":{\"mid\":\"m_2\",\"attachments\":[{\"type\":\"image\",\"payload\":{\"url\":\"https://x/a.png\"}},"
+                + "{\"type\":\"file\",\"payload\":{\"url\":\"https://x/b.pdf\"}}]}}");
+        assertEquals(2, e.attachments().size());
+        assertEquals("image", e.attachments().get(0).type());
+        assertEquals("https://x/b.pdf", e.attachments().get(1).url());
+        assertNull(e.text());
+    }
+
+    @Test
+    void postbackWithAndWithoutMid() throws Exception {
+        var e = only("{\"sender\":{\"id\":\"PSID\"},\"recipient\":{\"id\":\"PAGE\"},\"timestamp\":1527459824,"
+                + "\"postback\":{\"mid\":\"m_3\",\"title\":\"Talk to an agent\",\"payload\":\"HUMAN_AGENT\"}}");
+        assertEquals(InboundKind.POSTBACK, e.kind());
+        assertEquals("m_3", e.eventId());
+        assertEquals("HUMAN_AGENT", e.postbackPayload());
+        assertEquals("Talk to an agent", e.postbackTitle());
+        var old = only("{\"sender\":{\"id\":\"PSID\"},\"recipient\":{\"id\":\"PAGE\"},\"timestamp\":1527459824,"
+                + "\"postback\":{\"title\":\"Start\",\"payload\":\"GET_STARTED\"}}");
+        assertEquals("postback:PAGE:PSID:1527459824", old.eventId());
+    }
+
+    @Test
+    void echoIsTheCustomersConversation() throws Exception {
+        var e = only("{\"sender\":{\"id\":\"PAGE\"},\"recipient\":{\"id\":\"PSID\"},\"timestamp\":1457764197627,"
+                + "\"message\":{\"is_echo\":true,\"app_id\":1517776481860111,\"metadata\":\"msg-7\",\"mid\":\"m_4\",\"text\":\"hi\"}}");
+        assertEquals(InboundKind.ECHO, e.kind());
+        assertEquals("PAGE", e.pageId());
+        assertEquals("PSID", e.customerId());
+        assertEquals(1517776481860111L, e.appId());
+        assertEquals("msg-7", e.metadata());
+    }
+
+    @Test
+    void deliveryAndReadCarryWatermarks() throws Exception {
+        var d = only("{\"sender\":{\"id\":\"PSID\"},\"recipient\":{\"id\":\"PAGE\"},"
+                + "\"delivery\":{\"mids\":[\"m_5\"],\"watermark\":1458668856253}}");
+        assertEquals(InboundKind.DELIVERY, d.kind());
+        assertEquals(List.of("m_5"), d.deliveredMids());
+        assertEquals(Instant.ofEpochMilli(1458668856253L), d.watermark());
+        assertEquals("delivery:PAGE:PSID:1458668856253", d.eventId());
+        var r = only("{\"sender\":{\"id\":\"PSID\"},\"recipient\":{\"id\":\"PAGE\"},\"timestamp\":1458668856463,"
+                + "\"read\":{\"watermark\":1458668856253}}");
+        assertEquals(InboundKind.READ, r.kind());
+        assertNull(r.deliveredMids());
+    }
+
+    @Test
+    void standbyItemsUnknownKindsAndBrokenItemsDoNotDropTheirSiblings() throws Exception {
+        var parsed = parse("\"messaging\":[{\"sender\":{\"id\":\"PSID\"},\"recipient\":{\"id\":\"PAGE\"},"
+                + "\"reaction\":{\"reaction\":\"love\",\"mid\":\"m_9\"}},"
+                + "{\"recipient\":{\"id\":\"PAGE\"},\"message\":{\"mid\":\"m_x\",\"text\":\"no sender\"}},"
+                + "{\"sender\":{\"id\":\"PSID\"},\"recipient\":{\"id\":\"PAGE\"},\"message\":{\"text\":\"no mid\"}},"
+                + "{\"sender\":{\"id\":\"PSID\"},\"recipient\":{\"id\":\"PAGE\"},\"message\":{\"mid\":\"m_6\",\"text\":\"ok\"}}],"
+                + "\"standby\":[{\"sender\":{\"id\":\"PSID\"},\"recipient\":{\"id\":\"PAGE\"},\"timestamp\":2,"
+                + "\"message\":{\"mid\":\"m_7\",\"text\":\"while the inbox owns the thread\"}}]");
+        assertEquals(List.of("m_6", "m_7"), parsed.events().stream().map(InboundEvent::eventId).toList());
+        assertEquals(List.of("unknown", "invalid", "invalid"), parsed.skipped());
+    }
+}
