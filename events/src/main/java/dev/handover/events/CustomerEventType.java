@@ -1,11 +1,19 @@
 package dev.handover.events;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.Locale;
 
-/** The spec's broadcast event types, spelled as the spec spells them. */
+import com.fasterxml.jackson.annotation.JsonValue;
+
+/** The spec's broadcast event types. */
 public enum CustomerEventType {
-    @JsonProperty("customer_stop_status_changed") CUSTOMER_STOP_STATUS_CHANGED,
-    @JsonProperty("agent_assignment_changed") AGENT_ASSIGNMENT_CHANGED,
-    @JsonProperty("agent_requested") AGENT_REQUESTED,
-    @JsonProperty("new_message") NEW_MESSAGE
+    CUSTOMER_STOP_STATUS_CHANGED,
+    AGENT_ASSIGNMENT_CHANGED,
+    AGENT_REQUESTED,
+    NEW_MESSAGE;
+
+    /** The type as the spec spells it, on Kafka and on the agents' sockets. */
+    @JsonValue
+    public String wireName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
 }

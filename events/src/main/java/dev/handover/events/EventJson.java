@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 
 /**
@@ -32,6 +33,11 @@ public final class EventJson {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot serialise " + payload.getClass().getSimpleName(), e);
         }
+    }
+
+    /** The payload as a JSON tree, to embed in a larger message with the same names and formats. */
+    public static ObjectNode tree(Object payload) {
+        return MAPPER.valueToTree(payload);
     }
 
     public static <T> T read(byte[] json, Class<T> type) throws IOException {

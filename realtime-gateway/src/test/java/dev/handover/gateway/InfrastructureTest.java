@@ -20,8 +20,9 @@ import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 
 /** The gateway runs against the real broker and reports itself healthy and measurable; it has no database. */
 @QuarkusTest
-@WithTestResource(value = InfrastructureResource.class,
-        initArgs = @ResourceArg(name = InfrastructureResource.MONGO, value = "false"))
+@WithTestResource(value = InfrastructureResource.class, initArgs = {
+        @ResourceArg(name = InfrastructureResource.MONGO, value = "false"),
+        @ResourceArg(name = InfrastructureResource.WITH, value = "customer-service") })
 class InfrastructureTest {
 
     KafkaCompanion companion;

@@ -33,13 +33,19 @@ public class InfrastructureResource implements QuarkusTestResourceLifecycleManag
 
     /** Init argument: {@code "false"} for a service that has no MongoDB client. */
     public static final String MONGO = "mongo";
+    /** Init argument: {@code "customer-service"} also runs the packaged customer-service for the service under test. */
+    public static final String WITH = "with";
+
+    private static ServiceProcess customerService;
 
     private KafkaCompanion companion;
     private boolean mongo = true;
+    private boolean withCustomerService;
 
     @Override
     public void init(Map<String, String> initArgs) {
         mongo = !"false".equals(initArgs.get(MONGO));
+        withCustomerService = "customer-service".equals(initArgs.get(WITH));
     }
 
     @Override
@@ -50,6 +56,9 @@ public class InfrastructureResource implements QuarkusTestResourceLifecycleManag
         config.put("kafka.bootstrap.servers", running.kafkaBootstrapServers());
         if (mongo) {
             config.put("quarkus.mongodb.connection-string", running.mongoConnectionString());
+        }
+        if (withCustomerService) {
+            config.put("gateway.customer-service-url", customerService(running).url());
         }
         return config;
     }
@@ -74,6 +83,22 @@ public class InfrastructureResource implements QuarkusTestResourceLifecycleManag
             throw new IllegalStateException("no test has started the infrastructure yet");
         }
         return infra;
+    }
+
+    /** The packaged customer-service running against the shared infrastructure, once per test JVM. */
+    public static synchronized ServiceProcess customerService(InfraProcess running) {
+        if (customerService == null) {
+            try {
+                customerService = ServiceProcess.start("customer-service", Map.of(
+                        "KAFKA_BOOTSTRAP_SERVERS", running.kafkaBootstrapServers(),
+                        "MONGODB_URI", running.mongoConnectionString(),
+                        "JWT_PUBLIC_KEY_LOCATION", ServiceProcess.publicKeyFile().toString(),
+                        "MP_JWT_VERIFY_ISSUER", TestTokens.ISSUER), HOME.resolve("customer-service.log"));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return customerService;
     }
 
     private static synchronized InfraProcess shared() {

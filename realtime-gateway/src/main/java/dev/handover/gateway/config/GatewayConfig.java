@@ -1,0 +1,34 @@
+package dev.handover.gateway.config;
+
+import java.time.Duration;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Settings of realtime-gateway (prefix {@code gateway}). */
+@ConfigMapping(prefix = "gateway")
+public interface GatewayConfig {
+
+    /** Base URL of customer-service, which decides every command. */
+    String customerServiceUrl();
+
+    /** Timeout of a call to customer-service. */
+    @WithDefault("10s")
+    Duration customerServiceTimeout();
+
+    /** Largest agent frame handled; larger ones get an error frame. */
+    @WithDefault("16384")
+    int maxMessageBytes();
+
+    /** Events kept per company for reconnecting agents to catch up. */
+    @WithDefault("2000")
+    int replayEvents();
+
+    /** How often idle sessions are checked for expired tokens. */
+    @WithDefault("15s")
+    java.time.Duration expirySweepInterval();
+
+    /** Frames queued to one connection before it counts as too slow and is closed. */
+    @WithDefault("1000")
+    int maxPendingFrames();
+}

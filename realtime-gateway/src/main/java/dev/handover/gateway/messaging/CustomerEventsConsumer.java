@@ -1,0 +1,45 @@
+package dev.handover.gateway.messaging;
+
+import java.util.concurrent.CompletionStage;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.jboss.logging.Logger;
+
+import dev.handover.events.CustomerEvent;
+import dev.handover.gateway.service.CompanyChannels;
+import dev.handover.gateway.service.EventRenderer;
+import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
+
+/**
+ * The Kafka edge: every gateway instance reads all of {@code customer.events} in its own consumer group and
+ * hands each record, rendered once, to the company's sessions. The record's offset is the broadcast's
+ * {@code seq}: a company's events share a partition, so it grows with every event of the company, and it is
+ * the same on every instance, so an agent can resume on any of them.
+ */
+@ApplicationScoped
+public class CustomerEventsConsumer {
+
+    private static final Logger LOG = Logger.getLogger(CustomerEventsConsumer.class);
+
+    private final CompanyChannels channels;
+
+    public CustomerEventsConsumer(CompanyChannels channels) {
+        this.channels = channels;
+    }
+
+    @Incoming("customer-events")
+    public CompletionStage<Void> consume(Message<CustomerEvent> message) {
+        CustomerEvent event = message.getPayload();
+        long offset = message.getMetadata(IncomingKafkaRecordMetadata.class).map(IncomingKafkaRecordMetadata::getOffset)
+                .orElse(-1L);
+        if (event == null || event.companyId() == null || event.type() == null || event.customer() == null) {
+            LOG.warnf("Skipping customer.events record at offset %d: not a complete CustomerEvent", offset);
+        } else {
+            channels.publish(event.companyId(), EventRenderer.render(event, offset));
+        }
+        return message.ack();
+    }
+}

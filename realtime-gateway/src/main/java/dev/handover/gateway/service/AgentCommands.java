@@ -1,0 +1,187 @@
+package dev.handover.gateway.service;
+
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.handover.gateway.client.CustomerServiceClient;
+import dev.handover.gateway.client.CustomerServiceClient.Answer;
+
+/**
+ * The JSON protocol's requests, exactly as the spec writes them, carried out by customer-service with the
+ * agent's token and answered with the spec's response type, or {@code {"type":"error","error":"..."}}.
+ */
+@ApplicationScoped
+public class AgentCommands {
+
+    private static final Logger LOG = Logger.getLogger(AgentCommands.class);
+    private static final String CUSTOMERS = "/api/dashboard/customers";
+
+    private final CustomerServiceClient customers;
+    private final ObjectMapper json;
+
+    public AgentCommands(CustomerServiceClient customers, ObjectMapper json) {
+        this.customers = customers;
+        this.json = json;
+    }
+
+    /** Answers one frame from an agent; never fails, errors become error frames. */
+    public CompletionStage<String> handle(AgentSession session, String frame) {
+        JsonNode request;
+        try {
+            request = json.readTree(frame);
+        } catch (java.io.IOException e) {
+            return done(error("Invalid JSON"));
+        }
+        if (request == null || !request.isObject()) {
+            return done(error("Invalid JSON: expected an object"));
+        }
+        JsonNode type = request.get("type");
+        if (type == null || !type.isTextual() || type.asText().isBlank()) {
+            return done(error("Missing message type"));
+        }
+        JsonNode data = request.path("data");
+        try {
+            return switch (type.asText()) {
+                case "get_stopped_customers" -> stopped(session, data);
+                case "assign_agent" -> assign(session, data);
+                case "unassign_agent" -> unassign(session, data);
+                case "send_message" -> send(session, request);
+                case "ping" -> done(json.createObjectNode().put("type", "pong").put("timestamp", now()).toString());
+                default -> done(error("Unknown message type: " + type.asText()));
+            };
+        } catch (InvalidRequest e) {
+            return done(error(e.getMessage()));
+        }
+    }
+
+    private CompletionStage<String> stopped(AgentSession session, JsonNode data) {
+        var query = CustomerServiceClient.body("page_id", optionalText(data, "page_id"),
+                "limit", optionalNumber(data, "limit"), "skip", optionalNumber(data, "skip"));
+        return call(customers.get(session.token(), CUSTOMERS + "/stopped", query),
+                answer -> frame("stopped_customers", answer.body()));
+    }
+
+    private CompletionStage<String> assign(AgentSession session, JsonNode data) {
+        String customerId = required(data, "customer_id");
+        String pageId = required(data, "page_id");
+        return call(customers.post(session.token(), CUSTOMERS + "/" + CustomerServiceClient.segment(customerId) + "/assign",
+                CustomerServiceClient.body("page_id", pageId)), answer -> {
+                    ObjectNode body = (ObjectNode) answer.body();
+                    mark(body, session);
+                    return frame("agent_assigned", body);
+                });
+    }
+
+    private CompletionStage<String> unassign(AgentSession session, JsonNode data) {
+        String customerId = required(data, "customer_id");
+        String pageId = required(data, "page_id");
+        return call(customers.post(session.token(), CUSTOMERS + "/" + CustomerServiceClient.segment(customerId) + "/unassign",
+                CustomerServiceClient.body("page_id", pageId)), answer -> {
+                    ObjectNode body = (ObjectNode) answer.body();
+                    mark(body, session);
+                    return frame("agent_unassigned", body);
+                });
+    }
+
+    private CompletionStage<String> send(AgentSession session, JsonNode request) {
+        String customerId = required(request, "customer_id");
+        String pageId = required(request, "page_id");
+        String message = required(request, "message");
+        return call(customers.post(session.token(), CUSTOMERS + "/" + CustomerServiceClient.segment(customerId) + "/messages",
+                CustomerServiceClient.body("page_id", pageId, "message", message)), answer -> json.createObjectNode()
+                        .put("type", "message_sent").put("customer_id", customerId).put("page_id", pageId)
+                        .put("message", message).put("message_id", answer.body().path("message_id").asText(null))
+                        .put("timestamp", now()).toString());
+    }
+
+    /** Adds what depends on the caller to the answer's customer object. */
+    private static void mark(ObjectNode body, AgentSession session) {
+        if (body.get("customer") instanceof ObjectNode customer) {
+            String agentId = customer.path("agent_id").asText(null);
+            customer.put("is_assigned", agentId != null);
+            customer.put("is_assigned_to_me", session.agentId().equals(agentId));
+        }
+    }
+
+    private CompletionStage<String> call(CompletionStage<Answer> call, java.util.function.Function<Answer, String> onSuccess) {
+        return call.handle((answer, failure) -> {
+            if (failure != null) {
+                LOG.warnf("customer-service unreachable: %s", failure.toString());
+                return error("Customer service unavailable, try again");
+            }
+            if (answer.status() == 401) {
+                return error("Token expired or invalid");
+            }
+            return answer.ok() && answer.body() != null ? onSuccess.apply(answer) : error(answer.error());
+        });
+    }
+
+    private String frame(String type, JsonNode data) {
+        ObjectNode frame = json.createObjectNode().put("type", type);
+        frame.set("data", data);
+        frame.put("timestamp", now());
+        return frame.toString();
+    }
+
+    /** The spec's error frame. */
+    public String error(String text) {
+        return json.createObjectNode().put("type", "error").put("error", text).toString();
+    }
+
+    private static CompletionStage<String> done(String frame) {
+        return CompletableFuture.completedFuture(frame);
+    }
+
+    private static long now() {
+        return Instant.now().getEpochSecond();
+    }
+
+    private static String required(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull() || (value.isTextual() && value.asText().isBlank())) {
+            throw new InvalidRequest(field + " is required");
+        }
+        if (!value.isTextual()) {
+            throw new InvalidRequest(field + " must be a string");
+        }
+        return value.asText();
+    }
+
+    private static String optionalText(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull() || (value.isTextual() && value.asText().isBlank())) {
+            return null;
+        }
+        if (!value.isTextual()) {
+            throw new InvalidRequest(field + " must be a string");
+        }
+        return value.asText();
+    }
+
+    private static Object optionalNumber(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isIntegralNumber()) {
+            throw new InvalidRequest(field + " must be a whole number");
+        }
+        return value.asLong();
+    }
+
+    /** A request that cannot be sent on: its text is the error frame's. */
+    private static final class InvalidRequest extends RuntimeException {
+        InvalidRequest(String message) {
+            super(message, null, false, false);
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package dev.handover.gateway.service;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.handover.events.AgentRef;
+import dev.handover.events.ChatMessage;
+import dev.handover.events.CustomerEvent;
+import dev.handover.events.CustomerSnapshot;
+import dev.handover.events.EventJson;
+import dev.handover.events.MessageAuthor;
+
+/**
+ * Writes a {@code customer.events} record as the spec's broadcast frame, once per audience: the assigned agent
+ * (whose customer object says {@code is_assigned_to_me: true}) and everyone else.
+ */
+public final class EventRenderer {
+
+    /** The frame for the assignee (if any) and for everyone else. */
+    public record Rendered(long seq, String eventId, String assigneeId, String forAssignee, String forOthers) {
+        public String frameFor(String agentId) {
+            return assigneeId != null && assigneeId.equals(agentId) ? forAssignee : forOthers;
+        }
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private EventRenderer() {
+    }
+
+    public static Rendered render(CustomerEvent event, long seq) {
+        CustomerSnapshot customer = event.customer();
+        String assignee = customer == null ? null : customer.agentId();
+        String others = frame(event, seq, false);
+        String mine = assignee == null ? others : frame(event, seq, true);
+        return new Rendered(seq, event.eventId(), assignee, mine, others);
+    }
+
+    /** The customer object with what depends on who looks at it. */
+    public static ObjectNode customer(CustomerSnapshot customer, boolean assignedToMe) {
+        ObjectNode node = EventJson.tree(customer);
+        node.put("is_assigned", customer.agentId() != null);
+        node.put("is_assigned_to_me", assignedToMe);
+        return node;
+    }
+
+    private static String frame(CustomerEvent event, long seq, boolean forAssignee) {
+        ObjectNode frame = JSON.createObjectNode();
+        frame.put("type", event.type().wireName());
+        ObjectNode data = frame.putObject("data");
+        long timestamp = event.occurredAt() == null ? 0 : event.occurredAt().getEpochSecond();
+        CustomerSnapshot customer = event.customer();
+        switch (event.type()) {
+            case CUSTOMER_STOP_STATUS_CHANGED -> {
+                data.set("customer", customer(customer, forAssignee));
+                data.put("stop", event.stop() != null ? event.stop() : customer.stop());
+                data.put("timestamp", timestamp);
+            }
+            case AGENT_ASSIGNMENT_CHANGED -> {
+                AgentRef agent = event.agent();
+                data.put("customer_id", customer.customerId());
+                data.set("customer", customer(customer, forAssignee));
+                data.put("agent_id", agent == null ? null : agent.id());
+                data.put("agent_email", agent == null ? null : agent.email());
+                data.put("agent_name", agent == null ? null : agent.name());
+                data.put("action", event.action());
+                data.put("page_id", customer.pageId());
+                data.put("timestamp", timestamp);
+            }
+            case AGENT_REQUESTED -> {
+                data.put("chat_id", customer.customerId());
+                data.put("customer_name", customer.customerName());
+                data.put("message", event.message() == null ? customer.lastMessage() : event.message().text());
+                data.put("page_id", customer.pageId());
+                data.put("timestamp", timestamp);
+            }
+            case NEW_MESSAGE -> {
+                ChatMessage message = event.message();
+                data.put("chat_id", customer.customerId());
+                data.put("sender_id", message.senderId());
+                data.put("recipient_id", message.recipientId());
+                data.put("message", message.text());
+                data.put("is_bot", message.author() == MessageAuthor.BOT);
+                data.put("is_human", message.author() == MessageAuthor.AGENT);
+                AgentRef agent = message.agent();
+                data.put("agent_id", agent == null ? null : agent.id());
+                data.put("agent_email", agent == null ? null : agent.email());
+                data.put("agent_name", agent == null ? null : agent.name());
+                data.put("message_id", message.messageId());
+                data.put("page_id", customer.pageId());
+                data.put("timestamp", timestamp);
+            }
+        }
+        frame.put("seq", seq);
+        return frame.toString();
+    }
+}

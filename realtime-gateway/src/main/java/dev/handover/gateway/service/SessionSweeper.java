@@ -1,0 +1,28 @@
+package dev.handover.gateway.service;
+
+import java.time.Instant;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.quarkus.scheduler.Scheduled;
+
+/** Closes idle sessions whose token has expired: expiry holds even for an agent who never writes. */
+@ApplicationScoped
+public class SessionSweeper {
+
+    private final CompanyChannels channels;
+
+    public SessionSweeper(CompanyChannels channels) {
+        this.channels = channels;
+    }
+
+    @Scheduled(every = "{gateway.expiry-sweep-interval}")
+    void sweep() {
+        Instant now = Instant.now();
+        for (AgentSession session : channels.sessions()) {
+            if (session.expired(now)) {
+                session.expire();
+            }
+        }
+    }
+}

@@ -1,0 +1,137 @@
+package dev.handover.gateway.websocket;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+
+import org.eclipse.microprofile.jwt.JsonWebToken;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.handover.gateway.config.GatewayConfig;
+import dev.handover.gateway.service.AgentCommands;
+import dev.handover.gateway.service.AgentSession;
+import dev.handover.gateway.service.CompanyChannels;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.websockets.next.CloseReason;
+import io.quarkus.websockets.next.OnClose;
+import io.quarkus.websockets.next.OnOpen;
+import io.quarkus.websockets.next.OnTextMessage;
+import io.quarkus.websockets.next.WebSocket;
+import io.quarkus.websockets.next.WebSocketConnection;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * The agents' JSON WebSocket, {@code /api/dashboard/ws}. The upgrade needs a valid JWT (an
+ * {@code Authorization: Bearer} header, or from browsers the subprotocols {@code handover.v1} and
+ * {@code quarkus-http-upgrade#Authorization#Bearer%20<jwt>}); {@code ?last_seq=N} resumes after broadcast N.
+ * Maps frames to {@link AgentCommands} and sessions to {@link CompanyChannels}.
+ */
+@WebSocket(path = "/api/dashboard/ws")
+@RolesAllowed({ "agent", "admin" })
+public class DashboardSocket {
+
+    /** Policy violation: what the socket is closed with when its token is no longer good. */
+    static final int POLICY = 1008;
+
+    private final AgentCommands commands;
+    private final CompanyChannels channels;
+    private final GatewayConfig config;
+    private final ObjectMapper json;
+    private final Map<String, AgentSession> sessions = new ConcurrentHashMap<>();
+
+    @Inject
+    SecurityIdentity identity;
+
+    public DashboardSocket(AgentCommands commands, CompanyChannels channels, GatewayConfig config, ObjectMapper json) {
+        this.commands = commands;
+        this.channels = channels;
+        this.config = config;
+        this.json = json;
+    }
+
+    @OnOpen
+    public Uni<Void> open(WebSocketConnection connection) {
+        JsonWebToken jwt = (JsonWebToken) identity.getPrincipal();
+        String companyId = jwt.getClaim("company_id");
+        if (companyId == null || companyId.isBlank()) {
+            return connection.sendText(commands.error("Token has no company_id"))
+                    .chain(() -> connection.close(new CloseReason(POLICY, "Token has no company_id")));
+        }
+        Long lastSeq;
+        try {
+            lastSeq = lastSeq(connection.handshakeRequest().query());
+        } catch (NumberFormatException e) {
+            return connection.sendText(commands.error("last_seq must be a whole number"))
+                    .chain(() -> connection.close(new CloseReason(POLICY, "Bad last_seq")));
+        }
+        Instant expires = jwt.getExpirationTime() > 0 ? Instant.ofEpochSecond(jwt.getExpirationTime()) : null;
+        AgentSession session = new AgentSession(connection.id(), jwt.getSubject(), companyId, jwt.getRawToken(), expires,
+                new ConnectionWriter(connection), config.maxPendingFrames());
+        sessions.put(connection.id(), session);
+        String connected = json.createObjectNode().put("type", "connected")
+                .put("message", "WebSocket connection established").put("user_id", jwt.getSubject()).toString();
+        session.send(connected);
+        if (channels.join(session, lastSeq) == CompanyChannels.Join.RESYNC_REQUIRED) {
+            session.send(json.createObjectNode().put("type", "resync_required").put("last_seq", lastSeq)
+                    .put("message", "Events after last_seq are no longer available: reload with get_stopped_customers")
+                    .toString());
+        }
+        return Uni.createFrom().voidItem();
+    }
+
+    @OnTextMessage
+    public void message(String frame, WebSocketConnection connection) {
+        AgentSession session = sessions.get(connection.id());
+        if (session == null) {
+            return;
+        }
+        if (session.expired(Instant.now())) {
+            session.expire();
+        } else if (frame.length() > config.maxMessageBytes() / 4
+                && frame.getBytes(StandardCharsets.UTF_8).length > config.maxMessageBytes()) {
+            session.send(commands.error("Message too large: the limit is " + config.maxMessageBytes() + " bytes"));
+        } else {
+            commands.handle(session, frame).thenAccept(session::send);
+        }
+    }
+
+    @OnClose
+    public void close(WebSocketConnection connection) {
+        AgentSession session = sessions.remove(connection.id());
+        if (session != null) {
+            channels.leave(session);
+        }
+    }
+
+    static Long lastSeq(String query) {
+        if (query == null) {
+            return null;
+        }
+        for (String pair : query.split("&")) {
+            if (pair.startsWith("last_seq=")) {
+                return Long.parseLong(pair.substring("last_seq=".length()));
+            }
+        }
+        return null;
+    }
+
+    /** Writes to a websockets-next connection and reports when each frame has left. */
+    private record ConnectionWriter(WebSocketConnection connection) implements AgentSession.Writer {
+        @Override
+        public void write(String text, Runnable done) {
+            connection.sendText(text).subscribe().with(ok -> done.run(), failure -> done.run());
+        }
+
+        @Override
+        public void close(String reason) {
+            connection.close(new CloseReason(POLICY, reason)).subscribe().with(ok -> {
+            }, failure -> {
+            });
+        }
+    }
+}

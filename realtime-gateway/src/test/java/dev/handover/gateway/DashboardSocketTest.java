@@ -1,0 +1,110 @@
+package dev.handover.gateway;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URL;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.handover.testing.AgentSocket;
+import dev.handover.testing.InfrastructureResource;
+import dev.handover.testing.TestTokens;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** Connecting to {@code /api/dashboard/ws}: who may, what they are told, and what bad input gets. */
+@QuarkusTest
+@WithTestResource(value = InfrastructureResource.class, initArgs = {
+        @ResourceArg(name = InfrastructureResource.MONGO, value = "false"),
+        @ResourceArg(name = InfrastructureResource.WITH, value = "customer-service") })
+class DashboardSocketTest {
+
+    @TestHTTPResource("/")
+    URL root;
+
+    private String ws() {
+        return "ws://" + root.getHost() + ":" + root.getPort();
+    }
+
+    @Test
+    void aValidTokenInTheHeaderOrInTheSubprotocolConnects() {
+        try (var header = AgentSocket.connect(ws(), TestTokens.agent("agent-7", "co-1"), null);
+                var browser = AgentSocket.connectWithSubprotocol(ws(), TestTokens.agent("agent-8", "co-1"))) {
+            JsonNode connected = header.next("connected");
+            assertEquals("WebSocket connection established", connected.get("message").asText());
+            assertEquals("agent-7", connected.get("user_id").asText());
+            assertEquals("agent-8", browser.next("connected").get("user_id").asText());
+        }
+    }
+
+    @Test
+    void noValidTokenNoConnection() {
+        for (String token : List.of(TestTokens.expired("a", "co-1"), TestTokens.forged("a", "co-1"), "garbage")) {
+            assertThrows(RuntimeException.class, () -> AgentSocket.connect(ws(), token, null), token);
+        }
+        assertThrows(RuntimeException.class, () -> AgentSocket.connectWithSubprotocol(ws(), TestTokens.expired("a", "co-1")));
+    }
+
+    @Test
+    void badFramesGetErrorFramesAndTheConnectionStaysUsable() {
+        try (var agent = AgentSocket.connect(ws(), TestTokens.agent("agent-1", "co-1"), null)) {
+            agent.next("connected");
+            assertError(agent, "{not json", "Invalid JSON");
+            assertError(agent, "[1,2]", "Invalid JSON: expected an object");
+            assertError(agent, "{\"data\":{}}", "Missing message type");
+            assertError(agent, "{\"type\":\"teleport\"}", "Unknown message type: teleport");
+            assertError(agent, "{\"type\":\"assign_agent\",\"data\":{\"page_id\":\"p\"}}", "customer_id is required");
+            assertError(agent, "{\"type\":\"assign_agent\",\"data\":{\"customer_id\":{\"$gt\":\"\"},\"page_id\":\"p\"}}",
+                    "customer_id must be a string");
+            assertError(agent, "{\"type\":\"unassign_agent\",\"data\":{\"customer_id\":\"c\"}}", "page_id is required");
+            assertError(agent, "{\"type\":\"send_message\",\"customer_id\":\"c\",\"page_id\":\"p\"}", "message is required");
+            assertError(agent, "{\"type\":\"get_stopped_customers\",\"data\":{\"limit\":\"ten\"}}",
+                    "limit must be a whole number");
+            assertError(agent, "{\"type\":\"ping\",\"padding\":\"" + "x".repeat(20_000) + "\"}",
+                    "Message too large: the limit is 16384 bytes");
+            agent.send("{\"type\":\"ping\"}");
+            assertTrue(agent.next("pong").has("timestamp"));
+            assertFalse(agent.isClosed());
+        }
+    }
+
+    @Test
+    void aTokenThatExpiresDuringTheSessionEndsIt() {
+        Instant expiry = Instant.now().plusSeconds(2);
+        String shortLived = TestTokens.sign("agent-2", "co-1", "A", "a@example.com", List.of("agent"),
+                Duration.ofSeconds(2), TestTokens.key());
+        try (var agent = AgentSocket.connect(ws(), shortLived, null)) {
+            agent.next("connected");
+            await().atMost(Duration.ofSeconds(5)).until(() -> Instant.now().isAfter(expiry.plusMillis(200)));
+            agent.send("{\"type\":\"ping\"}");
+            assertEquals("Token expired", agent.next("error").get("error").asText());
+            assertEquals(1008, agent.awaitClose());
+        }
+    }
+
+    @Test
+    void aTokenWithoutCompanyIsTurnedAway() {
+        String noCompany = TestTokens.sign("agent-3", null, "A", "a@example.com", List.of("agent"), Duration.ofHours(1),
+                TestTokens.key());
+        try (var agent = AgentSocket.connect(ws(), noCompany, null)) {
+            assertEquals("Token has no company_id", agent.next("error").get("error").asText());
+            assertEquals(1008, agent.awaitClose());
+        }
+    }
+
+    private static void assertError(AgentSocket agent, String frame, String error) {
+        agent.send(frame);
+        assertEquals(error, agent.next("error").get("error").asText(), frame);
+    }
+}

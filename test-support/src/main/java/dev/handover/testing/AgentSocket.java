@@ -1,0 +1,149 @@
+package dev.handover.testing;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/** A real WebSocket client (the JDK's) speaking the agents' JSON protocol, for tests. */
+public final class AgentSocket implements WebSocket.Listener, AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration WAIT = Duration.ofSeconds(15);
+
+    private final BlockingQueue<JsonNode> frames = new LinkedBlockingQueue<>();
+    private final List<JsonNode> seen = new ArrayList<>();
+    private final CompletableFuture<Integer> closed = new CompletableFuture<>();
+    private final StringBuilder partial = new StringBuilder();
+    private final boolean reading;
+    private WebSocket socket;
+
+    private AgentSocket(boolean reading) {
+        this.reading = reading;
+    }
+
+    /** Connects with {@code Authorization: Bearer token}; {@code lastSeq} resumes. */
+    public static AgentSocket connect(String url, String token, Long lastSeq) {
+        var client = new AgentSocket(true);
+        client.socket = HttpClient.newHttpClient().newWebSocketBuilder().header("Authorization", "Bearer " + token)
+                .connectTimeout(WAIT).buildAsync(uri(url, lastSeq), client).join();
+        return client;
+    }
+
+    /** Connects the way browsers must: the token in a subprotocol (URL-encoded, so that it is an HTTP token). */
+    public static AgentSocket connectWithSubprotocol(String url, String token) {
+        var client = new AgentSocket(true);
+        client.socket = HttpClient.newHttpClient().newWebSocketBuilder()
+                .subprotocols("handover.v1", "quarkus-http-upgrade#Authorization#Bearer%20" + token)
+                .connectTimeout(WAIT).buildAsync(uri(url, null), client).join();
+        return client;
+    }
+
+    /** Connects, then never reads: a client that lets frames pile up. */
+    public static AgentSocket connectAndStall(String url, String token) {
+        var client = new AgentSocket(false);
+        client.socket = HttpClient.newHttpClient().newWebSocketBuilder().header("Authorization", "Bearer " + token)
+                .connectTimeout(WAIT).buildAsync(uri(url, null), client).join();
+        return client;
+    }
+
+    private static URI uri(String url, Long lastSeq) {
+        return URI.create(url + "/api/dashboard/ws" + (lastSeq == null ? "" : "?last_seq=" + lastSeq));
+    }
+
+    public void send(String frame) {
+        socket.sendText(frame, true).join();
+    }
+
+    /** The next frame of {@code type}, skipping (and keeping) others. */
+    public JsonNode next(String type) {
+        return next(frame -> type.equals(frame.path("type").asText()));
+    }
+
+    public JsonNode next(Predicate<JsonNode> wanted) {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        try {
+            while (true) {
+                JsonNode frame = frames.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                if (frame == null) {
+                    throw new AssertionError("no matching frame within " + WAIT.toSeconds() + " s; saw " + seen);
+                }
+                if (wanted.test(frame)) {
+                    return frame;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Every frame received so far, in order. */
+    public synchronized List<JsonNode> seen() {
+        return List.copyOf(seen);
+    }
+
+    /** The close code the server sent, once it closed the socket. */
+    public int awaitClose() {
+        return closed.orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
+    }
+
+    public boolean isClosed() {
+        return closed.isDone();
+    }
+
+    @Override
+    public void onOpen(WebSocket webSocket) {
+        if (reading) {
+            webSocket.request(1);
+        }
+    }
+
+    @Override
+    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+        partial.append(data);
+        if (last) {
+            try {
+                JsonNode frame = JSON.readTree(partial.toString());
+                synchronized (this) {
+                    seen.add(frame);
+                }
+                frames.add(frame);
+            } catch (Exception e) {
+                throw new AssertionError("not JSON: " + partial, e);
+            }
+            partial.setLength(0);
+        }
+        webSocket.request(1);
+        return null;
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+        closed.complete(statusCode);
+        return null;
+    }
+
+    @Override
+    public void onError(WebSocket webSocket, Throwable error) {
+        closed.complete(-1);
+    }
+
+    @Override
+    public void close() {
+        if (!closed.isDone()) {
+            socket.abort();
+        }
+    }
+}
