@@ -62,6 +62,11 @@ public final class AgentSocket implements WebSocket.Listener, AutoCloseable {
         return URI.create(url + "/api/dashboard/ws" + (lastSeq == null ? "" : "?last_seq=" + lastSeq));
     }
 
+    /** A stalled client starts reading again (and so learns what the server did meanwhile). */
+    public void resumeReading() {
+        socket.request(Long.MAX_VALUE);
+    }
+
     public void send(String frame) {
         socket.sendText(frame, true).join();
     }
