@@ -37,7 +37,7 @@ public final class ServiceProcess implements AutoCloseable {
 
     /**
      * Starts {@code module}'s {@code target/quarkus-app/quarkus-run.jar} (under the project root that the build
-     * passes as {@code handover.root}) with {@code env} on a free port and waits until it is ready.
+     * passes as {@code test.project.root}) with {@code env} on a free port and waits until it is ready.
      */
     public static ServiceProcess start(String module, Map<String, String> env, Path log) throws IOException {
         Path jar = root().resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
@@ -62,7 +62,7 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** The project root, as the build passes it. */
     public static Path root() {
-        String root = System.getProperty("handover.root");
+        String root = System.getProperty("test.project.root");
         return root == null ? Paths.get("..").toAbsolutePath().normalize() : Paths.get(root);
     }
 

@@ -1,0 +1,108 @@
+package dev.handover.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import org.jboss.logging.Logger;
+
+import dev.handover.events.Topics;
+import dev.handover.infra.InfraProcess;
+
+/**
+ * The test JVM's one broker and wire server (and, on demand, packaged services running against them): started
+ * on first use, shared by every test class, stopped when the JVM exits. Start time and memory of the broker are
+ * written to {@code target/infra/infra.properties}.
+ */
+public final class TestInfrastructure {
+
+    private static final Logger LOG = Logger.getLogger(TestInfrastructure.class);
+    static final Path HOME = Path.of("target", "infra");
+    private static final int PARTITIONS = 2;
+
+    private static InfraProcess infra;
+    private static ServiceProcess customerService;
+
+    private TestInfrastructure() {
+    }
+
+    /** The running broker and wire server, started if need be. */
+    public static synchronized InfraProcess infrastructure() {
+        if (infra == null) {
+            try {
+                deleteRecursively(HOME.resolve("data"));
+                String topics = String.join(",", Stream.of(Topics.MESSENGER_INBOUND, Topics.MESSENGER_OUTBOUND,
+                        Topics.MESSENGER_DELIVERY, Topics.CUSTOMER_EVENTS).map(t -> t + ":" + PARTITIONS).toList());
+                infra = InfraProcess.start(List.of("--data-dir", HOME.resolve("data").toString(), "--kafka", "0",
+                        "--mongo", "0", "--mongo-backend", "memory", "--topics", topics),
+                        HOME.resolve("infra.log"), 90);
+                LOG.infof("Kafka %s and MongoDB wire server %s ready in %d ms, %d MiB resident",
+                        infra.kafkaBootstrapServers(), infra.mongoConnectionString(), infra.startupMillis(),
+                        infra.residentKib() / 1024);
+                record();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return infra;
+    }
+
+    /** The packaged customer-service against the shared infrastructure, started once. */
+    public static synchronized ServiceProcess customerService() {
+        if (customerService == null) {
+            customerService = start("customer-service", Map.of());
+        }
+        return customerService;
+    }
+
+    /**
+     * Starts another instance of a packaged service against the shared infrastructure, with the test JWT key
+     * and the given extra environment; the caller closes it.
+     */
+    public static ServiceProcess start(String module, Map<String, String> extraEnv) {
+        InfraProcess running = infrastructure();
+        try {
+            Map<String, String> env = new HashMap<>(Map.of(
+                    "KAFKA_BOOTSTRAP_SERVERS", running.kafkaBootstrapServers(),
+                    "MONGODB_URI", running.mongoConnectionString(),
+                    "JWT_PUBLIC_KEY_LOCATION", ServiceProcess.publicKeyFile().toString(),
+                    "MP_JWT_VERIFY_ISSUER", TestTokens.ISSUER));
+            env.putAll(extraEnv);
+            return ServiceProcess.start(module, env, HOME.resolve(module + "-" + System.nanoTime() + ".log"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Writes the broker's start time and memory (now and at its peak). */
+    static synchronized void record() {
+        if (infra == null) {
+            return;
+        }
+        String figures = "startup_ms=" + infra.startupMillis() + "\n"
+                + "resident_kib=" + infra.residentKib() + "\n"
+                + "peak_resident_kib=" + infra.peakResidentKib() + "\n";
+        try {
+            Files.writeString(HOME.resolve("infra.properties"), figures);
+        } catch (IOException e) {
+            LOG.warn("cannot record infrastructure figures", e);
+        }
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        }
+    }
+}
