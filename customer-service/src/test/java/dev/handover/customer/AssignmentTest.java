@@ -124,6 +124,11 @@ class AssignmentTest {
         as(bob).queryParam("page_id", page).get(CUSTOMERS + "stopped").then()
                 .body("customers[0].is_assigned_to_me", equalTo(false));
 
+        as(alice).get(CUSTOMERS + "lookup/" + customer).then().statusCode(200)
+                .body("page_id", equalTo(page)).body("is_assigned_to_me", equalTo(true));
+        as(bob).get(CUSTOMERS + "lookup/" + customer).then().statusCode(200).body("is_assigned_to_me", equalTo(false));
+        as(TestTokens.agent("spy", "another-company")).get(CUSTOMERS + "lookup/" + customer).then().statusCode(404)
+                .body("error", equalTo("Customer not found"));
         as(alice).body(body()).post(CUSTOMERS + customer + "/unassign").then().statusCode(200)
                 .body("customer.agent_id", nullValue())
                 .body("customer.stop", equalTo(true));

@@ -80,6 +80,12 @@ public class CustomerRepository implements PanacheMongoRepositoryBase<Customer, 
                 Filters.eq("company_id", companyId))).first());
     }
 
+    /** A customer of the company by Facebook id alone, whichever of its pages they wrote to (most recent first). */
+    public Optional<Customer> findByCustomerId(String companyId, String customerId) {
+        return Optional.ofNullable(mongoCollection().find(Filters.and(Filters.eq("company_id", companyId),
+                Filters.eq("customer_id", customerId))).sort(Sorts.descending("last_seen")).first());
+    }
+
     /** Stopped customers of a company (optionally one page), longest waiting first. */
     public List<Customer> stopped(String companyId, String pageId, int skip, int limit) {
         return mongoCollection().find(stoppedFilter(companyId, pageId))

@@ -84,6 +84,17 @@ public class CustomerResource {
                 new Responses.SkipPagination(slice.total(), size, offset, offset + customers.size() < slice.total()), page);
     }
 
+    @GET
+    @Path("/lookup/{customerID}")
+    @Operation(summary = "A customer of the caller's company by Facebook id alone, with its page")
+    public Responses.StoppedCustomer lookup(@PathParam("customerID") String customerId) {
+        Caller me = caller.get();
+        Customer c = service.lookup(me, customerId);
+        Duration waited = Duration.between(c.updatedAt, clock.instant());
+        return new Responses.StoppedCustomer(c.snapshot(), TimeAgo.format(waited), Math.max(0, waited.toMinutes()),
+                c.isAssigned(), me.agentId().equals(c.agentId));
+    }
+
     @PUT
     @Path("/{customerID}/agent")
     @Operation(summary = "Update the agent name shown for a customer")

@@ -80,6 +80,11 @@ public class CustomerService {
         return customers.find(caller.companyId(), pageId, customerId).orElseThrow(ApiException::customerNotFound);
     }
 
+    /** A customer of the caller's company by Facebook id alone (the staff console names customers that way). */
+    public Customer lookup(Caller caller, String customerId) {
+        return customers.findByCustomerId(caller.companyId(), customerId).orElseThrow(ApiException::customerNotFound);
+    }
+
     public Customer updateAgentName(Caller caller, String customerId, String pageId, String agentName) {
         if (agentName == null || agentName.isBlank()) {
             throw ApiException.badRequest("agent_name is required");

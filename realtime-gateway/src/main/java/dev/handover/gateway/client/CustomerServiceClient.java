@@ -57,6 +57,11 @@ public class CustomerServiceClient {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(bytes(body))).build());
     }
 
+    public CompletionStage<Answer> put(String token, String path, Map<String, Object> body) {
+        return send(request(token, path).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(bytes(body))).build());
+    }
+
     /** Path segment, escaped. */
     public static String segment(String value) {
         return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");

@@ -28,6 +28,28 @@ public interface GatewayConfig {
     @WithDefault("15s")
     java.time.Duration expirySweepInterval();
 
+    SocketIo socketIo();
+
+    /** Engine.IO / Socket.IO settings; configurable so that conformance suites can shorten them. */
+    interface SocketIo {
+        @WithDefault("25s")
+        Duration pingInterval();
+
+        @WithDefault("20s")
+        Duration pingTimeout();
+
+        /** How long a new session may wait before its Socket.IO CONNECT. */
+        @WithDefault("45s")
+        Duration connectTimeout();
+
+        @WithDefault("1000000")
+        int maxPayload();
+
+        /** Packets waiting for a long-poll before the session counts as too slow and is closed. */
+        @WithDefault("1000")
+        int maxQueuedPackets();
+    }
+
     /** Frames queued to one connection before it counts as too slow and is closed. */
     @WithDefault("1000")
     int maxPendingFrames();

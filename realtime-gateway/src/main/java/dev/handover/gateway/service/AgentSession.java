@@ -10,6 +10,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class AgentSession {
 
+    /** Which protocol the agent speaks, which decides how broadcasts are written to them. */
+    public enum Protocol { JSON, SOCKET_IO }
+
     /** How the transport writes one text frame; it must call {@code done} when the frame has left. */
     public interface Writer {
         void write(String text, Runnable done);
@@ -18,7 +21,9 @@ public final class AgentSession {
     }
 
     private final String id;
+    private final Protocol protocol;
     private final String agentId;
+    private final String agentName;
     private final String companyId;
     private final String token;
     private final Instant expiresAt;
@@ -28,10 +33,12 @@ public final class AgentSession {
     private volatile long after = -1;
     private volatile boolean closed;
 
-    public AgentSession(String id, String agentId, String companyId, String token, Instant expiresAt, Writer writer,
-            int maxPending) {
+    public AgentSession(String id, Protocol protocol, String agentId, String agentName, String companyId, String token,
+            Instant expiresAt, Writer writer, int maxPending) {
         this.id = id;
+        this.protocol = protocol;
         this.agentId = agentId;
+        this.agentName = agentName;
         this.companyId = companyId;
         this.token = token;
         this.expiresAt = expiresAt;
@@ -43,8 +50,16 @@ public final class AgentSession {
         return id;
     }
 
+    public Protocol protocol() {
+        return protocol;
+    }
+
     public String agentId() {
         return agentId;
+    }
+
+    public String agentName() {
+        return agentName;
     }
 
     public String companyId() {
@@ -81,10 +96,19 @@ public final class AgentSession {
         writer.write(text, pending::decrementAndGet);
     }
 
-    /** Tells the agent their token ran out, and closes the session. */
+    /**
+     * Tells the agent their token ran out, in their protocol, and ends the session: the JSON socket is closed,
+     * a Socket.IO client is disconnected from the namespace (it may authenticate again on the same connection).
+     */
     public void expire() {
-        send("{\"type\":\"error\",\"error\":\"Token expired\"}");
-        close("Token expired");
+        if (protocol == Protocol.JSON) {
+            send("{\"type\":\"error\",\"error\":\"Token expired\"}");
+            close("Token expired");
+        } else {
+            send("42[\"error\",{\"code\":\"TOKEN_EXPIRED\",\"message\":\"Token expired\"}]");
+            send("41");
+            closed = true;
+        }
     }
 
     public void close(String reason) {

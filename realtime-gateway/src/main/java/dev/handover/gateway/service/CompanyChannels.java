@@ -44,6 +44,18 @@ public class CompanyChannels {
         return channel(session.companyId()).join(session, lastSeq);
     }
 
+    /** Sends a frame that is not a broadcast (typing) to the company's Socket.IO sessions but {@code from}. */
+    public void relay(String companyId, String socketIoFrame, AgentSession from) {
+        Channel channel = channels.get(companyId);
+        if (channel != null) {
+            for (AgentSession session : channel.sessions()) {
+                if (session != from && session.protocol() == AgentSession.Protocol.SOCKET_IO) {
+                    session.send(socketIoFrame);
+                }
+            }
+        }
+    }
+
     public void leave(AgentSession session) {
         Channel channel = channels.get(session.companyId());
         if (channel != null) {
@@ -89,7 +101,7 @@ public class CompanyChannels {
             }
             for (AgentSession session : sessions) {
                 if (event.seq() > session.after()) {
-                    session.send(event.frameFor(session.agentId()));
+                    session.send(event.frameFor(session));
                 }
             }
         }
@@ -102,7 +114,7 @@ public class CompanyChannels {
                 if (firstSeq >= 0 && lastSeq >= firstSeq && lastSeq >= evictedUpTo) {
                     for (EventRenderer.Rendered event : recent) {
                         if (event.seq() > lastSeq) {
-                            session.send(event.frameFor(session.agentId()));
+                            session.send(event.frameFor(session));
                         }
                     }
                     outcome = Join.REPLAYED;

@@ -17,9 +17,14 @@ import dev.handover.events.MessageAuthor;
 public final class EventRenderer {
 
     /** The frame for the assignee (if any) and for everyone else. */
-    public record Rendered(long seq, String eventId, String assigneeId, String forAssignee, String forOthers) {
-        public String frameFor(String agentId) {
-            return assigneeId != null && assigneeId.equals(agentId) ? forAssignee : forOthers;
+    public record Rendered(long seq, String eventId, String assigneeId, String forAssignee, String forOthers,
+            String socketIo) {
+        /** The frame for {@code session}: the JSON protocol's for its audience, or the Socket.IO packet. */
+        public String frameFor(AgentSession session) {
+            if (session.protocol() == AgentSession.Protocol.SOCKET_IO) {
+                return socketIo;
+            }
+            return assigneeId != null && assigneeId.equals(session.agentId()) ? forAssignee : forOthers;
         }
     }
 
@@ -33,7 +38,7 @@ public final class EventRenderer {
         String assignee = customer == null ? null : customer.agentId();
         String others = frame(event, seq, false);
         String mine = assignee == null ? others : frame(event, seq, true);
-        return new Rendered(seq, event.eventId(), assignee, mine, others);
+        return new Rendered(seq, event.eventId(), assignee, mine, others, SocketIoEvents.render(event));
     }
 
     /** The customer object with what depends on who looks at it. */

@@ -70,7 +70,9 @@ public class DashboardSocket {
                     .chain(() -> connection.close(new CloseReason(POLICY, "Bad last_seq")));
         }
         Instant expires = jwt.getExpirationTime() > 0 ? Instant.ofEpochSecond(jwt.getExpirationTime()) : null;
-        AgentSession session = new AgentSession(connection.id(), jwt.getSubject(), companyId, jwt.getRawToken(), expires,
+        String name = jwt.getClaim("name");
+        AgentSession session = new AgentSession(connection.id(), AgentSession.Protocol.JSON, jwt.getSubject(),
+                name != null ? name : jwt.getSubject(), companyId, jwt.getRawToken(), expires,
                 new ConnectionWriter(connection), config.maxPendingFrames());
         sessions.put(connection.id(), session);
         String connected = json.createObjectNode().put("type", "connected")

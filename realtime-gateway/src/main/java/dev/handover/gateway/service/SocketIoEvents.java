@@ -1,0 +1,117 @@
+package dev.handover.gateway.service;
+
+import java.time.Instant;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.handover.events.AgentRef;
+import dev.handover.events.ChatMessage;
+import dev.handover.events.CustomerEvent;
+import dev.handover.events.CustomerSnapshot;
+import dev.handover.events.MessageAuthor;
+
+/**
+ * The staff console's Socket.IO events ({@code support-console-events.md}), as Engine.IO message packets
+ * ({@code 42["event",{...}]}): broadcasts rendered from {@code customer.events}, and the shapes shared by the
+ * console's requests and answers.
+ */
+public final class SocketIoEvents {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private SocketIoEvents() {
+    }
+
+    /** {@code customer:new}, {@code customer:update} or {@code message:new} for a broadcast. */
+    static String render(CustomerEvent event) {
+        CustomerSnapshot c = event.customer();
+        return switch (event.type()) {
+            case AGENT_REQUESTED -> packet("customer:new", JSON.createObjectNode().set("customer", customer(c)));
+            case CUSTOMER_STOP_STATUS_CHANGED, AGENT_ASSIGNMENT_CHANGED -> {
+                ObjectNode update = JSON.createObjectNode().put("customerId", c.customerId()).put("pageId", c.pageId());
+                update.putObject("updates").put("active", true).put("needsSupport", c.stop()).put("assignedTo", c.agentId());
+                yield packet("customer:update", update);
+            }
+            case NEW_MESSAGE -> packet("message:new", JSON.createObjectNode().set("message", message(event.message(), c,
+                    event.occurredAt())));
+        };
+    }
+
+    /** The console's customer object. */
+    public static ObjectNode customer(CustomerSnapshot c) {
+        ObjectNode customer = JSON.createObjectNode().put("id", c.customerId())
+                .put("name", c.customerName() != null ? c.customerName() : c.customerId()).put("avatar", "")
+                .put("active", true).put("needsSupport", c.stop()).put("assignedTo", c.agentId())
+                .put("pageId", c.pageId()).put("pageName", c.pageName()).put("lastMessage", c.lastMessage());
+        if (c.updatedAt() != null) {
+            customer.put("waitingSince", c.updatedAt().toString());
+        }
+        return customer;
+    }
+
+    /** The console's customer object from customer-service's JSON (snake_case) customer. */
+    public static ObjectNode customer(JsonNode c) {
+        return JSON.createObjectNode().put("id", c.path("customer_id").asText())
+                .put("name", c.path("customer_name").asText(c.path("customer_id").asText())).put("avatar", "")
+                .put("active", true).put("needsSupport", c.path("stop").asBoolean())
+                .put("assignedTo", c.path("agent_id").asText(null)).put("pageId", c.path("page_id").asText())
+                .put("pageName", c.path("page_name").asText(null)).put("lastMessage", c.path("last_message").asText(null))
+                .put("waitingSince", c.path("updated_at").asText(null));
+    }
+
+    private static ObjectNode message(ChatMessage m, CustomerSnapshot c, Instant at) {
+        AgentRef agent = m.agent();
+        ObjectNode message = JSON.createObjectNode().put("id", m.messageId()).put("customerId", c.customerId())
+                .put("text", m.text()).put("timestamp", (at == null ? Instant.now() : at).toString())
+                .put("isCustomer", m.author() == MessageAuthor.CUSTOMER).put("pageId", c.pageId());
+        if (agent != null) {
+            message.put("staffName", agent.name());
+        } else if (m.author() == MessageAuthor.BOT) {
+            message.put("staffName", "Bot");
+        }
+        return message;
+    }
+
+    /** A history message from customer-service's JSON message. */
+    public static ObjectNode historyMessage(JsonNode m, String customerId) {
+        ObjectNode message = JSON.createObjectNode().put("id", m.path("id").asText()).put("customerId", customerId)
+                .put("text", m.path("text").asText("")).put("timestamp", m.path("created_at").asText())
+                .put("isCustomer", "customer".equals(m.path("author").asText()));
+        if (m.hasNonNull("agent_name")) {
+            message.put("staffName", m.get("agent_name").asText());
+        } else if ("bot".equals(m.path("author").asText())) {
+            message.put("staffName", "Bot");
+        }
+        if (m.hasNonNull("status")) {
+            message.put("status", m.get("status").asText());
+        }
+        return message;
+    }
+
+    /** {@code 42["event",payload]}. */
+    public static String packet(String event, JsonNode payload) {
+        ArrayNode array = JSON.createArrayNode().add(event).add(payload);
+        return "42" + array;
+    }
+
+    /** {@code 43<id>[payload]}. */
+    public static String ack(long id, JsonNode payload) {
+        return "43" + id + JSON.createArrayNode().add(payload);
+    }
+
+    /** The {@code error} event: {@code code}, {@code message}, {@code context}. */
+    public static String error(String code, String message, JsonNode context) {
+        ObjectNode error = JSON.createObjectNode().put("code", code).put("message", message);
+        if (context != null) {
+            error.set("context", context);
+        }
+        return packet("error", error);
+    }
+
+    public static ObjectNode object() {
+        return JSON.createObjectNode();
+    }
+}

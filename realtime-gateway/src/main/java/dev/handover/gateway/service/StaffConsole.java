@@ -1,0 +1,325 @@
+package dev.handover.gateway.service;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Message;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.handover.events.OutboundKind;
+import dev.handover.events.OutboundMessage;
+import dev.handover.events.SenderAction;
+import dev.handover.events.Topics;
+import dev.handover.gateway.client.CustomerServiceClient;
+import dev.handover.gateway.client.CustomerServiceClient.Answer;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import io.vertx.core.Vertx;
+
+/**
+ * The staff console's events, under the same rules as the JSON protocol: every command is decided by
+ * customer-service with the agent's token, and broadcasts come from the same {@link CompanyChannels}. The
+ * console names customers by {@code customerId} alone; their page is looked up in the agent's company.
+ */
+@ApplicationScoped
+public class StaffConsole {
+
+    /** Sends a packet to the agent. */
+    public interface Reply {
+        void send(String packet);
+    }
+
+    /** Answers the event's acknowledgement, when the client asked for one. */
+    public interface Ack {
+        void send(JsonNode result);
+    }
+
+    private static final String CUSTOMERS = "/api/dashboard/customers";
+    static final long TYPING_DEBOUNCE_MS = 300;
+
+    private final CustomerServiceClient customers;
+    private final CompanyChannels channels;
+    private final MutinyEmitter<OutboundMessage> outbound;
+    private final Vertx vertx;
+    private final Map<String, String> pages = new ConcurrentHashMap<>();
+    private final Map<String, Typing> typing = new ConcurrentHashMap<>();
+
+    public StaffConsole(CustomerServiceClient customers, CompanyChannels channels,
+            @Channel("messenger-outbound") MutinyEmitter<OutboundMessage> outbound, Vertx vertx) {
+        this.customers = customers;
+        this.channels = channels;
+        this.outbound = outbound;
+        this.vertx = vertx;
+    }
+
+    /** An authenticated agent: joins the company's broadcasts and learns their status. */
+    public void joined(AgentSession agent) {
+        channels.join(agent, null);
+        status(agent);
+    }
+
+    public void leave(AgentSession agent) {
+        channels.leave(agent);
+        typing.keySet().removeIf(key -> key.startsWith(agent.id() + ":"));
+    }
+
+    public void refuse(String event, String code, String message, Reply reply, Ack ack) {
+        reply.send(SocketIoEvents.error(code, message, SocketIoEvents.object().put("event", event)));
+        ack.send(failure(code, message));
+    }
+
+    public void handle(AgentSession agent, String event, JsonNode payload, Reply reply, Ack ack) {
+        String staffId = payload.path("staffId").asText(null);
+        if (staffId != null && !staffId.equals(agent.agentId())) {
+            refuse(event, "FORBIDDEN", "staffId does not match the token", reply, ack);
+            return;
+        }
+        if (event.equals("staff:subscribe")) {
+            subscribe(agent, reply, ack);
+            return;
+        }
+        if (event.equals("staff:status")) {
+            status(agent);
+            ack.send(SocketIoEvents.object().put("ok", true));
+            return;
+        }
+        if (!event.equals("customer:accept") && !event.equals("customer:end") && !event.equals("customer:history")
+                && !event.equals("message:send") && !event.equals("message:typing")) {
+            refuse(event, "UNKNOWN_EVENT", "Unknown event: " + event, reply, ack);
+            return;
+        }
+        JsonNode id = payload.get("customerId");
+        if (id == null || !id.isTextual() || id.asText().isBlank()) {
+            refuse(event, "INVALID_PAYLOAD", "customerId is required", reply, ack);
+            return;
+        }
+        String customerId = id.asText();
+        ObjectNode context = SocketIoEvents.object().put("event", event).put("customerId", customerId);
+        switch (event) {
+            case "customer:accept" -> page(agent, customerId).thenCompose(page -> page.ok()
+                    ? customers.post(agent.token(), path(customerId, "/assign"), CustomerServiceClient.body("page_id", page.pageId()))
+                    : done(page.answer()))
+                    .thenAccept(answer -> answer(answer, context, reply, ack, body -> {
+                        status(agent);
+                        return SocketIoEvents.object().put("ok", true).set("customer", SocketIoEvents.customer(body.path("customer")));
+                    }));
+            case "customer:end" -> page(agent, customerId).thenCompose(page -> page.ok()
+                    ? customers.put(agent.token(), path(customerId, "/stop"), CustomerServiceClient.body("page_id", page.pageId(), "stop", false))
+                    : done(page.answer()))
+                    .thenAccept(answer -> answer(answer, context, reply, ack, body -> {
+                        status(agent);
+                        return SocketIoEvents.object().put("ok", true).set("customer", SocketIoEvents.customer(body.path("customer")));
+                    }));
+            case "message:send" -> {
+                JsonNode text = payload.get("text");
+                if (text == null || !text.isTextual() || text.asText().isBlank()) {
+                    refuse(event, "INVALID_PAYLOAD", "text is required", reply, ack);
+                    return;
+                }
+                page(agent, customerId).thenCompose(page -> page.ok()
+                        ? customers.post(agent.token(), path(customerId, "/messages"),
+                                CustomerServiceClient.body("page_id", page.pageId(), "message", text.asText()))
+                        : done(page.answer()))
+                        .thenAccept(answer -> answer(answer, context, reply, ack, body -> {
+                            status(agent);
+                            return SocketIoEvents.object().put("ok", true).put("messageId", body.path("message_id").asText());
+                        }));
+            }
+            case "customer:history" -> history(agent, customerId, payload, context, reply, ack);
+            default -> typing(agent, customerId, payload.path("isTyping").asBoolean(false), context, reply, ack);
+        }
+    }
+
+    private void subscribe(AgentSession agent, Reply reply, Ack ack) {
+        customers.get(agent.token(), CUSTOMERS + "/stopped", CustomerServiceClient.body("limit", 200)).thenAccept(answer -> {
+            if (!answer.ok()) {
+                refuse("staff:subscribe", code(answer), answer.error(), reply, ack);
+                return;
+            }
+            JsonNode list = answer.body().path("customers");
+            for (JsonNode customer : list) {
+                pages.put(agent.companyId() + ":" + customer.path("customer_id").asText(), customer.path("page_id").asText());
+                reply.send(SocketIoEvents.packet("customer:new", SocketIoEvents.object().set("customer",
+                        SocketIoEvents.customer(customer))));
+            }
+            ack.send(SocketIoEvents.object().put("ok", true).put("count", list.size()));
+        });
+    }
+
+    private void history(AgentSession agent, String customerId, JsonNode payload, ObjectNode context, Reply reply, Ack ack) {
+        page(agent, customerId).thenCompose(page -> {
+            if (!page.ok()) {
+                return done(page.answer()).thenApply(a -> new Answer[] { a, null });
+            }
+            var query = CustomerServiceClient.body("page_id", page.pageId(), "limit",
+                    payload.path("limit").isIntegralNumber() ? payload.get("limit").asInt() : null,
+                    "before", payload.path("before").asText(null));
+            return customers.get(agent.token(), path(customerId, "/messages"), query)
+                    .thenCombine(customers.get(agent.token(), path(customerId, "/profile"),
+                            CustomerServiceClient.body("page_id", page.pageId())), (messages, profile) -> new Answer[] { messages, profile });
+        }).thenAccept(answers -> {
+            Answer messages = answers[0];
+            Answer profile = answers[1];
+            if (!messages.ok() || profile == null || !profile.ok()) {
+                Answer failed = !messages.ok() ? messages : profile;
+                refuse("customer:history", code(failed), failed.error(), reply, ack);
+                return;
+            }
+            ArrayNode list = SocketIoEvents.object().putArray("messages");
+            JsonNode newestFirst = messages.body().path("messages");
+            for (int i = newestFirst.size() - 1; i >= 0; i--) {
+                list.add(SocketIoEvents.historyMessage(newestFirst.get(i), customerId));
+            }
+            ObjectNode response = SocketIoEvents.object().put("customerId", customerId);
+            ObjectNode history = response.putObject("history");
+            history.set("messages", list);
+            history.putObject("userInfo").put("customerId", customerId)
+                    .put("taxCode", profile.body().path("taxCode").asText(null))
+                    .put("companyName", profile.body().path("companyName").asText(null))
+                    .put("notes", profile.body().path("notes").asText(null));
+            response.put("hasMore", messages.body().path("has_more").asBoolean())
+                    .put("nextCursor", messages.body().path("next_cursor").asText(null));
+            reply.send(SocketIoEvents.packet("customer:history:response", response));
+            ack.send(response);
+        });
+    }
+
+    /** Debounced (300 ms, trailing): only the last state of a burst is relayed, and only when it changed. */
+    private void typing(AgentSession agent, String customerId, boolean isTyping, ObjectNode context, Reply reply, Ack ack) {
+        Typing state = typing.computeIfAbsent(agent.id() + ":" + customerId, key -> new Typing());
+        boolean schedule;
+        synchronized (state) {
+            state.wanted = isTyping;
+            schedule = !state.scheduled;
+            state.scheduled = true;
+        }
+        if (schedule) {
+            vertx.setTimer(TYPING_DEBOUNCE_MS, timer -> flushTyping(agent, customerId, state, reply));
+        }
+        ack.send(SocketIoEvents.object().put("ok", true));
+    }
+
+    private void flushTyping(AgentSession agent, String customerId, Typing state, Reply reply) {
+        boolean now;
+        synchronized (state) {
+            state.scheduled = false;
+            if (state.wanted == state.relayed) {
+                return;
+            }
+            state.relayed = state.wanted;
+            now = state.relayed;
+        }
+        channels.relay(agent.companyId(), SocketIoEvents.packet("message:typing:update", SocketIoEvents.object()
+                .put("customerId", customerId).put("isCustomer", false).put("isTyping", now)
+                .put("staffId", agent.agentId()).put("staffName", agent.agentName())), agent);
+        customers.get(agent.token(), CUSTOMERS + "/lookup/" + CustomerServiceClient.segment(customerId), Map.of())
+                .thenAccept(answer -> {
+                    if (answer.ok() && answer.body().path("is_assigned_to_me").asBoolean()) {
+                        String pageId = answer.body().path("page_id").asText();
+                        var action = new OutboundMessage(UUID.randomUUID().toString(), OutboundKind.SENDER_ACTION, pageId,
+                                customerId, null, now ? SenderAction.TYPING_ON : SenderAction.TYPING_OFF, null, Instant.now());
+                        outbound.sendMessage(Message.of(action).addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
+                                .withKey(Topics.conversationKey(pageId, customerId)).build()))
+                                .subscribe().with(ok -> {
+                                }, failure -> reply.send(SocketIoEvents.error("UNAVAILABLE",
+                                        "Typing indicator not delivered", SocketIoEvents.object().put("customerId", customerId))));
+                    }
+                });
+    }
+
+    /** Sends {@code staff:status}: online, and how many customers the agent holds. */
+    private void status(AgentSession agent) {
+        customers.get(agent.token(), CUSTOMERS + "/stopped", CustomerServiceClient.body("limit", 200)).thenAccept(answer -> {
+            int active = 0;
+            if (answer.ok()) {
+                for (JsonNode customer : answer.body().path("customers")) {
+                    if (customer.path("is_assigned_to_me").asBoolean()) {
+                        active++;
+                    }
+                }
+            }
+            agent.send(SocketIoEvents.packet("staff:status", SocketIoEvents.object().put("online", true)
+                    .put("activeChats", active)));
+        });
+    }
+
+    /** The customer's page in the agent's company, remembered once known. */
+    private CompletionStage<Page> page(AgentSession agent, String customerId) {
+        String key = agent.companyId() + ":" + customerId;
+        String known = pages.get(key);
+        if (known != null) {
+            return CompletableFuture.completedFuture(new Page(known, null));
+        }
+        return customers.get(agent.token(), CUSTOMERS + "/lookup/" + CustomerServiceClient.segment(customerId), Map.of())
+                .thenApply(answer -> {
+                    if (!answer.ok()) {
+                        return new Page(null, answer);
+                    }
+                    String pageId = answer.body().path("page_id").asText();
+                    pages.put(key, pageId);
+                    return new Page(pageId, null);
+                });
+    }
+
+    private void answer(Answer answer, ObjectNode context, Reply reply, Ack ack,
+            java.util.function.Function<JsonNode, JsonNode> onSuccess) {
+        if (answer.ok() && answer.body() != null) {
+            ack.send(onSuccess.apply(answer.body()));
+        } else {
+            reply.send(SocketIoEvents.error(code(answer), answer.error(), context));
+            ack.send(failure(code(answer), answer.error()));
+        }
+    }
+
+    /** The console's error code for customer-service's answer. */
+    static String code(Answer answer) {
+        String error = answer.error();
+        return switch (answer.status()) {
+            case 400 -> "INVALID_PAYLOAD";
+            case 401 -> "TOKEN_EXPIRED";
+            case 403 -> error.startsWith("You are not assigned") ? "NOT_ASSIGNED" : "ACCESS_DENIED";
+            case 404 -> "NOT_FOUND";
+            case 409 -> error.startsWith("Customer is already assigned") ? "ALREADY_ASSIGNED" : "NOT_REQUESTED";
+            case 503, 0 -> "UNAVAILABLE";
+            default -> "SERVER_ERROR";
+        };
+    }
+
+    private static ObjectNode failure(String code, String message) {
+        ObjectNode result = SocketIoEvents.object().put("ok", false);
+        result.putObject("error").put("code", code).put("message", message);
+        return result;
+    }
+
+    private static String path(String customerId, String action) {
+        return CUSTOMERS + "/" + CustomerServiceClient.segment(customerId) + action;
+    }
+
+    private static CompletionStage<Answer> done(Answer answer) {
+        return CompletableFuture.completedFuture(answer);
+    }
+
+    /** The page of a customer, or the answer that refused to tell. */
+    private record Page(String pageId, Answer answer) {
+        boolean ok() {
+            return pageId != null;
+        }
+    }
+
+    /** Typing state of one agent towards one customer. */
+    private static final class Typing {
+        boolean wanted;
+        boolean relayed;
+        boolean scheduled;
+    }
+}

@@ -1,0 +1,262 @@
+package dev.handover.gateway.socketio;
+
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.Base64;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.eclipse.microprofile.jwt.JsonWebToken;
+import org.jboss.logging.Logger;
+import org.jose4j.jwt.consumer.InvalidJwtException;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+
+import dev.handover.gateway.config.GatewayConfig;
+import dev.handover.gateway.service.AgentSession;
+import dev.handover.gateway.service.SocketIoEvents;
+import dev.handover.gateway.service.StaffConsole;
+import io.smallrye.jwt.auth.principal.JWTParser;
+import io.smallrye.jwt.auth.principal.ParseException;
+
+/**
+ * Socket.IO v5 on top of Engine.IO: the CONNECT of the default namespace with its {@code auth} token (or a
+ * later {@code staff:auth}), events and acknowledgements, DISCONNECT. Events go to {@link StaffConsole}; the
+ * token is checked again before every one.
+ */
+@ApplicationScoped
+public class SocketIoServer {
+
+    private static final Logger LOG = Logger.getLogger(SocketIoServer.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final String CONNECTED = "sio.connected";
+    private static final String AGENT = "sio.agent";
+
+    private final JWTParser tokens;
+    private final StaffConsole console;
+    private final GatewayConfig config;
+    private final ObjectMapper json;
+
+    public SocketIoServer(JWTParser tokens, StaffConsole console, GatewayConfig config, ObjectMapper json) {
+        this.tokens = tokens;
+        this.console = console;
+        this.config = config;
+        this.json = json;
+    }
+
+    boolean connected(EngineSession session) {
+        return Boolean.TRUE.equals(session.attribute(CONNECTED));
+    }
+
+    void closed(EngineSession session) {
+        AgentSession agent = session.attribute(AGENT);
+        if (agent != null) {
+            console.leave(agent);
+        }
+    }
+
+    /** One Socket.IO packet (the Engine.IO message's payload). */
+    void message(EngineSession session, String packet) {
+        if (packet.isEmpty()) {
+            session.close("empty Socket.IO packet");
+            return;
+        }
+        char type = packet.charAt(0);
+        String rest = packet.substring(1);
+        String namespace = "/";
+        if (rest.startsWith("/")) {
+            int comma = rest.indexOf(',');
+            namespace = comma < 0 ? rest : rest.substring(0, comma);
+            rest = comma < 0 ? "" : rest.substring(comma + 1);
+        }
+        if (type == '0') {
+            connect(session, namespace, rest);
+            return;
+        }
+        if (!connected(session)) {
+            session.close("a first packet that is not CONNECT");
+            return;
+        }
+        switch (type) {
+            case '1' -> disconnect(session);
+            case '2' -> event(session, rest);
+            case '3' -> {
+                // acknowledgements of server events: the server asks for none
+            }
+            default -> session.close("unsupported Socket.IO packet type " + type);
+        }
+    }
+
+    private void connect(EngineSession session, String namespace, String payload) {
+        if (!"/".equals(namespace)) {
+            session.send("44" + namespace + ",{\"message\":\"Invalid namespace\"}");
+            return;
+        }
+        String token = null;
+        if (!payload.isBlank()) {
+            try {
+                JsonNode auth = json.readTree(payload);
+                token = auth.path("token").asText(null);
+            } catch (java.io.IOException e) {
+                session.close("malformed CONNECT payload");
+                return;
+            }
+        }
+        if (token != null) {
+            Verified verified = verify(token);
+            if (verified.error() != null) {
+                session.send("44{\"message\":\"unauthorized\",\"data\":{\"code\":\"" + verified.code() + "\",\"reason\":\""
+                        + verified.error() + "\"}}");
+                return;
+            }
+            authenticate(session, verified.jwt());
+        }
+        session.attribute(CONNECTED, true);
+        session.send("40{\"sid\":\"" + socketId() + "\"}");
+        AgentSession agent = session.attribute(AGENT);
+        if (agent != null) {
+            console.joined(agent);
+        }
+    }
+
+    private void disconnect(EngineSession session) {
+        session.attribute(CONNECTED, false);
+        AgentSession agent = session.attribute(AGENT);
+        if (agent != null) {
+            console.leave(agent);
+            session.attribute(AGENT, null);
+        }
+    }
+
+    private void event(EngineSession session, String rest) {
+        int bracket = rest.indexOf('[');
+        Long ackId = null;
+        JsonNode array;
+        try {
+            if (bracket < 0) {
+                throw new IllegalArgumentException("no payload");
+            }
+            if (bracket > 0) {
+                ackId = Long.parseLong(rest.substring(0, bracket));
+            }
+            array = json.readTree(rest.substring(bracket));
+        } catch (IllegalArgumentException | java.io.IOException e) {
+            session.close("malformed Socket.IO event");
+            return;
+        }
+        if (!(array instanceof ArrayNode events) || events.isEmpty() || !events.get(0).isTextual()) {
+            session.close("malformed Socket.IO event");
+            return;
+        }
+        String name = events.get(0).asText();
+        JsonNode payload = events.size() > 1 ? events.get(1) : json.createObjectNode();
+        Long ack = ackId;
+        StaffConsole.Reply reply = frame -> session.send(frame);
+        StaffConsole.Ack acknowledge = ack == null ? result -> {
+        } : result -> session.send(SocketIoEvents.ack(ack, result));
+
+        if ("staff:auth".equals(name)) {
+            staffAuth(session, payload, reply, acknowledge);
+            return;
+        }
+        AgentSession agent = session.attribute(AGENT);
+        if (agent == null) {
+            console.refuse(name, "UNAUTHORIZED", "Authenticate first: staff:auth or the auth token of the connection",
+                    reply, acknowledge);
+            return;
+        }
+        if (agent.expired(Instant.now()) || agent.closed()) {
+            acknowledge.send(SocketIoEvents.object().put("ok", false).set("error",
+                    SocketIoEvents.object().put("code", "TOKEN_EXPIRED").put("message", "Token expired")));
+            agent.expire();
+            console.leave(agent);
+            session.attribute(AGENT, null);
+            session.attribute(CONNECTED, false);
+            return;
+        }
+        console.handle(agent, name, payload, reply, acknowledge);
+    }
+
+    private void staffAuth(EngineSession session, JsonNode payload, StaffConsole.Reply reply, StaffConsole.Ack ack) {
+        Verified verified = verify(payload.path("token").asText(""));
+        String staffId = payload.path("staffId").asText(null);
+        String error = verified.error();
+        if (error == null && staffId != null && !staffId.equals(verified.jwt().getSubject())) {
+            error = "staffId does not match the token";
+        }
+        var response = json.createObjectNode().put("success", error == null);
+        if (error != null) {
+            response.put("error", error);
+        }
+        if (error == null) {
+            AgentSession previous = session.attribute(AGENT);
+            if (previous != null) {
+                console.leave(previous);
+            }
+            authenticate(session, verified.jwt());
+            reply.send(SocketIoEvents.packet("staff:auth:response", response));
+            console.joined(session.attribute(AGENT));
+        } else {
+            reply.send(SocketIoEvents.packet("staff:auth:response", response));
+        }
+        ack.send(response);
+    }
+
+    private void authenticate(EngineSession session, JsonWebToken jwt) {
+        String name = jwt.getClaim("name");
+        Instant expires = jwt.getExpirationTime() > 0 ? Instant.ofEpochSecond(jwt.getExpirationTime()) : null;
+        AgentSession agent = new AgentSession(session.sid(), AgentSession.Protocol.SOCKET_IO, jwt.getSubject(),
+                name != null ? name : jwt.getSubject(), jwt.getClaim("company_id"), jwt.getRawToken(), expires,
+                new EngineWriter(session), config.maxPendingFrames());
+        session.attribute(AGENT, agent);
+    }
+
+    /** A verified token, or why it was refused. */
+    private record Verified(JsonWebToken jwt, String code, String error) {
+    }
+
+    private Verified verify(String token) {
+        if (token == null || token.isBlank()) {
+            return new Verified(null, "INVALID_TOKEN", "Missing token");
+        }
+        try {
+            JsonWebToken jwt = tokens.parse(token);
+            String company = jwt.getClaim("company_id");
+            if (company == null || company.isBlank()) {
+                return new Verified(null, "INVALID_TOKEN", "Token has no company_id");
+            }
+            return new Verified(jwt, null, null);
+        } catch (ParseException e) {
+            boolean expired = false;
+            for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+                if (cause instanceof InvalidJwtException invalid && invalid.hasExpired()) {
+                    expired = true;
+                }
+            }
+            LOG.debugf("Refused a Socket.IO token: %s", e.getMessage());
+            return expired ? new Verified(null, "TOKEN_EXPIRED", "Token expired")
+                    : new Verified(null, "INVALID_TOKEN", "Invalid token");
+        }
+    }
+
+    private static String socketId() {
+        byte[] bytes = new byte[15];
+        RANDOM.nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    /** Writes an agent's frames to their Engine.IO session, whatever its transport. */
+    private record EngineWriter(EngineSession session) implements AgentSession.Writer {
+        @Override
+        public void write(String text, Runnable done) {
+            session.send(text, done);
+        }
+
+        @Override
+        public void close(String reason) {
+            session.close(reason);
+        }
+    }
+}

@@ -1,0 +1,139 @@
+package dev.handover.gateway;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/** The official socket.io-client, in Node, driven line by line (src/test/node/driver.mjs). */
+final class SocketIoDriver implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration WAIT = Duration.ofSeconds(15);
+
+    private final Process node;
+    private final OutputStream commands;
+    private final BlockingQueue<JsonNode> events = new LinkedBlockingQueue<>();
+    private final List<JsonNode> seen = new ArrayList<>();
+    private final AtomicInteger refs = new AtomicInteger();
+
+    SocketIoDriver() {
+        try {
+            node = new ProcessBuilder("node", "driver.mjs").directory(new java.io.File("src/test/node"))
+                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("node is needed for the Socket.IO tests", e);
+        }
+        commands = node.getOutputStream();
+        Thread reader = new Thread(() -> {
+            try (var lines = new BufferedReader(new InputStreamReader(node.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = lines.readLine()) != null) {
+                    JsonNode event = JSON.readTree(line);
+                    synchronized (seen) {
+                        seen.add(event);
+                    }
+                    events.add(event);
+                }
+            } catch (IOException ignored) {
+                // the driver ended
+            }
+        }, "socket.io-driver");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    /** Opens socket {@code id}; {@code options} are socket.io-client's (auth, transports, ...). */
+    void connect(String id, String url, ObjectNode options) {
+        command(JSON.createObjectNode().put("op", "connect").put("id", id).put("url", url).set("options", options));
+    }
+
+    void emit(String id, String event, JsonNode payload) {
+        command(JSON.createObjectNode().put("op", "emit").put("id", id).put("event", event).set("payload", payload));
+    }
+
+    /** Emits with an acknowledgement callback and returns what the server acknowledged with. */
+    JsonNode emitWithAck(String id, String event, JsonNode payload) {
+        String ref = "ref-" + refs.incrementAndGet();
+        command(JSON.createObjectNode().put("op", "emit").put("id", id).put("event", event).put("ack", ref)
+                .set("payload", payload));
+        JsonNode ack = next(id, e -> "ack".equals(e.path("event").asText()) && ref.equals(e.path("ref").asText()));
+        if (!ack.path("error").isNull()) {
+            throw new AssertionError("no acknowledgement: " + ack);
+        }
+        return ack.get("result");
+    }
+
+    void close(String id) {
+        command(JSON.createObjectNode().put("op", "close").put("id", id));
+    }
+
+    /** The next event of socket {@code id} named {@code event}; its first argument for server events. */
+    JsonNode next(String id, String event) {
+        return next(id, e -> event.equals(e.path("event").asText()));
+    }
+
+    JsonNode next(String id, Predicate<JsonNode> wanted) {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        List<JsonNode> skipped = new ArrayList<>();
+        try {
+            while (true) {
+                JsonNode event = events.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                if (event == null) {
+                    events.addAll(skipped);
+                    throw new AssertionError("nothing matching for " + id + " within " + WAIT.toSeconds() + " s; saw "
+                            + seen());
+                }
+                if (id.equals(event.path("id").asText()) && wanted.test(event)) {
+                    events.addAll(skipped);
+                    return event;
+                }
+                skipped.add(event);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    List<JsonNode> seen() {
+        synchronized (seen) {
+            return List.copyOf(seen);
+        }
+    }
+
+    private void command(JsonNode command) {
+        try {
+            commands.write((command + "\n").getBytes(StandardCharsets.UTF_8));
+            commands.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            commands.close();
+            if (!node.waitFor(5, TimeUnit.SECONDS)) {
+                node.destroyForcibly();
+            }
+        } catch (IOException | InterruptedException e) {
+            node.destroyForcibly();
+        }
+    }
+}
