@@ -26,6 +26,15 @@ public interface BridgeConfig {
 
     Send send();
 
+    Sandbox sandbox();
+
+    /** The local Messenger sandbox: people play customers, sends are recorded instead of reaching Facebook. */
+    interface Sandbox {
+        /** Only ever with the documented local app secret, so a real deployment cannot run it. */
+        @WithDefault("false")
+        boolean enabled();
+    }
+
     /** How long a webhook waits for Kafka to take its events before answering 503 (Facebook then retries). */
     @WithDefault("4s")
     Duration publishTimeout();

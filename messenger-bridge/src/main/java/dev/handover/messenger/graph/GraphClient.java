@@ -15,18 +15,24 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.handover.messenger.config.BridgeConfig;
+import dev.handover.messenger.sandbox.SandboxStore;
 
-/** The two Graph API calls the bridge makes: the Send API and the user profile. Facebook's base URL is configured. */
+/**
+ * The two Graph API calls the bridge makes: the Send API and the user profile. Facebook's base URL is configured;
+ * in sandbox mode the calls go to the sandbox in this service instead.
+ */
 @ApplicationScoped
 public class GraphClient {
 
     private final HttpClient http;
     private final ObjectMapper json;
     private final BridgeConfig config;
+    private final SandboxStore sandbox;
 
-    public GraphClient(ObjectMapper json, BridgeConfig config) {
+    public GraphClient(ObjectMapper json, BridgeConfig config, SandboxStore sandbox) {
         this.json = json;
         this.config = config;
+        this.sandbox = sandbox;
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     }
 
@@ -69,7 +75,8 @@ public class GraphClient {
     }
 
     private URI uri(String path, String token, String... query) {
-        StringBuilder uri = new StringBuilder(config.graph().baseUrl()).append('/').append(config.graph().version())
+        String base = config.sandbox().enabled() ? sandbox.graphBaseUrl() : config.graph().baseUrl();
+        StringBuilder uri = new StringBuilder(base).append('/').append(config.graph().version())
                 .append(path).append("?access_token=").append(URLEncoder.encode(token, StandardCharsets.UTF_8));
         for (int i = 0; i + 1 < query.length; i += 2) {
             uri.append('&').append(query[i]).append('=').append(URLEncoder.encode(query[i + 1], StandardCharsets.UTF_8));

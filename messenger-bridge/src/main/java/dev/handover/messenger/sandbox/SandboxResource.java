@@ -1,0 +1,154 @@
+package dev.handover.messenger.sandbox;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.enterprise.event.Observes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.handover.messenger.config.BridgeConfig;
+import dev.handover.messenger.service.SignatureVerifier;
+import io.quarkus.runtime.StartupEvent;
+
+/**
+ * The Messenger sandbox of the local stack. A person plays a customer: their message becomes a real signed
+ * webhook call through the normal path. The bridge's Graph API client is pointed here: sends are recorded and
+ * can be read back per customer. Off unless {@code messenger.sandbox.enabled}, and then only with the local
+ * app secret: a deployment with a real secret refuses to start with the sandbox on.
+ */
+@Path("/sandbox")
+public class SandboxResource {
+
+    /** The documented local app secret, the only one the sandbox runs with. */
+    public static final String LOCAL_APP_SECRET = "handover-local-app-secret";
+
+    private final BridgeConfig config;
+    private final SandboxStore store;
+    private final ObjectMapper json;
+    private final SignatureVerifier signer;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    public SandboxResource(BridgeConfig config, SandboxStore store, ObjectMapper json) {
+        this.config = config;
+        this.store = store;
+        this.json = json;
+        this.signer = new SignatureVerifier(config.appSecret());
+    }
+
+    static void atStart(@Observes StartupEvent start, BridgeConfig config) {
+        guard(config.sandbox().enabled(), config.appSecret());
+    }
+
+    /** Refuses the sandbox with any app secret but the local one. */
+    public static void guard(boolean enabled, String appSecret) {
+        if (enabled && !LOCAL_APP_SECRET.equals(appSecret)) {
+            throw new IllegalStateException("The Messenger sandbox runs only with the local app secret; "
+                    + "turn messenger.sandbox.enabled off for a real deployment");
+        }
+    }
+
+    /** A customer writes to a page: {@code {"text", "first_name"?, "last_name"?, "postback"?}}. */
+    @POST
+    @Path("/pages/{pageId}/customers/{customerId}/messages")
+    public Response customerWrites(@PathParam("pageId") String pageId, @PathParam("customerId") String customerId,
+            JsonNode body, @Context UriInfo uri) throws IOException, InterruptedException {
+        requireEnabled();
+        String text = body == null ? null : body.path("text").asText(null);
+        String postback = body == null ? null : body.path("postback").asText(null);
+        if ((text == null || text.isBlank()) && postback == null) {
+            return Response.status(400).entity(json.createObjectNode().put("error", "text or postback is required")).build();
+        }
+        store.name(customerId, body.path("first_name").asText(null), body.path("last_name").asText(null));
+        store.calledAt(uri.getBaseUri().toString());
+        String mid = "m_sandbox_" + UUID.randomUUID();
+        long now = Instant.now().toEpochMilli();
+        ObjectNode item = json.createObjectNode();
+        item.putObject("sender").put("id", customerId);
+        item.putObject("recipient").put("id", pageId);
+        item.put("timestamp", now);
+        if (postback != null) {
+            item.putObject("postback").put("mid", mid).put("title", text != null ? text : postback).put("payload", postback);
+        } else {
+            item.putObject("message").put("mid", mid).put("text", text);
+        }
+        ObjectNode webhook = json.createObjectNode().put("object", "page");
+        ObjectNode entry = webhook.putArray("entry").addObject().put("id", pageId).put("time", now);
+        entry.putArray("messaging").add(item);
+        byte[] bytes = json.writeValueAsBytes(webhook);
+        HttpResponse<String> answer = http.send(HttpRequest.newBuilder(uri.getBaseUri().resolve("webhook"))
+                .header("Content-Type", "application/json").header("X-Hub-Signature-256", signer.header(bytes))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(bytes)).build(), HttpResponse.BodyHandlers.ofString());
+        return Response.status(answer.statusCode() == 200 ? 202 : 502).entity(json.createObjectNode().put("mid", mid)
+                .put("webhook_status", answer.statusCode()).put("webhook_answer", answer.body())).build();
+    }
+
+    /** What the customer received from the page, oldest first. */
+    @GET
+    @Path("/pages/{pageId}/customers/{customerId}/messages")
+    public List<ObjectNode> received(@PathParam("pageId") String pageId, @PathParam("customerId") String customerId) {
+        requireEnabled();
+        return store.sentTo(pageId, customerId).stream().map(s -> {
+            ObjectNode view = json.createObjectNode().put("message_id", s.messageId()).put("at", s.at().toString());
+            JsonNode request = s.request();
+            view.put("text", request.path("message").path("text").asText(null))
+                    .put("sender_action", request.path("sender_action").asText(null))
+                    .put("messaging_type", request.path("messaging_type").asText(null))
+                    .put("tag", request.path("tag").asText(null));
+            return view;
+        }).toList();
+    }
+
+    /** The sandbox Send API: records the call and answers as Facebook does. */
+    @POST
+    @Path("/graph/{version}/{pageId}/messages")
+    public ObjectNode send(@PathParam("pageId") String pageId, @QueryParam("access_token") String token, JsonNode body) {
+        requireEnabled();
+        String recipient = body.path("recipient").path("id").asText();
+        String messageId = body.has("sender_action") ? null : "m_" + UUID.randomUUID();
+        store.record(new SandboxStore.Sent(pageId, recipient, token, body, messageId, Instant.now()));
+        ObjectNode answer = json.createObjectNode().put("recipient_id", recipient);
+        if (messageId != null) {
+            answer.put("message_id", messageId);
+        }
+        return answer;
+    }
+
+    /** The sandbox user profile: the names the customer gave when writing. */
+    @GET
+    @Path("/graph/{version}/{customerId}")
+    public Response profile(@PathParam("customerId") String customerId) {
+        requireEnabled();
+        String[] name = store.name(customerId);
+        if (name == null) {
+            return Response.status(400).entity(json.createObjectNode().set("error", json.createObjectNode()
+                    .put("message", "Unsupported get request.").put("type", "GraphMethodException").put("code", 100)))
+                    .build();
+        }
+        return Response.ok(json.createObjectNode().put("id", customerId).put("first_name", name[0]).put("last_name", name[1]))
+                .build();
+    }
+
+    private void requireEnabled() {
+        if (!config.sandbox().enabled()) {
+            throw new NotFoundException();
+        }
+    }
+}

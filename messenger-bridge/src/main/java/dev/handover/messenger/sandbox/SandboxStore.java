@@ -1,0 +1,67 @@
+package dev.handover.messenger.sandbox;
+
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.quarkus.vertx.http.HttpServerStart;
+
+/** What the sandbox's customers are called and what the sandbox Graph API was asked to send them. */
+@ApplicationScoped
+public class SandboxStore {
+
+    private static final int KEPT = 10_000;
+
+    /** One call the bridge made to the sandbox Send API. */
+    public record Sent(String pageId, String customerId, String accessToken, JsonNode request, String messageId, Instant at) {
+    }
+
+    private final Map<String, String[]> names = new ConcurrentHashMap<>();
+    private volatile String base;
+
+    void started(@Observes HttpServerStart start) {
+        if (base == null) {
+            base = "http://127.0.0.1:" + start.options().getPort() + "/";
+        }
+    }
+
+    /** This service's own address as the sandbox was last called on (the configured port until then). */
+    void calledAt(String baseUri) {
+        base = baseUri;
+    }
+
+    /** Where the sandbox Graph API listens: this service itself. */
+    public String graphBaseUrl() {
+        return base + "sandbox/graph";
+    }
+
+    private final ArrayDeque<Sent> sent = new ArrayDeque<>();
+
+    public void name(String customerId, String firstName, String lastName) {
+        if (firstName != null || lastName != null) {
+            names.put(customerId, new String[] { firstName, lastName });
+        }
+    }
+
+    public String[] name(String customerId) {
+        return names.get(customerId);
+    }
+
+    public synchronized void record(Sent call) {
+        sent.addLast(call);
+        if (sent.size() > KEPT) {
+            sent.removeFirst();
+        }
+    }
+
+    public synchronized List<Sent> sentTo(String pageId, String customerId) {
+        return sent.stream().filter(s -> s.pageId().equals(pageId) && s.customerId().equals(customerId)).toList();
+    }
+}
