@@ -26,6 +26,7 @@ import dev.handover.events.SenderAction;
 import dev.handover.events.Topics;
 import dev.handover.testing.AgentSocket;
 import dev.handover.testing.InfrastructureResource;
+import dev.handover.testing.SocketIoDriver;
 import dev.handover.testing.TestTokens;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;

@@ -40,6 +40,12 @@ public final class ServiceProcess implements AutoCloseable {
      * passes as {@code test.project.root}) with {@code env} on a free port and waits until it is ready.
      */
     public static ServiceProcess start(String module, Map<String, String> env, Path log) throws IOException {
+        return start(module, env, List.of(), log);
+    }
+
+    /** As {@link #start(String, Map, Path)}, with extra JVM options (system properties such as map keys). */
+    public static ServiceProcess start(String module, Map<String, String> env, List<String> jvmOptions, Path log)
+            throws IOException {
         Path jar = root().resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar + " is missing: package " + module + " first (./mvnw package -pl "
@@ -48,7 +54,9 @@ public final class ServiceProcess implements AutoCloseable {
         int port = freePort();
         List<String> command = new ArrayList<>(List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dquarkus.http.port=" + port,
-                "-Dquarkus.http.host=127.0.0.1", "-jar", jar.toString()));
+                "-Dquarkus.http.host=127.0.0.1"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", jar.toString()));
         Files.createDirectories(log.toAbsolutePath().getParent());
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));

@@ -66,6 +66,11 @@ public final class TestInfrastructure {
      * and the given extra environment; the caller closes it.
      */
     public static ServiceProcess start(String module, Map<String, String> extraEnv) {
+        return start(module, extraEnv, List.of());
+    }
+
+    /** As {@link #start(String, Map)}, with extra JVM options. */
+    public static ServiceProcess start(String module, Map<String, String> extraEnv, List<String> jvmOptions) {
         InfraProcess running = infrastructure();
         try {
             Map<String, String> env = new HashMap<>(Map.of(
@@ -74,7 +79,7 @@ public final class TestInfrastructure {
                     "JWT_PUBLIC_KEY_LOCATION", ServiceProcess.publicKeyFile().toString(),
                     "MP_JWT_VERIFY_ISSUER", TestTokens.ISSUER));
             env.putAll(extraEnv);
-            return ServiceProcess.start(module, env, HOME.resolve(module + "-" + System.nanoTime() + ".log"));
+            return ServiceProcess.start(module, env, jvmOptions, HOME.resolve(module + "-" + System.nanoTime() + ".log"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

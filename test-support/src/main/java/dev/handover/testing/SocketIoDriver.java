@@ -1,4 +1,4 @@
-package dev.handover.gateway;
+package dev.handover.testing;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -19,8 +19,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-/** The official socket.io-client, in Node, driven line by line (src/test/node/driver.mjs). */
-final class SocketIoDriver implements AutoCloseable {
+/**
+ * The official socket.io-client, in Node, driven line by line by {@code realtime-gateway/src/test/node/driver.mjs}
+ * (its {@code node_modules} come from the gateway build's {@code npm ci}).
+ */
+public final class SocketIoDriver implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration WAIT = Duration.ofSeconds(15);
@@ -31,9 +34,10 @@ final class SocketIoDriver implements AutoCloseable {
     private final List<JsonNode> seen = new ArrayList<>();
     private final AtomicInteger refs = new AtomicInteger();
 
-    SocketIoDriver() {
+    public SocketIoDriver() {
         try {
-            node = new ProcessBuilder("node", "driver.mjs").directory(new java.io.File("src/test/node"))
+            node = new ProcessBuilder("node", "driver.mjs")
+                    .directory(ServiceProcess.root().resolve("realtime-gateway/src/test/node").toFile())
                     .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         } catch (IOException e) {
             throw new UncheckedIOException("node is needed for the Socket.IO tests", e);
@@ -58,16 +62,16 @@ final class SocketIoDriver implements AutoCloseable {
     }
 
     /** Opens socket {@code id}; {@code options} are socket.io-client's (auth, transports, ...). */
-    void connect(String id, String url, ObjectNode options) {
+    public void connect(String id, String url, ObjectNode options) {
         command(JSON.createObjectNode().put("op", "connect").put("id", id).put("url", url).set("options", options));
     }
 
-    void emit(String id, String event, JsonNode payload) {
+    public void emit(String id, String event, JsonNode payload) {
         command(JSON.createObjectNode().put("op", "emit").put("id", id).put("event", event).set("payload", payload));
     }
 
     /** Emits with an acknowledgement callback and returns what the server acknowledged with. */
-    JsonNode emitWithAck(String id, String event, JsonNode payload) {
+    public JsonNode emitWithAck(String id, String event, JsonNode payload) {
         String ref = "ref-" + refs.incrementAndGet();
         command(JSON.createObjectNode().put("op", "emit").put("id", id).put("event", event).put("ack", ref)
                 .set("payload", payload));
@@ -78,16 +82,16 @@ final class SocketIoDriver implements AutoCloseable {
         return ack.get("result");
     }
 
-    void close(String id) {
+    public void close(String id) {
         command(JSON.createObjectNode().put("op", "close").put("id", id));
     }
 
     /** The next event of socket {@code id} named {@code event}; its first argument for server events. */
-    JsonNode next(String id, String event) {
+    public JsonNode next(String id, String event) {
         return next(id, e -> event.equals(e.path("event").asText()));
     }
 
-    JsonNode next(String id, Predicate<JsonNode> wanted) {
+    public JsonNode next(String id, Predicate<JsonNode> wanted) {
         long deadline = System.nanoTime() + WAIT.toNanos();
         List<JsonNode> skipped = new ArrayList<>();
         try {
@@ -110,7 +114,7 @@ final class SocketIoDriver implements AutoCloseable {
         }
     }
 
-    List<JsonNode> seen() {
+    public List<JsonNode> seen() {
         synchronized (seen) {
             return List.copyOf(seen);
         }
