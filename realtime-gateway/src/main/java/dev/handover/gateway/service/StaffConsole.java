@@ -222,18 +222,30 @@ public class StaffConsole {
         channels.relay(agent.companyId(), SocketIoEvents.packet("message:typing:update", SocketIoEvents.object()
                 .put("customerId", customerId).put("isCustomer", false).put("isTyping", now)
                 .put("staffId", agent.agentId()).put("staffName", agent.agentName())), agent);
-        customers.get(agent.token(), CUSTOMERS + "/lookup/" + CustomerServiceClient.segment(customerId), Map.of())
-                .thenAccept(answer -> {
-                    if (answer.ok() && answer.body().path("is_assigned_to_me").asBoolean()) {
-                        String pageId = answer.body().path("page_id").asText();
-                        var action = new OutboundMessage(UUID.randomUUID().toString(), OutboundKind.SENDER_ACTION, pageId,
-                                customerId, null, now ? SenderAction.TYPING_ON : SenderAction.TYPING_OFF, null, Instant.now());
-                        outbound.sendMessage(Message.of(action).addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
-                                .withKey(Topics.conversationKey(pageId, customerId)).build()))
-                                .subscribe().with(ok -> {
-                                }, failure -> reply.send(SocketIoEvents.error("UNAVAILABLE",
-                                        "Typing indicator not delivered", SocketIoEvents.object().put("customerId", customerId))));
+        typingToCustomer(agent.token(), customerId, now).thenAccept(delivered -> {
+            if (!delivered) {
+                reply.send(SocketIoEvents.error("UNAVAILABLE", "Typing indicator not delivered",
+                        SocketIoEvents.object().put("customerId", customerId)));
+            }
+        });
+    }
+
+    /**
+     * Shows or hides the typing indicator in the customer's Messenger, if the customer is the agent's: through
+     * {@code messenger.outbound}, like any send. Completes with whether it went out (or was not the agent's to send).
+     */
+    public CompletionStage<Boolean> typingToCustomer(String token, String customerId, boolean typing) {
+        return customers.get(token, CUSTOMERS + "/lookup/" + CustomerServiceClient.segment(customerId), Map.of())
+                .thenCompose(answer -> {
+                    if (!answer.ok() || !answer.body().path("is_assigned_to_me").asBoolean()) {
+                        return CompletableFuture.completedFuture(true);
                     }
+                    String pageId = answer.body().path("page_id").asText();
+                    var action = new OutboundMessage(UUID.randomUUID().toString(), OutboundKind.SENDER_ACTION, pageId,
+                            customerId, null, typing ? SenderAction.TYPING_ON : SenderAction.TYPING_OFF, null, Instant.now());
+                    return outbound.sendMessage(Message.of(action).addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
+                            .withKey(Topics.conversationKey(pageId, customerId)).build()))
+                            .map(ok -> true).onFailure().recoverWithItem(false).subscribeAsCompletionStage();
                 });
     }
 

@@ -1,0 +1,306 @@
+// The agents' console: the JSON WebSocket (/api/dashboard/ws) for the live queue and commands, resuming with
+// last_seq after a network loss, and /api/console on the same origin for history, customer info and typing.
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+const state = {
+  token: sessionStorage.getItem("handover.token"),
+  me: null,
+  socket: null,
+  lastSeq: null,
+  retry: 0,
+  customers: new Map(),   // customer_id -> customer object (spec fields)
+  selected: null,
+  typingSent: false,
+  typingTimer: null,
+};
+
+function claims(token) {
+  try {
+    return JSON.parse(atob(token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/")));
+  } catch (e) {
+    return null;
+  }
+}
+
+function notice(text, kind) {
+  const box = $("notice");
+  box.textContent = text;
+  box.className = kind || "";
+  box.hidden = false;
+  clearTimeout(notice.timer);
+  notice.timer = setTimeout(() => (box.hidden = true), 6000);
+}
+
+function connection(label, css) {
+  const badge = $("connection");
+  badge.textContent = label;
+  badge.className = "state " + css;
+}
+
+function timeAgo(iso) {
+  const minutes = Math.max(0, Math.floor((Date.now() - Date.parse(iso)) / 60000));
+  if (minutes < 1) return "just now";
+  if (minutes < 60) return minutes + (minutes === 1 ? " minute ago" : " minutes ago");
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return hours + (hours === 1 ? " hour ago" : " hours ago");
+  const days = Math.floor(hours / 24);
+  return days + (days === 1 ? " day ago" : " days ago");
+}
+
+function badgeOf(c) {
+  if (!c.agent_id) return { text: "free", css: "badge" };
+  if (c.agent_id === state.me.sub) return { text: "mine", css: "badge mine" };
+  return { text: "taken by " + (c.agent_name || c.agent_email || c.agent_id), css: "badge taken" };
+}
+
+// ---- the queue -------------------------------------------------------------------------------------------
+
+function upsert(customer) {
+  if (!customer || !customer.customer_id) return;
+  if (customer.stop) {
+    state.customers.set(customer.customer_id, { ...state.customers.get(customer.customer_id), ...customer });
+  } else {
+    state.customers.delete(customer.customer_id);
+  }
+  render();
+}
+
+function render() {
+  const list = $("customers");
+  const waiting = [...state.customers.values()].sort((a, b) => Date.parse(a.updated_at) - Date.parse(b.updated_at));
+  list.replaceChildren(...waiting.map((c) => {
+    const li = document.createElement("li");
+    li.dataset.customer = c.customer_id;
+    if (c.customer_id === state.selected) li.className = "selected";
+    const badge = badgeOf(c);
+    li.innerHTML = `<span class="name"></span><span class="${badge.css}"></span>
+      <span class="waited" data-since="${c.updated_at}">${timeAgo(c.updated_at)}</span><span class="page"></span>
+      <span class="last"></span>`;
+    li.querySelector(".name").textContent = c.customer_name || c.customer_id;
+    li.querySelector(".badge").textContent = badge.text;
+    li.querySelector(".page").textContent = c.page_name || c.page_id;
+    li.querySelector(".last").textContent = c.last_message || "";
+    li.onclick = () => open(c.customer_id);
+    return li;
+  }));
+  $("count").textContent = waiting.length ? `(${waiting.length})` : "";
+  $("empty").hidden = waiting.length > 0;
+  renderSelected();
+}
+
+setInterval(() => document.querySelectorAll("[data-since]").forEach((el) => (el.textContent = timeAgo(el.dataset.since))), 15000);
+
+// ---- the conversation ------------------------------------------------------------------------------------
+
+function renderSelected() {
+  const c = state.customers.get(state.selected);
+  if (!state.selected) return;
+  const badge = c ? badgeOf(c) : { text: "back with the bot", css: "badge" };
+  $("who-badge").textContent = badge.text;
+  $("who-badge").className = badge.css;
+  const mine = c && c.agent_id === state.me.sub;
+  $("take").disabled = !c || !!c.agent_id;
+  $("release").disabled = !mine;
+  $("to-bot").disabled = !mine;
+  $("send").disabled = !c || (c.agent_id && !mine);
+}
+
+function addMessage(text, fromPage, who, at) {
+  const li = document.createElement("li");
+  li.className = fromPage ? "page" : "customer";
+  li.textContent = text;
+  const small = document.createElement("small");
+  small.textContent = (who ? who + " · " : "") + new Date(at || Date.now()).toLocaleTimeString();
+  li.append(small);
+  $("messages").append(li);
+  $("messages").scrollTop = $("messages").scrollHeight;
+}
+
+async function api(path, options = {}) {
+  const response = await fetch("/api/console/customers/" + encodeURIComponent(state.selected) + path, {
+    ...options,
+    headers: { "Authorization": "Bearer " + state.token, "Content-Type": "application/json" },
+  });
+  const body = await response.json().catch(() => null);
+  if (!response.ok) throw new Error((body && body.error) || "Request failed (" + response.status + ")");
+  return body;
+}
+
+async function open(customerId) {
+  state.selected = customerId;
+  const c = state.customers.get(customerId);
+  $("conversation").hidden = false;
+  $("desk").classList.add("reading");
+  $("who").textContent = c.customer_name || customerId;
+  $("messages").replaceChildren();
+  render();
+  try {
+    const history = await api("/messages?limit=50&page_id=" + encodeURIComponent(c.page_id));
+    history.messages.slice().reverse().forEach((m) =>
+      addMessage(m.text, m.direction === "outbound", m.author === "agent" ? m.agent_name : m.author, m.created_at));
+    const profile = await api("/profile?page_id=" + encodeURIComponent(c.page_id));
+    $("taxCode").value = profile.taxCode || "";
+    $("companyName").value = profile.companyName || "";
+    $("notes").value = profile.notes || "";
+  } catch (e) {
+    notice(e.message);
+  }
+}
+
+function selectedPage() {
+  const c = state.customers.get(state.selected);
+  return c ? c.page_id : null;
+}
+
+$("back").onclick = () => {
+  $("desk").classList.remove("reading");
+  $("conversation").hidden = true;
+  state.selected = null;
+  render();
+};
+$("take").onclick = () => send({ type: "assign_agent", data: { customer_id: state.selected, page_id: selectedPage() } });
+$("release").onclick = () => send({ type: "unassign_agent", data: { customer_id: state.selected, page_id: selectedPage() } });
+$("to-bot").onclick = async () => {
+  try {
+    await api("/stop", { method: "PUT", body: JSON.stringify({ page_id: selectedPage(), stop: false }) });
+    notice("Handed back to the bot.", "info");
+  } catch (e) {
+    notice(e.message);
+  }
+};
+$("compose").onsubmit = (event) => {
+  event.preventDefault();
+  const text = $("text").value.trim();
+  if (!text) return;
+  send({ type: "send_message", customer_id: state.selected, page_id: selectedPage(), message: text });
+  $("text").value = "";
+  typing(false);
+};
+$("text").oninput = () => {
+  typing(true);
+  clearTimeout(state.typingTimer);
+  state.typingTimer = setTimeout(() => typing(false), 2000);
+};
+function typing(on) {
+  if (on === state.typingSent || !state.selected) return;
+  state.typingSent = on;
+  api("/typing", { method: "POST", body: JSON.stringify({ typing: on }) }).catch(() => {});
+}
+$("profile").onsubmit = async (event) => {
+  event.preventDefault();
+  try {
+    await api("/profile", { method: "PUT", body: JSON.stringify({ page_id: selectedPage(), taxCode: $("taxCode").value,
+      companyName: $("companyName").value, notes: $("notes").value }) });
+    notice("Customer info saved.", "info");
+  } catch (e) {
+    notice(e.message);
+  }
+};
+
+// ---- the socket ------------------------------------------------------------------------------------------
+
+function send(frame) {
+  if (!state.socket || state.socket.readyState !== WebSocket.OPEN) {
+    notice("Not connected; try again in a moment.");
+    return;
+  }
+  state.socket.send(JSON.stringify(frame));
+}
+
+function connect() {
+  connection("connecting", "connecting");
+  const scheme = location.protocol === "https:" ? "wss://" : "ws://";
+  const resume = state.lastSeq === null ? "" : "?last_seq=" + state.lastSeq;
+  const socket = new WebSocket(scheme + location.host + "/api/dashboard/ws" + resume,
+    ["handover.v1", "quarkus-http-upgrade#Authorization#Bearer%20" + state.token]);
+  state.socket = socket;
+  socket.onmessage = (message) => handle(JSON.parse(message.data));
+  socket.onclose = (event) => {
+    if (state.socket !== socket) return;
+    if (event.code === 1008) {
+      connection("signed out", "offline");
+      notice("Your session ended (" + (event.reason || "token refused") + "). Sign in again.");
+      signOut();
+      return;
+    }
+    const wait = Math.min(10, 1 + state.retry++);
+    connection("offline, reconnecting in " + wait + " s", "offline");
+    setTimeout(() => state.token && connect(), wait * 1000);
+  };
+}
+
+function handle(frame) {
+  if (typeof frame.seq === "number") state.lastSeq = frame.seq;
+  switch (frame.type) {
+    case "connected":
+      state.retry = 0;
+      connection("online", "online");
+      if (state.lastSeq === null) send({ type: "get_stopped_customers", data: { limit: 200 } });
+      break;
+    case "resync_required":
+      state.lastSeq = null;
+      send({ type: "get_stopped_customers", data: { limit: 200 } });
+      break;
+    case "stopped_customers":
+      state.customers.clear();
+      frame.data.customers.forEach((c) => state.customers.set(c.customer_id, c));
+      render();
+      break;
+    case "customer_stop_status_changed":
+    case "agent_assignment_changed":
+      upsert(frame.data.customer);
+      break;
+    case "agent_assigned":
+      upsert(frame.data.customer);
+      notice("You took " + (frame.data.customer.customer_name || frame.data.customer.customer_id) + ".", "info");
+      break;
+    case "agent_unassigned":
+      upsert(frame.data.customer);
+      break;
+    case "new_message": {
+      const m = frame.data;
+      const c = state.customers.get(m.chat_id);
+      if (c && m.sender_id === m.chat_id) { c.last_message = m.message; render(); }
+      if (m.chat_id === state.selected) {
+        const fromPage = m.sender_id !== m.chat_id;
+        addMessage(m.message, fromPage, fromPage ? (m.is_bot ? "bot" : m.agent_name) : "customer");
+      }
+      break;
+    }
+    case "error":
+      notice(frame.error);
+      break;
+  }
+}
+
+function signIn(token) {
+  const payload = claims(token);
+  if (!payload || !payload.sub) {
+    notice("That is not a token.");
+    return;
+  }
+  state.token = token;
+  state.me = payload;
+  sessionStorage.setItem("handover.token", token);
+  $("me").textContent = (payload.name || payload.sub) + " · " + payload.company_id;
+  $("signin").hidden = true;
+  $("desk").hidden = false;
+  $("signout").hidden = false;
+  connect();
+}
+
+function signOut() {
+  state.token = null;
+  sessionStorage.removeItem("handover.token");
+  const socket = state.socket;
+  state.socket = null;
+  if (socket) socket.close();
+  $("signin").hidden = false;
+  $("desk").hidden = true;
+  $("signout").hidden = true;
+}
+
+$("signin-button").onclick = () => signIn($("token").value.trim());
+$("signout").onclick = () => { signOut(); connection("signed out", "offline"); };
+if (state.token) signIn(state.token);

@@ -1,0 +1,83 @@
+// Two agents in two browser contexts: a sandbox customer asks for a human, both see it, one takes it, the
+// other sees it taken, messages go both ways. Screenshots go to $SCREENSHOTS. Exits non-zero on any failure.
+import { chromium } from "playwright-core";
+import { mkdirSync } from "node:fs";
+
+const { GATEWAY_URL, BRIDGE_URL, PAGE_ID, TOKEN_ALICE, TOKEN_BOB, SCREENSHOTS } = process.env;
+const CUSTOMER = "maria-" + Date.now();
+mkdirSync(SCREENSHOTS, { recursive: true });
+const WAIT = { timeout: 15000 };
+
+async function customerWrites(text) {
+  const response = await fetch(`${BRIDGE_URL}/sandbox/pages/${PAGE_ID}/customers/${CUSTOMER}/messages`, {
+    method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ text, first_name: "Maria", last_name: "Rossi" }),
+  });
+  if (response.status !== 202) throw new Error("sandbox refused: " + response.status + " " + await response.text());
+}
+
+async function signIn(browser, token, viewport) {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  page.on("pageerror", (error) => { throw error; });
+  await page.goto(GATEWAY_URL + "/");
+  await page.fill("#token", token);
+  await page.click("#signin-button");
+  await page.waitForSelector("[data-testid=connection].online", WAIT);
+  return page;
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+try {
+  const alice = await signIn(browser, TOKEN_ALICE, { width: 1200, height: 800 });
+  const bob = await signIn(browser, TOKEN_BOB, { width: 390, height: 844 });   // a phone
+  await alice.screenshot({ path: `${SCREENSHOTS}/1-signed-in.png` });
+
+  await customerWrites("Hello, I want to talk to a human please");
+  const row = (page) => page.locator(`#customers li[data-customer="${CUSTOMER}"]`);
+  for (const page of [alice, bob]) {
+    await row(page).waitFor(WAIT);
+    await row(page).locator(".badge", { hasText: "free" }).waitFor(WAIT);
+    await row(page).locator(".waited", { hasText: "just now" }).waitFor(WAIT);
+  }
+  await alice.screenshot({ path: `${SCREENSHOTS}/2-customer-waiting.png` });
+  await bob.screenshot({ path: `${SCREENSHOTS}/2-customer-waiting-phone.png` });
+
+  await row(alice).click();
+  await alice.locator("#messages li", { hasText: "I want to talk to a human" }).waitFor(WAIT);
+  await alice.click("#take");
+  await row(alice).locator(".badge", { hasText: "mine" }).waitFor(WAIT);
+  await row(bob).locator(".badge", { hasText: "taken by Alice" }).waitFor(WAIT);
+  await bob.screenshot({ path: `${SCREENSHOTS}/3-taken-by-alice-phone.png` });
+
+  await row(bob).click();
+  await bob.waitForSelector("#take:disabled", WAIT);
+
+  await alice.fill("#text", "Hi Maria, Alice here. How can I help?");
+  await alice.click("#send");
+  await alice.locator("#messages li.page", { hasText: "Alice here" }).waitFor(WAIT);
+  let received = [];
+  for (let i = 0; i < 50 && !received.some((m) => m.text && m.text.includes("Alice here")); i++) {
+    received = await (await fetch(`${BRIDGE_URL}/sandbox/pages/${PAGE_ID}/customers/${CUSTOMER}/messages`)).json();
+    if (!received.some((m) => m.text && m.text.includes("Alice here"))) await new Promise((r) => setTimeout(r, 200));
+  }
+  if (!received.some((m) => m.text && m.text.includes("Alice here"))) throw new Error("Maria never got the reply: " + JSON.stringify(received));
+
+  await customerWrites("My order number is 4711");
+  await alice.locator("#messages li.customer", { hasText: "4711" }).waitFor(WAIT);
+  await bob.locator("#messages li.customer", { hasText: "4711" }).waitFor(WAIT);
+  await alice.click("#info summary");
+  await alice.fill("#taxCode", "RSSMRA80A01H501U");
+  await alice.fill("#notes", "Order 4711, prefers email");
+  await alice.click("#save");
+  await alice.locator("#notice", { hasText: "saved" }).waitFor(WAIT);
+  await alice.screenshot({ path: `${SCREENSHOTS}/4-conversation.png` });
+  await bob.screenshot({ path: `${SCREENSHOTS}/4-conversation-phone.png` });
+  console.log("console test passed; screenshots in " + SCREENSHOTS);
+} finally {
+  await browser.close();
+}
