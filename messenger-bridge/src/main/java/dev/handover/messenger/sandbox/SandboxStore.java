@@ -7,11 +7,11 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.quarkus.vertx.http.HttpServerStart;
 
 /** What the sandbox's customers are called and what the sandbox Graph API was asked to send them. */
 @ApplicationScoped
@@ -26,10 +26,8 @@ public class SandboxStore {
     private final Map<String, String[]> names = new ConcurrentHashMap<>();
     private volatile String base;
 
-    void started(@Observes HttpServerStart start) {
-        if (base == null) {
-            base = "http://127.0.0.1:" + start.options().getPort() + "/";
-        }
+    public SandboxStore(@ConfigProperty(name = "quarkus.http.port") int port) {
+        this.base = "http://127.0.0.1:" + port + "/";
     }
 
     /** This service's own address as the sandbox was last called on (the configured port until then). */

@@ -72,7 +72,7 @@ public class ProfileService {
             }
             LOG.warnf("Profile of %s not available: (#%s) %s fbtrace_id=%s", customerId, result.errorCode(),
                     result.error(), result.fbtraceId());
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             LOG.warnf("Profile of %s not available: %s", customerId, e.toString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
