@@ -269,6 +269,18 @@ class SocketIoTest {
     }
 
     @Test
+    void aSocketThatDisconnectsAndReconnectsGetsEventsAgain() {
+        driver.connect("a", url(), auth(world.token("alice"), false));
+        driver.next("a", "connect");
+        driver.close("a");
+        assertEquals("io client disconnect", driver.next("a", "disconnect").get("reason").asText());
+        driver.reconnect("a");
+        driver.next("a", "connect");
+        String customer = world.waitingCustomer(page);
+        assertEquals(customer, arg(driver.next("a", "customer:new")).at("/customer/id").asText());
+    }
+
+    @Test
     void aTokenThatExpiresIsRefusedOnTheNextEventAndTheSocketCanComeBack() {
         Instant expiry = Instant.now().plusSeconds(2);
         String shortLived = TestTokens.sign("alice", world.company, "A", "alice@example.com", List.of("agent"),

@@ -82,6 +82,11 @@ public final class SocketIoDriver implements AutoCloseable {
         return ack.get("result");
     }
 
+    /** Connects socket {@code id} again after {@link #close}, with the same options. */
+    public void reconnect(String id) {
+        command(JSON.createObjectNode().put("op", "reconnect").put("id", id));
+    }
+
     public void close(String id) {
         command(JSON.createObjectNode().put("op", "close").put("id", id));
     }

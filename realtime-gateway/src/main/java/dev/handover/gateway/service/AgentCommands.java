@@ -52,8 +52,8 @@ public class AgentCommands {
         try {
             return switch (type.asText()) {
                 case "get_stopped_customers" -> stopped(session, data);
-                case "assign_agent" -> assign(session, data);
-                case "unassign_agent" -> unassign(session, data);
+                case "assign_agent" -> assignment(session, data, "/assign", "agent_assigned");
+                case "unassign_agent" -> assignment(session, data, "/unassign", "agent_unassigned");
                 case "send_message" -> send(session, request);
                 case "ping" -> done(json.createObjectNode().put("type", "pong").put("timestamp", now()).toString());
                 default -> done(error("Unknown message type: " + type.asText()));
@@ -70,25 +70,15 @@ public class AgentCommands {
                 answer -> frame("stopped_customers", answer.body()));
     }
 
-    private CompletionStage<String> assign(AgentSession session, JsonNode data) {
+    /** {@code assign_agent} and {@code unassign_agent}: the same request, a different action and answer type. */
+    private CompletionStage<String> assignment(AgentSession session, JsonNode data, String action, String answerType) {
         String customerId = required(data, "customer_id");
         String pageId = required(data, "page_id");
-        return call(customers.post(session.token(), CUSTOMERS + "/" + CustomerServiceClient.segment(customerId) + "/assign",
+        return call(customers.post(session.token(), CUSTOMERS + "/" + CustomerServiceClient.segment(customerId) + action,
                 CustomerServiceClient.body("page_id", pageId)), answer -> {
                     ObjectNode body = (ObjectNode) answer.body();
                     mark(body, session);
-                    return frame("agent_assigned", body);
-                });
-    }
-
-    private CompletionStage<String> unassign(AgentSession session, JsonNode data) {
-        String customerId = required(data, "customer_id");
-        String pageId = required(data, "page_id");
-        return call(customers.post(session.token(), CUSTOMERS + "/" + CustomerServiceClient.segment(customerId) + "/unassign",
-                CustomerServiceClient.body("page_id", pageId)), answer -> {
-                    ObjectNode body = (ObjectNode) answer.body();
-                    mark(body, session);
-                    return frame("agent_unassigned", body);
+                    return frame(answerType, body);
                 });
     }
 

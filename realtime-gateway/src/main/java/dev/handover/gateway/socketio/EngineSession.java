@@ -48,8 +48,13 @@ public final class EngineSession {
         return (T) attributes.get(name);
     }
 
+    /** Sets (or, with {@code null}, removes) an attribute. */
     public void attribute(String name, Object value) {
-        attributes.put(name, value);
+        if (value == null) {
+            attributes.remove(name);
+        } else {
+            attributes.put(name, value);
+        }
     }
 
     void onClose(Runnable callback) {
