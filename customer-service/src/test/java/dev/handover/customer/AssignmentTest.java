@@ -136,6 +136,11 @@ class AssignmentTest {
                 .body("error", equalTo("You are not assigned to this customer"));
         as(bob).body(body()).post(CUSTOMERS + customer + "/assign").then().statusCode(200);
 
+        String metrics = io.restassured.RestAssured.given().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertTrue(metrics.contains("handover_wait_to_assignment_seconds_count"), "wait-to-assignment timer");
+        assertTrue(metrics.contains("handover_customers_waiting"), "waiting gauge");
+        assertTrue(metrics.contains("handover_first_response_seconds"), "first-response timer");
+        assertTrue(metrics.contains("kafka_consumer_fetch_manager_records_lag"), "consumer lag");
         List<CustomerEvent> changes = fx.awaitEvents(events, CustomerEventType.AGENT_ASSIGNMENT_CHANGED, customer, 3);
         assertEquals(List.of("assigned", "unassigned", "assigned"), changes.stream().map(CustomerEvent::action).toList());
         assertEquals(List.of("alice", "alice", "bob"), changes.stream().map(e -> e.agent().id()).toList());

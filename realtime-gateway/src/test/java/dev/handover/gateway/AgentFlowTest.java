@@ -165,6 +165,9 @@ class AgentFlowTest {
             assertFalse(toBob.at("/data/customer/is_assigned_to_me").asBoolean());
             assertEquals(toAlice.get("seq").asLong(), toBob.get("seq").asLong());
 
+            String metrics = io.restassured.RestAssured.given().get("/q/metrics").then().statusCode(200).extract().asString();
+            assertTrue(metrics.matches("(?s).*handover_websocket_connections\\{[^}]*protocol=\"json\"[^}]*} [1-9].*"), "json connections");
+            assertTrue(metrics.contains("handover_broadcast_latency_seconds_count"), "broadcast latency");
             alice.send("{\"type\":\"send_message\",\"customer_id\":\"" + customer + "\",\"page_id\":\"" + page
                     + "\",\"message\":\"On it!\"}");
             JsonNode reply = bob.next(f -> "new_message".equals(f.path("type").asText())

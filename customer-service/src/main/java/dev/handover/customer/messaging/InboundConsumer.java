@@ -2,6 +2,7 @@ package dev.handover.customer.messaging;
 
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
 
 import dev.handover.customer.service.InboundService;
 import dev.handover.events.DeliveryReport;
@@ -26,7 +27,16 @@ public class InboundConsumer {
             LOG.warn("Skipping a messenger.inbound record that is not an InboundEvent");
             return;
         }
-        inbound.handle(event);
+        MDC.put("mid", event.mid());
+        MDC.put("customer_id", event.customerId());
+        MDC.put("page_id", event.pageId());
+        try {
+            inbound.handle(event);
+        } finally {
+            MDC.remove("mid");
+            MDC.remove("customer_id");
+            MDC.remove("page_id");
+        }
     }
 
     @Incoming("messenger-delivery")
@@ -36,6 +46,11 @@ public class InboundConsumer {
             LOG.warn("Skipping a messenger.delivery record that is not a DeliveryReport");
             return;
         }
-        inbound.delivery(report);
+        MDC.put("message_id", report.messageId());
+        try {
+            inbound.delivery(report);
+        } finally {
+            MDC.remove("message_id");
+        }
     }
 }

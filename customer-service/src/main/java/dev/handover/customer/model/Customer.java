@@ -63,6 +63,9 @@ public class Customer {
     /** When the customer last wrote: it decides Messenger's messaging window. */
     @BsonProperty("last_customer_message_at")
     public Instant lastCustomerMessageAt;
+    /** When an agent first wrote after the customer's latest request for a human. */
+    @BsonProperty("first_response_at")
+    public Instant firstResponseAt;
     @BsonProperty("tax_code")
     public String taxCode;
     @BsonProperty("company_name")

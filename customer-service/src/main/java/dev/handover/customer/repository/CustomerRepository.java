@@ -106,6 +106,11 @@ public class CustomerRepository implements PanacheMongoRepositoryBase<Customer, 
         return mongoCollection().countDocuments(companyFilter(companyId, pageId));
     }
 
+    /** Customers of every company who asked for a human and have no agent yet. */
+    public long countWaitingForAgent() {
+        return mongoCollection().countDocuments(Filters.and(Filters.eq("stop", true), Filters.eq("agent_id", null)));
+    }
+
     /** Ids of customers whose outbox is not empty. */
     public List<String> withPending() {
         return mongoCollection().find(Filters.eq("has_pending", true)).projection(new org.bson.Document("_id", 1))

@@ -45,14 +45,16 @@ public class CustomerService {
     private final PageRepository pages;
     private final MessageRepository messages;
     private final Event<CustomerChanged> changed;
+    private final CustomerMetrics metrics;
     private final Clock clock;
 
     public CustomerService(CustomerRepository customers, PageRepository pages, MessageRepository messages,
-            Event<CustomerChanged> changed, Clock clock) {
+            Event<CustomerChanged> changed, CustomerMetrics metrics, Clock clock) {
         this.customers = customers;
         this.pages = pages;
         this.messages = messages;
         this.changed = changed;
+        this.metrics = metrics;
         this.clock = clock;
     }
 
@@ -129,7 +131,12 @@ public class CustomerService {
     /** Takes a waiting customer; a database failure is the spec's "Failed to assign agent". */
     public Customer assign(Caller caller, String customerId, String pageId) {
         try {
-            return takeOver(caller, customerId, pageId);
+            Instant before = clock.instant();
+            Customer taken = takeOver(caller, customerId, pageId);
+            if (taken.assignedAt != null && !taken.assignedAt.isBefore(before)) {
+                metrics.assigned(taken.stoppedAt, taken.assignedAt);
+            }
+            return taken;
         } catch (MongoException e) {
             LOG.warnf("Assigning %s:%s to %s failed: %s", pageId, customerId, caller.agentId(), e.getMessage());
             throw ApiException.assignFailed();
@@ -191,6 +198,8 @@ public class CustomerService {
         message.updatedAt = now;
         // stored first, so that a delivery report can never arrive before its message
         messages.insertOnce(message);
+        // the request time this message is the first answer to, as decided by the write that won
+        Instant[] firstResponse = new Instant[1];
         try {
             change(caller, customerId, pageId, c -> {
                 if (!c.stop) {
@@ -201,6 +210,10 @@ public class CustomerService {
                 }
                 if (!c.isAssigned()) {
                     assign(c, caller.agent(), "auto-assigned by sending a message");
+                }
+                firstResponse[0] = c.firstResponseAt == null ? c.stoppedAt : null;
+                if (c.firstResponseAt == null) {
+                    c.firstResponseAt = now;
                 }
                 c.updatedAt = now;
                 Outbox.send(c, new OutboundMessage(message.id, OutboundKind.TEXT, pageId, customerId, text, null,
@@ -213,6 +226,9 @@ public class CustomerService {
         } catch (RuntimeException e) {
             messages.deleteById(message.id);
             throw e;
+        }
+        if (firstResponse[0] != null) {
+            metrics.firstResponse(firstResponse[0], now);
         }
         return message;
     }
@@ -308,6 +324,7 @@ public class CustomerService {
         Map<String, Object> before = Map.of("stop", c.stop);
         c.stop = stop;
         c.stoppedAt = stop ? now : null;
+        c.firstResponseAt = null;
         c.updatedAt = now;
         Outbox.event(c, CustomerEventType.CUSTOMER_STOP_STATUS_CHANGED, now, stop, null, null, null);
         Outbox.audit(c, "stop_changed", actor, before, Map.of("stop", stop), reason, now);

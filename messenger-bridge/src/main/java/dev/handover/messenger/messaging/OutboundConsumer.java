@@ -6,6 +6,7 @@ import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
 
 import dev.handover.events.DeliveryReport;
 import dev.handover.events.OutboundMessage;
@@ -39,7 +40,15 @@ public class OutboundConsumer {
             LOG.warn("Skipping a messenger.outbound record that is not an OutboundMessage");
             return;
         }
-        DeliveryReport report = sender.send(message);
+        MDC.put("message_id", message.messageId());
+        MDC.put("customer_id", message.customerId());
+        DeliveryReport report;
+        try {
+            report = sender.send(message);
+        } finally {
+            MDC.remove("message_id");
+            MDC.remove("customer_id");
+        }
         reports.sendMessage(Message.of(report).addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
                 .withKey(Topics.conversationKey(report.pageId(), report.customerId())).build()))
                 .await().atMost(REPORT_TIMEOUT);

@@ -11,6 +11,7 @@ import org.jboss.logging.Logger;
 import dev.handover.events.CustomerEvent;
 import dev.handover.gateway.service.CompanyChannels;
 import dev.handover.gateway.service.EventRenderer;
+import dev.handover.gateway.service.GatewayMetrics;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 
 /**
@@ -25,9 +26,11 @@ public class CustomerEventsConsumer {
     private static final Logger LOG = Logger.getLogger(CustomerEventsConsumer.class);
 
     private final CompanyChannels channels;
+    private final GatewayMetrics metrics;
 
-    public CustomerEventsConsumer(CompanyChannels channels) {
+    public CustomerEventsConsumer(CompanyChannels channels, GatewayMetrics metrics) {
         this.channels = channels;
+        this.metrics = metrics;
     }
 
     @Incoming("customer-events")
@@ -39,6 +42,7 @@ public class CustomerEventsConsumer {
             LOG.warnf("Skipping customer.events record at offset %d: not a complete CustomerEvent", offset);
         } else {
             channels.publish(event.companyId(), EventRenderer.render(event, offset));
+            metrics.broadcast(event.occurredAt());
         }
         return message.ack();
     }
