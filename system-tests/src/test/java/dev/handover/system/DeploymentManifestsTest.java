@@ -182,7 +182,8 @@ class DeploymentManifestsTest {
         }
         Set<String> topics = new HashSet<>();
         resources.stream().filter(r -> "KafkaTopic".equals(r.get("kind"))).forEach(r -> topics.add(name(r)));
-        assertEquals(Set.of("messenger.inbound", "messenger.outbound", "messenger.delivery", "customer.events"), topics);
+        assertEquals(Set.of("messenger.inbound", "messenger.outbound", "messenger.delivery", "customer.events",
+                "messenger.inbound.dlq", "messenger.delivery.dlq"), topics);
     }
 
     @Test

@@ -40,8 +40,8 @@ public class OutboundConsumer {
             LOG.warn("Skipping a messenger.outbound record that is not an OutboundMessage");
             return;
         }
-        MDC.put("message_id", message.messageId());
-        MDC.put("customer_id", message.customerId());
+        putIfPresent("message_id", message.messageId());
+        putIfPresent("customer_id", message.customerId());
         DeliveryReport report;
         try {
             report = sender.send(message);
@@ -52,5 +52,12 @@ public class OutboundConsumer {
         reports.sendMessage(Message.of(report).addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
                 .withKey(Topics.conversationKey(report.pageId(), report.customerId())).build()))
                 .await().atMost(REPORT_TIMEOUT);
+    }
+
+    /** Log context for following one customer across services; absent values are left out. */
+    private static void putIfPresent(String key, String value) {
+        if (value != null) {
+            MDC.put(key, value);
+        }
     }
 }
