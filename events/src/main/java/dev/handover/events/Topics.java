@@ -14,6 +14,8 @@ public final class Topics {
     public static final String MESSENGER_DELIVERY = "messenger.delivery";
     /** Every change of customer state, from customer-service to every gateway; keyed by company. */
     public static final String CUSTOMER_EVENTS = "customer.events";
+    /** Agents' typing indicators, from every gateway to every gateway; keyed by company. */
+    public static final String STAFF_TYPING = "staff.typing";
 
     private Topics() {
     }

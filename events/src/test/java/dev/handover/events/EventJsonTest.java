@@ -93,6 +93,12 @@ class EventJsonTest {
     }
 
     @Test
+    void staffTypingRoundTrips() {
+        roundTrip(new StaffTyping("company_1", "123456", "agent_1", "Agent Smith", "session-1", true, T1),
+                new StaffTyping.Deserializer(), "\"session_id\":\"session-1\"", "\"typing\":true");
+    }
+
+    @Test
     void unknownFieldsFromANewerProducerAreIgnored() {
         String json = "{\"message_id\":\"m\",\"kind\":\"text\",\"page_id\":\"p\",\"customer_id\":\"c\","
                 + "\"text\":\"t\",\"added_later\":{\"x\":1}}";

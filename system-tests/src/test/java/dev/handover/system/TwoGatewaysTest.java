@@ -24,6 +24,7 @@ import dev.handover.events.JsonSerializer;
 import dev.handover.events.Topics;
 import dev.handover.testing.AgentSocket;
 import dev.handover.testing.ServiceProcess;
+import dev.handover.testing.SocketIoDriver;
 import dev.handover.testing.TestInfrastructure;
 import dev.handover.testing.TestTokens;
 import io.restassured.http.ContentType;
@@ -83,6 +84,34 @@ class TwoGatewaysTest {
             assertEquals("alice", seenByBob.at("/data/agent_id").asText());
             assertFalse(seenByBob.at("/data/customer/is_assigned_to_me").asBoolean());
             assertTrue(alice.next("agent_assignment_changed").at("/data/customer/is_assigned_to_me").asBoolean());
+        }
+    }
+
+    @Test
+    void staffOnDifferentInstancesSeeEachOthersTyping() {
+        String company = "co-" + UUID.randomUUID().toString().substring(0, 8);
+        try (var console = new SocketIoDriver()) {
+            var json = new com.fasterxml.jackson.databind.ObjectMapper();
+            for (String agent : java.util.List.of("carla", "dan")) {
+                var options = json.createObjectNode();
+                options.putObject("auth").put("token", TestTokens.agent(agent, company));
+                options.putArray("transports").add("websocket");
+                console.connect(agent, (agent.equals("carla") ? gatewayA : gatewayB).url(), options);
+                console.next(agent, "connect");
+            }
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> {
+                console.emit("carla", "message:typing", json.createObjectNode().put("customerId", "psid-typing")
+                        .put("staffId", "carla").put("isTyping", true));
+                console.emit("carla", "message:typing", json.createObjectNode().put("customerId", "psid-typing")
+                        .put("staffId", "carla").put("isTyping", false));
+                return console.seen().stream().anyMatch(e -> "dan".equals(e.path("id").asText())
+                        && "message:typing:update".equals(e.path("event").asText()));
+            });
+            JsonNode update = console.next("dan", "message:typing:update").get("args").get(0);
+            assertEquals("psid-typing", update.get("customerId").asText());
+            assertEquals("carla", update.get("staffId").asText());
+            assertTrue(console.seen().stream().noneMatch(e -> "carla".equals(e.path("id").asText())
+                    && "message:typing:update".equals(e.path("event").asText())), "nobody is told of their own typing");
         }
     }
 

@@ -38,7 +38,7 @@ public final class TestInfrastructure {
             try {
                 deleteRecursively(HOME.resolve("data"));
                 String topics = String.join(",", Stream.of(Topics.MESSENGER_INBOUND, Topics.MESSENGER_OUTBOUND,
-                        Topics.MESSENGER_DELIVERY, Topics.CUSTOMER_EVENTS).map(t -> t + ":" + PARTITIONS).toList());
+                        Topics.MESSENGER_DELIVERY, Topics.CUSTOMER_EVENTS, Topics.STAFF_TYPING).map(t -> t + ":" + PARTITIONS).toList());
                 infra = InfraProcess.start(List.of("--data-dir", HOME.resolve("data").toString(), "--kafka", "0",
                         "--mongo", "0", "--mongo-backend", "memory", "--topics", topics),
                         HOME.resolve("infra.log"), 90);

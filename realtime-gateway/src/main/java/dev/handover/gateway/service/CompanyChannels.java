@@ -44,12 +44,12 @@ public class CompanyChannels {
         return channel(session.companyId()).join(session, lastSeq);
     }
 
-    /** Sends a frame that is not a broadcast (typing) to the company's Socket.IO sessions but {@code from}. */
-    public void relay(String companyId, String socketIoFrame, AgentSession from) {
+    /** Sends a frame that is not a broadcast (typing) to the company's Socket.IO sessions but session {@code fromId}. */
+    public void relay(String companyId, String socketIoFrame, String fromId) {
         Channel channel = channels.get(companyId);
         if (channel != null) {
             for (AgentSession session : channel.sessions()) {
-                if (session != from && session.protocol() == AgentSession.Protocol.SOCKET_IO) {
+                if (!session.id().equals(fromId) && session.protocol() == AgentSession.Protocol.SOCKET_IO) {
                     session.send(socketIoFrame);
                 }
             }

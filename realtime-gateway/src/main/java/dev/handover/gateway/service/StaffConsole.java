@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.handover.events.OutboundKind;
 import dev.handover.events.OutboundMessage;
 import dev.handover.events.SenderAction;
+import dev.handover.events.StaffTyping;
 import dev.handover.events.Topics;
 import dev.handover.gateway.client.CustomerServiceClient;
 import dev.handover.gateway.client.CustomerServiceClient.Answer;
@@ -50,15 +51,18 @@ public class StaffConsole {
     private final CustomerServiceClient customers;
     private final CompanyChannels channels;
     private final MutinyEmitter<OutboundMessage> outbound;
+    private final MutinyEmitter<StaffTyping> typingOut;
     private final Vertx vertx;
     private final Map<String, String> pages = new ConcurrentHashMap<>();
     private final Map<String, Typing> typing = new ConcurrentHashMap<>();
 
     public StaffConsole(CustomerServiceClient customers, CompanyChannels channels,
-            @Channel("messenger-outbound") MutinyEmitter<OutboundMessage> outbound, Vertx vertx) {
+            @Channel("messenger-outbound") MutinyEmitter<OutboundMessage> outbound,
+            @Channel("staff-typing-out") MutinyEmitter<StaffTyping> typingOut, Vertx vertx) {
         this.customers = customers;
         this.channels = channels;
         this.outbound = outbound;
+        this.typingOut = typingOut;
         this.vertx = vertx;
     }
 
@@ -219,15 +223,25 @@ public class StaffConsole {
             state.relayed = state.wanted;
             now = state.relayed;
         }
-        channels.relay(agent.companyId(), SocketIoEvents.packet("message:typing:update", SocketIoEvents.object()
-                .put("customerId", customerId).put("isCustomer", false).put("isTyping", now)
-                .put("staffId", agent.agentId()).put("staffName", agent.agentName())), agent);
+        var indicator = new StaffTyping(agent.companyId(), customerId, agent.agentId(), agent.agentName(), agent.id(), now,
+                Instant.now());
+        typingOut.sendMessage(Message.of(indicator).addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
+                .withKey(agent.companyId()).build())).subscribe().with(ok -> {
+                }, failure -> reply.send(SocketIoEvents.error("UNAVAILABLE", "Typing indicator not relayed",
+                        SocketIoEvents.object().put("customerId", customerId))));
         typingToCustomer(agent.token(), customerId, now).thenAccept(delivered -> {
             if (!delivered) {
                 reply.send(SocketIoEvents.error("UNAVAILABLE", "Typing indicator not delivered",
                         SocketIoEvents.object().put("customerId", customerId)));
             }
         });
+    }
+
+    /** Relays an agent's typing (from any gateway) to the company's other staff on this one. */
+    public void relayTyping(StaffTyping typing) {
+        channels.relay(typing.companyId(), SocketIoEvents.packet("message:typing:update", SocketIoEvents.object()
+                .put("customerId", typing.customerId()).put("isCustomer", false).put("isTyping", typing.typing())
+                .put("staffId", typing.agentId()).put("staffName", typing.agentName())), typing.sessionId());
     }
 
     /**
