@@ -129,7 +129,7 @@ public final class InfraLauncher {
 
     private String startKafka(InfraOptions options) throws Exception {
         int port = requireFree(options.kafkaPort(), "Kafka");
-        int controllerPort = freePort();
+        int controllerPort = freePortBut(port);
         Path logDir = options.dataDir().resolve("kafka");
         Files.createDirectories(logDir);
 
@@ -220,6 +220,15 @@ public final class InfraLauncher {
             socket.bind(new InetSocketAddress(HOST, port));
         } catch (IOException e) {
             throw new IOException(what + " port " + port + " on " + HOST + " is taken", e);
+        }
+        return port;
+    }
+
+    /** A free port other than {@code taken} (a port just closed may be handed out again at once). */
+    private static int freePortBut(int taken) throws IOException {
+        int port = freePort();
+        while (port == taken) {
+            port = freePort();
         }
         return port;
     }

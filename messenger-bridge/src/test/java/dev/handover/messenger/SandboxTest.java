@@ -41,7 +41,9 @@ class SandboxTest {
     public static class Sandbox implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("messenger.sandbox.enabled", "true", "messenger.app-secret", SandboxResource.LOCAL_APP_SECRET);
+            // its own consumer group: the default profile's consumer, just stopped, is not waited for
+            return Map.of("messenger.sandbox.enabled", "true", "messenger.app-secret", SandboxResource.LOCAL_APP_SECRET,
+                    "mp.messaging.incoming.messenger-outbound.group.id", "messenger-bridge-sandbox");
         }
     }
 

@@ -3,7 +3,6 @@ package dev.handover.testing;
 import java.util.HashMap;
 import java.util.Map;
 
-import dev.handover.infra.InfraProcess;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 
@@ -31,7 +30,7 @@ public class InfrastructureResource implements QuarkusTestResourceLifecycleManag
 
     @Override
     public Map<String, String> start() {
-        InfraProcess running = TestInfrastructure.infrastructure();
+        SharedInfrastructure running = TestInfrastructure.infrastructure();
         companion = new KafkaCompanion(running.kafkaBootstrapServers());
         Map<String, String> config = new HashMap<>();
         config.put("kafka.bootstrap.servers", running.kafkaBootstrapServers());
@@ -45,7 +44,7 @@ public class InfrastructureResource implements QuarkusTestResourceLifecycleManag
     }
 
     /** The running infrastructure, for tests that stop and start the broker or the wire server. */
-    public static InfraProcess infrastructure() {
+    public static SharedInfrastructure infrastructure() {
         return TestInfrastructure.infrastructure();
     }
 

@@ -26,31 +26,65 @@ public final class TestInfrastructure {
     static final Path HOME = Path.of("target", "infra");
     private static final int PARTITIONS = 2;
 
-    private static InfraProcess infra;
     private static ServiceProcess customerService;
 
     private TestInfrastructure() {
     }
 
-    /** The running broker and wire server, started if need be. */
-    public static synchronized InfraProcess infrastructure() {
-        if (infra == null) {
-            try {
-                deleteRecursively(HOME.resolve("data"));
-                String topics = String.join(",", Stream.of(Topics.MESSENGER_INBOUND, Topics.MESSENGER_OUTBOUND,
-                        Topics.MESSENGER_DELIVERY, Topics.CUSTOMER_EVENTS, Topics.STAFF_TYPING).map(t -> t + ":" + PARTITIONS).toList());
-                infra = InfraProcess.start(List.of("--data-dir", HOME.resolve("data").toString(), "--kafka", "0",
-                        "--mongo", "0", "--mongo-backend", "memory", "--topics", topics),
-                        HOME.resolve("infra.log"), 90);
-                LOG.infof("Kafka %s and MongoDB wire server %s ready in %d ms, %d MiB resident",
-                        infra.kafkaBootstrapServers(), infra.mongoConnectionString(), infra.startupMillis(),
-                        infra.residentKib() / 1024);
-                record();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+    /**
+     * The running broker and wire server, started if need be: once per test JVM, whichever class loader (test
+     * profile) asks first.
+     */
+    public static SharedInfrastructure infrastructure() {
+        synchronized (SharedInfrastructure.class.getName().intern()) {
+            if (!SharedInfrastructure.registered()) {
+                SharedInfrastructure.register(start());
             }
         }
-        return infra;
+        return new SharedInfrastructure();
+    }
+
+    private static SharedInfrastructure.ControlMBean start() {
+        try {
+            deleteRecursively(HOME.resolve("data"));
+            String topics = String.join(",", Stream.of(Topics.MESSENGER_INBOUND, Topics.MESSENGER_OUTBOUND,
+                    Topics.MESSENGER_DELIVERY, Topics.CUSTOMER_EVENTS, Topics.STAFF_TYPING)
+                    .map(t -> t + ":" + PARTITIONS).toList());
+            InfraProcess infra = InfraProcess.start(List.of("--data-dir", HOME.resolve("data").toString(), "--kafka", "0",
+                    "--mongo", "0", "--mongo-backend", "memory", "--topics", topics), HOME.resolve("infra.log"), 90);
+            LOG.infof("Kafka %s and MongoDB wire server %s ready in %d ms, %d MiB resident", infra.kafkaBootstrapServers(),
+                    infra.mongoConnectionString(), infra.startupMillis(), infra.residentKib() / 1024);
+            record(infra);
+            return new SharedInfrastructure.ControlMBean() {
+                @Override
+                public String getKafka() {
+                    return infra.kafkaBootstrapServers();
+                }
+
+                @Override
+                public String getMongo() {
+                    return infra.mongoConnectionString();
+                }
+
+                @Override
+                public void control(String command) {
+                    try {
+                        switch (command) {
+                            case "stop kafka" -> infra.stopKafka();
+                            case "start kafka" -> infra.startKafka();
+                            case "stop mongo" -> infra.stopMongo();
+                            case "start mongo" -> infra.startMongo();
+                            case "record" -> record(infra);
+                            default -> throw new IllegalArgumentException(command);
+                        }
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }
+            };
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** The packaged customer-service against the shared infrastructure, started once. */
@@ -71,7 +105,7 @@ public final class TestInfrastructure {
 
     /** As {@link #start(String, Map)}, with extra JVM options. */
     public static ServiceProcess start(String module, Map<String, String> extraEnv, List<String> jvmOptions) {
-        InfraProcess running = infrastructure();
+        SharedInfrastructure running = infrastructure();
         try {
             Map<String, String> env = new HashMap<>(Map.of(
                     "KAFKA_BOOTSTRAP_SERVERS", running.kafkaBootstrapServers(),
@@ -86,10 +120,13 @@ public final class TestInfrastructure {
     }
 
     /** Writes the broker's start time and memory (now and at its peak). */
-    static synchronized void record() {
-        if (infra == null) {
-            return;
+    static void record() {
+        if (SharedInfrastructure.registered()) {
+            SharedInfrastructure.control("record");
         }
+    }
+
+    private static void record(InfraProcess infra) {
         String figures = "startup_ms=" + infra.startupMillis() + "\n"
                 + "resident_kib=" + infra.residentKib() + "\n"
                 + "peak_resident_kib=" + infra.peakResidentKib() + "\n";
