@@ -99,11 +99,11 @@ class TwoGatewaysTest {
                 console.connect(agent, (agent.equals("carla") ? gatewayA : gatewayB).url(), options);
                 console.next(agent, "connect");
             }
-            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> {
+            var typing = new java.util.concurrent.atomic.AtomicBoolean();
+            // a new state longer apart than the 300 ms debounce, so that every round is relayed until dan's gateway listens
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(700)).until(() -> {
                 console.emit("carla", "message:typing", json.createObjectNode().put("customerId", "psid-typing")
-                        .put("staffId", "carla").put("isTyping", true));
-                console.emit("carla", "message:typing", json.createObjectNode().put("customerId", "psid-typing")
-                        .put("staffId", "carla").put("isTyping", false));
+                        .put("staffId", "carla").put("isTyping", !typing.getAndSet(!typing.get())));
                 return console.seen().stream().anyMatch(e -> "dan".equals(e.path("id").asText())
                         && "message:typing:update".equals(e.path("event").asText()));
             });

@@ -24,6 +24,7 @@ public final class AgentSocket implements WebSocket.Listener, AutoCloseable {
 
     private final BlockingQueue<JsonNode> frames = new LinkedBlockingQueue<>();
     private final List<JsonNode> seen = new ArrayList<>();
+    private final List<JsonNode> skipped = new ArrayList<>();
     private final CompletableFuture<Integer> closed = new CompletableFuture<>();
     private final StringBuilder partial = new StringBuilder();
     private final boolean reading;
@@ -76,7 +77,18 @@ public final class AgentSocket implements WebSocket.Listener, AutoCloseable {
         return next(frame -> type.equals(frame.path("type").asText()));
     }
 
-    public JsonNode next(Predicate<JsonNode> wanted) {
+    /**
+     * The first frame not taken yet that matches, waiting for it if need be; frames passed over stay available
+     * to later calls, in order.
+     */
+    public synchronized JsonNode next(Predicate<JsonNode> wanted) {
+        for (var passed = skipped.iterator(); passed.hasNext();) {
+            JsonNode frame = passed.next();
+            if (wanted.test(frame)) {
+                passed.remove();
+                return frame;
+            }
+        }
         long deadline = System.nanoTime() + WAIT.toNanos();
         try {
             while (true) {
@@ -87,6 +99,7 @@ public final class AgentSocket implements WebSocket.Listener, AutoCloseable {
                 if (wanted.test(frame)) {
                     return frame;
                 }
+                skipped.add(frame);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -95,8 +108,10 @@ public final class AgentSocket implements WebSocket.Listener, AutoCloseable {
     }
 
     /** Every frame received so far, in order. */
-    public synchronized List<JsonNode> seen() {
-        return List.copyOf(seen);
+    public List<JsonNode> seen() {
+        synchronized (seen) {
+            return List.copyOf(seen);
+        }
     }
 
     /** The close code the server sent, once it closed the socket. */
@@ -121,7 +136,7 @@ public final class AgentSocket implements WebSocket.Listener, AutoCloseable {
         if (last) {
             try {
                 JsonNode frame = JSON.readTree(partial.toString());
-                synchronized (this) {
+                synchronized (seen) {
                     seen.add(frame);
                 }
                 frames.add(frame);
