@@ -39,15 +39,13 @@ public final class InfraProcess implements AutoCloseable {
     private final BlockingQueue<String> replies;
     private final Map<String, String> ready;
     private final long startupMillis;
-    private final Path log;
 
     private InfraProcess(Process process, BlockingQueue<String> replies, Map<String, String> ready,
-            long startupMillis, Path log) {
+            long startupMillis) {
         this.process = process;
         this.replies = replies;
         this.ready = ready;
         this.startupMillis = startupMillis;
-        this.log = log;
     }
 
     /**
@@ -76,7 +74,7 @@ public final class InfraProcess implements AutoCloseable {
         try {
             String line = readyLine.get(timeoutSeconds, TimeUnit.SECONDS);
             long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - spawned);
-            var infra = new InfraProcess(process, replies, parse(line), millis, log);
+            var infra = new InfraProcess(process, replies, parse(line), millis);
             Runtime.getRuntime().addShutdownHook(new Thread(infra::close, "infra-stop"));
             return infra;
         } catch (InterruptedException e) {
@@ -166,10 +164,6 @@ public final class InfraProcess implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted during " + command, e);
         }
-    }
-
-    public Path log() {
-        return log;
     }
 
     @Override

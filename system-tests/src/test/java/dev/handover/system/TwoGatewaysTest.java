@@ -102,8 +102,10 @@ class TwoGatewaysTest {
             var typing = new java.util.concurrent.atomic.AtomicBoolean();
             // a new state longer apart than the 300 ms debounce, so that every round is relayed until dan's gateway listens
             org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(700)).until(() -> {
+                boolean now = !typing.get();
+                typing.set(now);
                 console.emit("carla", "message:typing", json.createObjectNode().put("customerId", "psid-typing")
-                        .put("staffId", "carla").put("isTyping", !typing.getAndSet(!typing.get())));
+                        .put("staffId", "carla").put("isTyping", now));
                 return console.seen().stream().anyMatch(e -> "dan".equals(e.path("id").asText())
                         && "message:typing:update".equals(e.path("event").asText()));
             });

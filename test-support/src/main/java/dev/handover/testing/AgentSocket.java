@@ -4,12 +4,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
@@ -22,9 +19,7 @@ public final class AgentSocket implements WebSocket.Listener, AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration WAIT = Duration.ofSeconds(15);
 
-    private final BlockingQueue<JsonNode> frames = new LinkedBlockingQueue<>();
-    private final List<JsonNode> seen = new ArrayList<>();
-    private final List<JsonNode> skipped = new ArrayList<>();
+    private final Inbox frames = new Inbox();
     private final CompletableFuture<Integer> closed = new CompletableFuture<>();
     private final StringBuilder partial = new StringBuilder();
     private final boolean reading;
@@ -81,37 +76,13 @@ public final class AgentSocket implements WebSocket.Listener, AutoCloseable {
      * The first frame not taken yet that matches, waiting for it if need be; frames passed over stay available
      * to later calls, in order.
      */
-    public synchronized JsonNode next(Predicate<JsonNode> wanted) {
-        for (var passed = skipped.iterator(); passed.hasNext();) {
-            JsonNode frame = passed.next();
-            if (wanted.test(frame)) {
-                passed.remove();
-                return frame;
-            }
-        }
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        try {
-            while (true) {
-                JsonNode frame = frames.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                if (frame == null) {
-                    throw new AssertionError("no matching frame within " + WAIT.toSeconds() + " s; saw " + seen);
-                }
-                if (wanted.test(frame)) {
-                    return frame;
-                }
-                skipped.add(frame);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
+    public JsonNode next(Predicate<JsonNode> wanted) {
+        return frames.next(wanted, WAIT, "matching frame");
     }
 
     /** Every frame received so far, in order. */
     public List<JsonNode> seen() {
-        synchronized (seen) {
-            return List.copyOf(seen);
-        }
+        return frames.seen();
     }
 
     /** The close code the server sent, once it closed the socket. */
@@ -135,11 +106,7 @@ public final class AgentSocket implements WebSocket.Listener, AutoCloseable {
         partial.append(data);
         if (last) {
             try {
-                JsonNode frame = JSON.readTree(partial.toString());
-                synchronized (seen) {
-                    seen.add(frame);
-                }
-                frames.add(frame);
+                frames.add(JSON.readTree(partial.toString()));
             } catch (Exception e) {
                 throw new AssertionError("not JSON: " + partial, e);
             }

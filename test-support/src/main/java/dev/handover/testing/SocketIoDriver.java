@@ -7,10 +7,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
@@ -30,8 +27,7 @@ public final class SocketIoDriver implements AutoCloseable {
 
     private final Process node;
     private final OutputStream commands;
-    private final BlockingQueue<JsonNode> events = new LinkedBlockingQueue<>();
-    private final List<JsonNode> seen = new ArrayList<>();
+    private final Inbox events = new Inbox();
     private final AtomicInteger refs = new AtomicInteger();
 
     public SocketIoDriver() {
@@ -47,11 +43,7 @@ public final class SocketIoDriver implements AutoCloseable {
             try (var lines = new BufferedReader(new InputStreamReader(node.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = lines.readLine()) != null) {
-                    JsonNode event = JSON.readTree(line);
-                    synchronized (seen) {
-                        seen.add(event);
-                    }
-                    events.add(event);
+                    events.add(JSON.readTree(line));
                 }
             } catch (IOException ignored) {
                 // the driver ended
@@ -96,33 +88,13 @@ public final class SocketIoDriver implements AutoCloseable {
         return next(id, e -> event.equals(e.path("event").asText()));
     }
 
+    /** The first unread event of socket {@code id} that matches, waiting for it if need be. */
     public JsonNode next(String id, Predicate<JsonNode> wanted) {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        List<JsonNode> skipped = new ArrayList<>();
-        try {
-            while (true) {
-                JsonNode event = events.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                if (event == null) {
-                    events.addAll(skipped);
-                    throw new AssertionError("nothing matching for " + id + " within " + WAIT.toSeconds() + " s; saw "
-                            + seen());
-                }
-                if (id.equals(event.path("id").asText()) && wanted.test(event)) {
-                    events.addAll(skipped);
-                    return event;
-                }
-                skipped.add(event);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
+        return events.next(e -> id.equals(e.path("id").asText()) && wanted.test(e), WAIT, "matching event for " + id);
     }
 
     public List<JsonNode> seen() {
-        synchronized (seen) {
-            return List.copyOf(seen);
-        }
+        return events.seen();
     }
 
     private void command(JsonNode command) {

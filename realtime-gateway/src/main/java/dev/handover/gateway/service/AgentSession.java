@@ -122,9 +122,4 @@ public final class AgentSession {
         return closed;
     }
 
-    /** For tests and metrics: frames written but not yet confirmed. */
-    int pending() {
-        return pending.get();
-    }
-
 }
