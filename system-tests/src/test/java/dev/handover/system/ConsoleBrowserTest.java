@@ -31,6 +31,10 @@ class ConsoleBrowserTest {
 
     @BeforeAll
     static void start() {
+        Path chromium = Path.of(System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium"));
+        assertTrue(Files.isExecutable(chromium), "Chromium is missing at " + chromium
+                + "; install it with: sudo apt-get update && sudo apt-get install -y chromium"
+                + " (README's test command, ./handover test, installs it when it may)");
         bridge = TestInfrastructure.start("messenger-bridge", Map.of("MESSENGER_APP_SECRET", "handover-local-app-secret",
                 "MESSENGER_VERIFY_TOKEN", "console-verify", "MESSENGER_SANDBOX_ENABLED", "true"),
                 List.of("-Dmessenger.page-tokens." + PAGE + "=sandbox-token"));
