@@ -147,9 +147,9 @@ class AssignmentTest {
         assertEquals("bob", changes.get(2).customer().agentId());
         events.close();
 
-        await().atMost(Fixtures.WAIT).until(() -> audit.ofCustomer(page, customer).stream()
+        await().atMost(Fixtures.WAIT).until(() -> audit.ofCustomer(fx.company, page, customer, 100).stream()
                 .map(d -> d.getString("action")).toList(), a -> a.containsAll(List.of("stop_changed", "assigned", "unassigned")));
-        Document release = audit.ofCustomer(page, customer).stream().filter(d -> "unassigned".equals(d.getString("action")))
+        Document release = audit.ofCustomer(fx.company, page, customer, 100).stream().filter(d -> "unassigned".equals(d.getString("action")))
                 .findFirst().orElseThrow();
         assertEquals("alice", release.get("actor", Document.class).getString("id"));
         assertEquals("alice", release.get("before", Document.class).getString("agent_id"));

@@ -18,6 +18,7 @@ import dev.handover.events.InboundEvent;
 import dev.handover.events.InboundKind;
 import dev.handover.events.JsonSerializer;
 import dev.handover.events.Topics;
+import dev.handover.testing.TestPages;
 import dev.handover.testing.TestTokens;
 import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
@@ -52,11 +53,10 @@ final class Fixtures {
         return TestTokens.agent(agentId, company);
     }
 
-    /** Registers a page of this company through the admin API. */
+    /** A page this company connected before the test. */
     String page() {
         String pageId = id("page");
-        as(adminToken).body("{\"page_id\":\"" + pageId + "\",\"page_name\":\"Page " + pageId + "\"}")
-                .post("/api/admin/pages").then().statusCode(201);
+        TestPages.connected(pageId, company, "Page " + pageId);
         return pageId;
     }
 

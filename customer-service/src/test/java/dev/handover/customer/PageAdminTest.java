@@ -13,7 +13,7 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 
-/** Admins register and rename their company's pages; nobody else can. */
+/** Admins connect (with proof), rename, audit and disconnect their company's pages; nobody else can. */
 @QuarkusTest
 @WithTestResource(InfrastructureResource.class)
 class PageAdminTest {
@@ -28,10 +28,14 @@ class PageAdminTest {
         as(agent).get("/api/dashboard/pages").then().statusCode(200)
                 .body("page_id", contains(page)).body("[0].company_id", equalTo(fx.company));
         as(agent).body("{\"page_id\":\"p-new\",\"page_name\":\"x\"}").post("/api/admin/pages").then().statusCode(403);
-        as(fx.adminToken).body("{\"page_id\":\"" + page + "\",\"page_name\":\"again\"}").post("/api/admin/pages").then()
-                .statusCode(409).body("error", equalTo("Page is already registered"));
-        as(fx.adminToken).body("{\"page_name\":\"nameless\"}").post("/api/admin/pages").then().statusCode(400)
+        as(fx.adminToken).body("{\"page_id\":\"p-new\",\"page_name\":\"x\"}").post("/api/admin/pages").then()
+                .statusCode(400).body("error", equalTo("page_access_token is required"));
+        as(fx.adminToken).body("{\"page_access_token\":\"t\"}").post("/api/admin/pages").then().statusCode(400)
                 .body("error", equalTo("page_id is required"));
+        // this profile's messenger-bridge address answers nothing: no proof, nothing stored
+        as(fx.adminToken).body("{\"page_id\":\"p-new\",\"page_access_token\":\"t\"}").post("/api/admin/pages").then()
+                .statusCode(503).body("error", equalTo("messenger-bridge unavailable, try again"));
+        as(agent).get("/api/dashboard/pages").then().body("page_id", contains(page));
 
         String customer = Fixtures.id("psid");
         fx.customerWrites(page, customer, "hello");
@@ -40,10 +44,20 @@ class PageAdminTest {
         as(fx.adminToken).body("{\"page_name\":\"Renamed\"}").put("/api/admin/pages/" + page).then().statusCode(200)
                 .body("page_name", equalTo("Renamed"));
         as(agent).get("/api/dashboard/customers").then().body("customers[0].page_name", equalTo("Renamed"));
+        as(fx.adminToken).get("/api/admin/pages/" + page + "/audit").then().statusCode(200)
+                .body("entries[0].action", equalTo("page_renamed")).body("entries[0].after.page_name", equalTo("Renamed"))
+                .body("entries[0].actor.id", equalTo("admin-" + fx.company));
+        as(agent).get("/api/admin/pages/" + page + "/audit").then().statusCode(403);
 
         var rival = new Fixtures(companion);
         as(rival.adminToken).body("{\"page_name\":\"Mine now\"}").put("/api/admin/pages/" + page).then().statusCode(403)
                 .body("error", equalTo("Page not found or access denied"));
         as(rival.adminToken).get("/api/dashboard/pages").then().body("$", hasSize(0));
+        as(rival.adminToken).get("/api/admin/pages/" + page + "/audit").then().statusCode(403)
+                .body("error", equalTo("Page not found or access denied"));
+        as(rival.adminToken).get("/api/admin/customers/" + customer + "/audit?page_id=" + page).then().statusCode(403);
+        as(rival.adminToken).delete("/api/admin/pages/" + page).then().statusCode(403);
+        as(rival.adminToken).body("{\"page_access_token\":\"t\"}").put("/api/admin/pages/" + page + "/token").then()
+                .statusCode(403);
     }
 }

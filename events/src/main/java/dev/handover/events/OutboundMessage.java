@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  *
  * @param messageId our id for the message; messenger-bridge reports its outcome under it and passes it to
  *        Facebook as {@code metadata}, so the echo can be recognised
+ * @param companyId the company that owns the page; messenger-bridge refuses to send as a page of another company
  * @param customerLastMessageAt when the customer last wrote, which decides the messaging window
  *        (RESPONSE within 24 h, HUMAN_AGENT tag up to 7 days)
  */
@@ -19,6 +20,7 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
 public record OutboundMessage(
         String messageId,
         OutboundKind kind,
+        String companyId,
         String pageId,
         String customerId,
         String text,

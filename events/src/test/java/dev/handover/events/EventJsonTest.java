@@ -58,9 +58,9 @@ class EventJsonTest {
 
     @Test
     void outboundTextAndSenderActionRoundTrip() {
-        roundTrip(new OutboundMessage("msg-1", OutboundKind.TEXT, "page_123", "123456", "Hello", null, T1, T2),
+        roundTrip(new OutboundMessage("msg-1", OutboundKind.TEXT, "company_1", "page_123", "123456", "Hello", null, T1, T2),
                 new OutboundMessage.Deserializer(), "\"kind\":\"text\"", "\"customer_last_message_at\"");
-        roundTrip(new OutboundMessage("msg-2", OutboundKind.SENDER_ACTION, "page_123", "123456", null,
+        roundTrip(new OutboundMessage("msg-2", OutboundKind.SENDER_ACTION, "company_1", "page_123", "123456", null,
                 SenderAction.TYPING_ON, T1, T2), new OutboundMessage.Deserializer(),
                 "\"kind\":\"sender_action\"", "\"sender_action\":\"typing_on\"");
     }

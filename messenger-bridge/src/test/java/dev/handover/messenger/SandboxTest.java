@@ -51,6 +51,8 @@ class SandboxTest {
 
     @Test
     void aPlayedCustomerReachesKafkaWithNamesAndWhatThePageSendsIsRecorded() {
+        assertEquals(422, ConnectedPages.connect(ConnectedPages.COMPANY, "page-1", "sandbox-page-token-page-2"));
+        assertEquals(200, ConnectedPages.connect(ConnectedPages.COMPANY, "page-1", SandboxResource.pageToken("page-1")));
         String psid = "psid-" + UUID.randomUUID().toString().substring(0, 8);
         var inbound = companion.consume(String.class, byte[].class).withGroupId("sb-" + psid).fromTopics(Topics.MESSENGER_INBOUND);
         given().contentType(ContentType.JSON).body("{\"text\":\"I want a human\",\"first_name\":\"Sam\",\"last_name\":\"Box\"}")
@@ -63,7 +65,7 @@ class SandboxTest {
         assertEquals("I want a human", event.text());
         assertEquals("Sam", event.firstName());
 
-        var reply = new OutboundMessage(UUID.randomUUID().toString(), OutboundKind.TEXT, "page-1", psid, "Hi Sam!", null,
+        var reply = new OutboundMessage(UUID.randomUUID().toString(), OutboundKind.TEXT, ConnectedPages.COMPANY, "page-1", psid, "Hi Sam!", null,
                 Instant.now(), Instant.now());
         companion.produce(String.class, byte[].class).fromRecords(new ProducerRecord<>(Topics.MESSENGER_OUTBOUND,
                 Topics.conversationKey("page-1", psid), new JsonSerializer().serialize("t", reply)))
@@ -75,8 +77,10 @@ class SandboxTest {
 
     @Test
     void theSandboxRefusesToRunWithARealSecret() {
-        assertThrows(IllegalStateException.class, () -> SandboxResource.guard(true, "a-real-app-secret"));
-        SandboxResource.guard(true, SandboxResource.LOCAL_APP_SECRET);
-        SandboxResource.guard(false, "a-real-app-secret");
+        assertThrows(IllegalStateException.class, () -> SandboxResource.guard(true, "a-real-app-secret", true));
+        assertThrows(IllegalStateException.class, () -> SandboxResource.guard(false, SandboxResource.LOCAL_APP_SECRET, true));
+        SandboxResource.guard(true, SandboxResource.LOCAL_APP_SECRET, true);
+        SandboxResource.guard(false, "a-real-app-secret", true);
+        SandboxResource.guard(false, SandboxResource.LOCAL_APP_SECRET, false);
     }
 }

@@ -57,6 +57,7 @@ class SendTest {
 
     @BeforeEach
     void customer() {
+        ConnectedPages.connected(graph, PAGE, "token-page-1");
         psid = "psid-" + UUID.randomUUID().toString().substring(0, 8);
         reports = companion.consume(String.class, byte[].class).withGroupId("t-" + psid).fromTopics(Topics.MESSENGER_DELIVERY);
     }
@@ -154,20 +155,20 @@ class SendTest {
     void typingIndicatorsAreSenderActionsAndUnknownPagesFailClearly() {
         graph.stubFor(post(urlPathEqualTo(SEND)).withRequestBody(matchingJsonPath("$.recipient.id", equalTo(psid)))
                 .willReturn(okJson("{\"recipient_id\":\"" + psid + "\"}")));
-        publish(new OutboundMessage(UUID.randomUUID().toString(), OutboundKind.SENDER_ACTION, PAGE, psid, null,
+        publish(new OutboundMessage(UUID.randomUUID().toString(), OutboundKind.SENDER_ACTION, ConnectedPages.COMPANY, PAGE, psid, null,
                 SenderAction.TYPING_ON, Instant.now(), Instant.now()));
-        publish(new OutboundMessage(UUID.randomUUID().toString(), OutboundKind.TEXT, "page-unknown", psid, "hi", null,
+        publish(new OutboundMessage(UUID.randomUUID().toString(), OutboundKind.TEXT, ConnectedPages.COMPANY, "page-unknown", psid, "hi", null,
                 Instant.now(), Instant.now()));
         List<DeliveryReport> outcomes = await().atMost(Duration.ofSeconds(15)).until(this::received, l -> l.size() >= 2);
         assertEquals(DeliveryStatus.SENT, outcomes.stream().filter(r -> PAGE.equals(r.pageId())).findFirst().orElseThrow().status());
         DeliveryReport unknown = outcomes.stream().filter(r -> "page-unknown".equals(r.pageId())).findFirst().orElseThrow();
-        assertEquals("No access token configured for page page-unknown", unknown.error());
+        assertEquals("Page page-unknown is not connected", unknown.error());
         graph.verify(1, postRequestedFor(urlPathEqualTo(SEND)).withRequestBody(equalToJson(
                 "{\"recipient\":{\"id\":\"" + psid + "\"},\"sender_action\":\"typing_on\"}")));
     }
 
     private OutboundMessage text(String text, Instant lastCustomerMessage) {
-        return new OutboundMessage(UUID.randomUUID().toString(), OutboundKind.TEXT, PAGE, psid, text, null,
+        return new OutboundMessage(UUID.randomUUID().toString(), OutboundKind.TEXT, ConnectedPages.COMPANY, PAGE, psid, text, null,
                 lastCustomerMessage, Instant.now());
     }
 

@@ -51,6 +51,7 @@ class WebhookTest {
 
     @BeforeEach
     void customer() {
+        ConnectedPages.connected(graph, PAGE, "token-page-1");
         psid = "psid-" + UUID.randomUUID().toString().substring(0, 8);
         graph.stubFor(get(urlPathEqualTo("/v25.0/" + psid))
                 .willReturn(okJson("{\"first_name\":\"Peter\",\"last_name\":\"Chang\",\"id\":\"" + psid + "\"}")));

@@ -29,7 +29,7 @@ class InfrastructureTest {
 
     @Test
     void aTypingActionGoesOutAndComesBackThroughKafka() {
-        var typing = new OutboundMessage("msg-1", OutboundKind.SENDER_ACTION, "page_1", "psid_1", null,
+        var typing = new OutboundMessage("msg-1", OutboundKind.SENDER_ACTION, "company_1", "page_1", "psid_1", null,
                 SenderAction.TYPING_ON, null, Instant.now().truncatedTo(ChronoUnit.MILLIS));
         assertEquals(typing, InfrastructureChecks.kafkaRoundTrip(companion, Topics.MESSENGER_OUTBOUND, typing,
                 new OutboundMessage.Deserializer()));

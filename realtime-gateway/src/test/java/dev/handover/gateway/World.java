@@ -18,6 +18,7 @@ import dev.handover.events.InboundEvent;
 import dev.handover.events.InboundKind;
 import dev.handover.events.JsonSerializer;
 import dev.handover.events.Topics;
+import dev.handover.testing.TestPages;
 import dev.handover.testing.TestTokens;
 import io.restassured.http.ContentType;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
@@ -46,9 +47,7 @@ final class World {
 
     String page() {
         String pageId = id("page");
-        given().baseUri(customerService).auth().oauth2(TestTokens.admin("admin", company)).contentType(ContentType.JSON)
-                .body("{\"page_id\":\"" + pageId + "\",\"page_name\":\"Shop " + pageId + "\"}").post("/api/admin/pages")
-                .then().statusCode(201);
+        TestPages.connected(pageId, company, "Shop " + pageId);
         return pageId;
     }
 

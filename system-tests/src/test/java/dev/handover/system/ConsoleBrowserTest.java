@@ -27,6 +27,7 @@ class ConsoleBrowserTest {
 
     private static final String PAGE = "8" + (System.nanoTime() % 1_000_000_000L);
     private static ServiceProcess bridge;
+    private static ServiceProcess customerService;
     private static ServiceProcess gateway;
 
     @BeforeAll
@@ -37,23 +38,26 @@ class ConsoleBrowserTest {
                 + " (README's test command, ./handover test, installs it when it may)");
         bridge = TestInfrastructure.start("messenger-bridge", Map.of("MESSENGER_APP_SECRET", "handover-local-app-secret",
                 "MESSENGER_VERIFY_TOKEN", "console-verify", "MESSENGER_SANDBOX_ENABLED", "true"),
-                List.of("-Dmessenger.page-tokens." + PAGE + "=sandbox-token"));
+                List.of("-Dmessenger.sandbox.page-names." + PAGE + "=Console Shop"));
+        customerService = TestInfrastructure.start("customer-service", Map.of("MESSENGER_BRIDGE_URL", bridge.url()));
         gateway = TestInfrastructure.start("realtime-gateway", Map.of("CUSTOMER_SERVICE_URL",
-                TestInfrastructure.customerService().url(), "GATEWAY_INSTANCE", "console-" + UUID.randomUUID()));
+                customerService.url(), "GATEWAY_INSTANCE", "console-" + UUID.randomUUID()));
     }
 
     @AfterAll
     static void stop() {
         gateway.close();
+        customerService.close();
         bridge.close();
     }
 
     @Test
     void twoAgentsSeeACustomerOneTakesItAndMessagesGoBothWays() throws Exception {
         String company = "co-" + UUID.randomUUID().toString().substring(0, 8);
-        given().baseUri(TestInfrastructure.customerService().url()).auth().oauth2(TestTokens.admin("boss", company))
-                .contentType(ContentType.JSON).body("{\"page_id\":\"" + PAGE + "\",\"page_name\":\"Console Shop\"}")
-                .post("/api/admin/pages").then().statusCode(201);
+        // connected the way the local stack does it: the sandbox's Graph API vouches for the sandbox token
+        given().baseUri(customerService.url()).auth().oauth2(TestTokens.admin("boss", company))
+                .contentType(ContentType.JSON).body("{\"page_id\":\"" + PAGE + "\",\"page_access_token\":\"sandbox-page-token-" + PAGE + "\"}")
+                .post("/api/admin/pages").then().statusCode(201).body("page_name", org.hamcrest.Matchers.equalTo("Console Shop"));
         Path screenshots = Path.of("target", "screenshots").toAbsolutePath();
         Path log = Path.of("target", "console-browser-test.log").toAbsolutePath();
         ProcessBuilder node = new ProcessBuilder("node", "console.test.mjs")

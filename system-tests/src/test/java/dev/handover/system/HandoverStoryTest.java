@@ -55,6 +55,7 @@ class HandoverStoryTest {
 
     private static WireMockServer facebook;
     private static ServiceProcess bridge;
+    private static ServiceProcess customerService;
     private static ServiceProcess gateway;
 
     @BeforeAll
@@ -64,17 +65,19 @@ class HandoverStoryTest {
         facebook.stubFor(get(urlPathMatching("/v25.0/psid-.*")).willReturn(okJson("{\"first_name\":\"Maria\",\"last_name\":\"Rossi\"}")));
         facebook.stubFor(post(urlPathEqualTo("/v25.0/" + PAGE + "/messages"))
                 .willReturn(okJson("{\"recipient_id\":\"x\",\"message_id\":\"m_fb_story\"}")));
-        String customerService = TestInfrastructure.customerService().url();
+        facebook.stubFor(get(urlPathEqualTo("/v25.0/me")).withQueryParam("access_token", equalTo(PAGE_TOKEN))
+                .willReturn(okJson("{\"id\":\"" + PAGE + "\",\"name\":\"Story Shop\"}")));
         bridge = TestInfrastructure.start("messenger-bridge", Map.of("MESSENGER_APP_SECRET", SECRET,
-                "MESSENGER_VERIFY_TOKEN", "story-verify", "MESSENGER_GRAPH_BASE_URL", facebook.baseUrl()),
-                List.of("-Dmessenger.page-tokens." + PAGE + "=" + PAGE_TOKEN));
-        gateway = TestInfrastructure.start("realtime-gateway", Map.of("CUSTOMER_SERVICE_URL", customerService,
+                "MESSENGER_VERIFY_TOKEN", "story-verify", "MESSENGER_GRAPH_BASE_URL", facebook.baseUrl()));
+        customerService = TestInfrastructure.start("customer-service", Map.of("MESSENGER_BRIDGE_URL", bridge.url()));
+        gateway = TestInfrastructure.start("realtime-gateway", Map.of("CUSTOMER_SERVICE_URL", customerService.url(),
                 "GATEWAY_INSTANCE", "story-" + UUID.randomUUID()));
     }
 
     @AfterAll
     static void stop() {
         gateway.close();
+        customerService.close();
         bridge.close();
         facebook.stop();
     }
@@ -83,9 +86,9 @@ class HandoverStoryTest {
     void aCustomerIsHandedToOneAgentAndBackToTheBot() throws Exception {
         String company = "co-" + UUID.randomUUID().toString().substring(0, 8);
         String customer = "psid-" + UUID.randomUUID().toString().substring(0, 8);
-        given().baseUri(TestInfrastructure.customerService().url()).auth().oauth2(TestTokens.admin("boss", company))
-                .contentType(ContentType.JSON).body("{\"page_id\":\"" + PAGE + "\",\"page_name\":\"Story Shop\"}")
-                .post("/api/admin/pages").then().statusCode(201);
+        given().baseUri(customerService.url()).auth().oauth2(TestTokens.admin("boss", company))
+                .contentType(ContentType.JSON).body("{\"page_id\":\"" + PAGE + "\",\"page_access_token\":\"" + PAGE_TOKEN + "\"}")
+                .post("/api/admin/pages").then().statusCode(201).body("page_name", org.hamcrest.Matchers.equalTo("Story Shop"));
 
         try (var alice = AgentSocket.connect("ws://127.0.0.1:" + gateway.port(), TestTokens.agent("alice", company), null);
                 var console = new SocketIoDriver()) {
@@ -141,7 +144,7 @@ class HandoverStoryTest {
             if (aliceWon) {
                 alice.send("{\"type\":\"unassign_agent\",\"data\":{\"customer_id\":\"" + customer + "\",\"page_id\":\"" + PAGE + "\"}}");
                 alice.next("agent_unassigned");
-                given().baseUri(TestInfrastructure.customerService().url()).auth().oauth2(TestTokens.agent("alice", company))
+                given().baseUri(customerService.url()).auth().oauth2(TestTokens.agent("alice", company))
                         .contentType(ContentType.JSON).body("{\"page_id\":\"" + PAGE + "\",\"stop\":false}")
                         .put("/api/dashboard/customers/" + customer + "/stop").then().statusCode(200);
             } else {

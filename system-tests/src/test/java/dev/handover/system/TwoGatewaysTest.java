@@ -1,6 +1,5 @@
 package dev.handover.system;
 
-import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -26,8 +25,8 @@ import dev.handover.testing.AgentSocket;
 import dev.handover.testing.ServiceProcess;
 import dev.handover.testing.SocketIoDriver;
 import dev.handover.testing.TestInfrastructure;
+import dev.handover.testing.TestPages;
 import dev.handover.testing.TestTokens;
-import io.restassured.http.ContentType;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 
 /** Two gateway instances on one broker: each delivers every event to its own agents. */
@@ -58,9 +57,7 @@ class TwoGatewaysTest {
     void agentsOnDifferentInstancesSeeTheSameEventsWithTheSameSeq() {
         String company = "co-" + UUID.randomUUID().toString().substring(0, 8);
         String page = "page-" + UUID.randomUUID().toString().substring(0, 8);
-        given().baseUri(TestInfrastructure.customerService().url()).auth().oauth2(TestTokens.admin("admin", company))
-                .contentType(ContentType.JSON).body("{\"page_id\":\"" + page + "\",\"page_name\":\"Shop\"}")
-                .post("/api/admin/pages").then().statusCode(201);
+        TestPages.connected(page, company, "Shop");
         try (var alice = AgentSocket.connect(ws(gatewayA), TestTokens.agent("alice", company), null);
                 var bob = AgentSocket.connect(ws(gatewayB), TestTokens.agent("bob", company), null)) {
             alice.next("connected");

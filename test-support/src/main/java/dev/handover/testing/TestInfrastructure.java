@@ -24,6 +24,8 @@ public final class TestInfrastructure {
 
     private static final Logger LOG = Logger.getLogger(TestInfrastructure.class);
     static final Path HOME = Path.of("target", "infra");
+    /** The key sealing page tokens in the tests' bridges (public, like every test secret). */
+    static final String TEST_TOKEN_KEY = "dGVzdC1vbmx5LWhhbmRvdmVyLXRva2VuLWtleS0zMiE=";
     private static final int PARTITIONS = 2;
 
     private static ServiceProcess customerService;
@@ -111,7 +113,10 @@ public final class TestInfrastructure {
                     "KAFKA_BOOTSTRAP_SERVERS", running.kafkaBootstrapServers(),
                     "MONGODB_URI", running.mongoConnectionString(),
                     "JWT_PUBLIC_KEY_LOCATION", ServiceProcess.publicKeyFile().toString(),
-                    "MP_JWT_VERIFY_ISSUER", TestTokens.ISSUER));
+                    "MP_JWT_VERIFY_ISSUER", TestTokens.ISSUER,
+                    "MESSENGER_TOKEN_KEY", TEST_TOKEN_KEY,
+                    // customer-service connects pages through a bridge; tests that connect pages name theirs
+                    "MESSENGER_BRIDGE_URL", "http://127.0.0.1:9"));
             env.putAll(extraEnv);
             return ServiceProcess.start(module, env, jvmOptions, HOME.resolve(module + "-" + System.nanoTime() + ".log"));
         } catch (IOException e) {

@@ -8,7 +8,11 @@ import java.security.GeneralSecurityException;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 import dev.handover.infra.JwtSigner;
 
@@ -20,6 +24,7 @@ public final class TestTokens {
 
     public static final String ISSUER = "https://handover.dev";
     private static final PrivateKey KEY = load("/handover-test/jwt-private.pem");
+    private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
 
     private TestTokens() {
     }
@@ -52,6 +57,33 @@ public final class TestTokens {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The claims of a valid agent token under {@code "alg":"none"}, without a signature. */
+    public static String unsigned(String agentId, String companyId) {
+        String[] parts = agent(agentId, companyId).split("\\.");
+        return B64.encodeToString("{\"alg\":\"none\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8)) + "." + parts[1] + ".";
+    }
+
+    /** The claims of a valid agent token signed HS256 with the services' public key as the HMAC secret. */
+    public static String hmacWithPublicKey(String agentId, String companyId) {
+        String[] parts = agent(agentId, companyId).split("\\.");
+        String input = B64.encodeToString("{\"alg\":\"HS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8)) + "." + parts[1];
+        try (InputStream in = TestTokens.class.getResourceAsStream("/handover-test/jwt-public.pem")) {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(in.readAllBytes(), "HmacSHA256"));
+            return input + "." + B64.encodeToString(mac.doFinal(input.getBytes(StandardCharsets.US_ASCII)));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A token signed with the trusted key but issued by someone else. */
+    public static String foreignIssuer(String agentId, String companyId) {
+        return JwtSigner.sign(new JwtSigner.Claims("https://attacker.example", agentId, companyId, "Agent " + agentId,
+                agentId + "@example.com", List.of("agent", "admin")), Duration.ofHours(1), KEY);
     }
 
     /** A token with every claim chosen by the caller; {@code companyId} may be {@code null} to leave it out. */

@@ -42,9 +42,16 @@ public class AuditRepository {
         collection.replaceOne(Filters.eq("_id", entry.id()), document, new ReplaceOptions().upsert(true));
     }
 
-    public List<Document> ofCustomer(String pageId, String customerId) {
-        return collection.find(Filters.and(Filters.eq("page_id", pageId), Filters.eq("customer_id", customerId)))
-                .sort(Sorts.ascending("at")).into(new ArrayList<>());
+    /** A customer's lines, newest first (index {@code page_id, customer_id, at}). */
+    public List<Document> ofCustomer(String companyId, String pageId, String customerId, int limit) {
+        return collection.find(Filters.and(Filters.eq("page_id", pageId), Filters.eq("customer_id", customerId),
+                Filters.eq("company_id", companyId))).sort(Sorts.descending("at")).limit(limit).into(new ArrayList<>());
+    }
+
+    /** A page's own lines (no customer), newest first (the same index, with a null customer). */
+    public List<Document> ofPage(String companyId, String pageId, int limit) {
+        return collection.find(Filters.and(Filters.eq("page_id", pageId), Filters.eq("customer_id", null),
+                Filters.eq("company_id", companyId))).sort(Sorts.descending("at")).limit(limit).into(new ArrayList<>());
     }
 
     public MongoCollection<Document> collection() {

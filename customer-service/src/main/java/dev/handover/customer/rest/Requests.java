@@ -34,8 +34,8 @@ public final class Requests {
     public record Profile(@JsonProperty("page_id") String pageId, String taxCode, String companyName, String notes) {
     }
 
-    /** {@code POST /api/admin/pages} and {@code PUT /api/admin/pages/{id}}. */
+    /** {@code POST /api/admin/pages}, {@code PUT /api/admin/pages/{id}} and {@code PUT /api/admin/pages/{id}/token}. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record PageBody(String pageId, String pageName) {
+    public record PageBody(String pageId, String pageName, String pageAccessToken) {
     }
 }

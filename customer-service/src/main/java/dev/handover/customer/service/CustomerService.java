@@ -216,7 +216,7 @@ public class CustomerService {
                     c.firstResponseAt = now;
                 }
                 c.updatedAt = now;
-                Outbox.send(c, new OutboundMessage(message.id, OutboundKind.TEXT, pageId, customerId, text, null,
+                Outbox.send(c, new OutboundMessage(message.id, OutboundKind.TEXT, c.companyId, pageId, customerId, text, null,
                         c.lastCustomerMessageAt, now));
                 Outbox.event(c, CustomerEventType.NEW_MESSAGE, now, null, null, null, new ChatMessage(message.id, null,
                         pageId, customerId, text, MessageAuthor.AGENT, caller.agent()));

@@ -7,8 +7,9 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 /**
- * Settings of messenger-bridge (prefix {@code messenger}). The secrets (app secret, verify token, page
- * tokens) come from the environment or a Kubernetes Secret; only local-development values are committed.
+ * Settings of messenger-bridge (prefix {@code messenger}). The secrets (app secret, verify token, token key)
+ * come from the environment or a Kubernetes Secret; only local-development values are committed. Page access
+ * tokens are not settings: company admins connect pages through the API ({@link dev.handover.messenger.service.PageAccess}).
  */
 @ConfigMapping(prefix = "messenger")
 public interface BridgeConfig {
@@ -19,8 +20,15 @@ public interface BridgeConfig {
     /** What Facebook must send as {@code hub.verify_token} when subscribing the webhook. */
     String verifyToken();
 
-    /** Page access tokens by page id. */
-    Map<String, String> pageTokens();
+    /**
+     * Key sealing page access tokens at rest: 32 bytes, base64 ({@code openssl rand -base64 32}); from the
+     * environment ({@code MESSENGER_TOKEN_KEY}, a Kubernetes Secret) in production.
+     */
+    String tokenKey();
+
+    /** How long a page's owner and token are trusted from memory before they are reread (rotations apply after it). */
+    @WithDefault("5s")
+    Duration pageCacheTtl();
 
     Graph graph();
 
@@ -33,6 +41,9 @@ public interface BridgeConfig {
         /** Only ever with the documented local app secret, so a real deployment cannot run it. */
         @WithDefault("false")
         boolean enabled();
+
+        /** Names the sandbox's Graph API gives its pages, by page id (others are "Sandbox page ID"). */
+        Map<String, String> pageNames();
     }
 
     /** How long a webhook waits for Kafka to take its events before answering 503 (Facebook then retries). */

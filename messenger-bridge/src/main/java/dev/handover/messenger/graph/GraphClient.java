@@ -18,7 +18,7 @@ import dev.handover.messenger.config.BridgeConfig;
 import dev.handover.messenger.sandbox.SandboxStore;
 
 /**
- * The two Graph API calls the bridge makes: the Send API and the user profile. Facebook's base URL is configured;
+ * The Graph API calls the bridge makes: the Send API, the user profile and the page a token belongs to. Facebook's base URL is configured;
  * in sandbox mode the calls go to the sandbox in this service instead.
  */
 @ApplicationScoped
@@ -43,6 +43,14 @@ public class GraphClient {
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body)))
                 .build();
+        HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+        return result(response.statusCode(), response.body());
+    }
+
+    /** {@code GET /{version}/me?fields=id,name}: with a page access token, the page it belongs to. */
+    public GraphResult page(String pageToken) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(uri("/me", pageToken, "fields", "id,name"))
+                .timeout(config.graph().profileTimeout()).GET().build();
         HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
         return result(response.statusCode(), response.body());
     }

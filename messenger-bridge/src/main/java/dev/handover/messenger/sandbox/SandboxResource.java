@@ -18,7 +18,6 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.core.UriInfo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -26,7 +25,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.handover.messenger.config.BridgeConfig;
 import dev.handover.messenger.service.SignatureVerifier;
+import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.http.HttpServerRequest;
 
 /**
  * The Messenger sandbox of the local stack. A person plays a customer: their message becomes a real signed
@@ -39,6 +40,7 @@ public class SandboxResource {
 
     /** The documented local app secret, the only one the sandbox runs with. */
     public static final String LOCAL_APP_SECRET = "handover-local-app-secret";
+    private static final String SANDBOX_TOKEN_PREFIX = "sandbox-page-token-";
 
     private final BridgeConfig config;
     private final SandboxStore store;
@@ -54,14 +56,21 @@ public class SandboxResource {
     }
 
     static void atStart(@Observes StartupEvent start, BridgeConfig config) {
-        guard(config.sandbox().enabled(), config.appSecret());
+        guard(config.sandbox().enabled(), config.appSecret(), LaunchMode.current() == LaunchMode.NORMAL);
     }
 
-    /** Refuses the sandbox with any app secret but the local one. */
-    public static void guard(boolean enabled, String appSecret) {
+    /**
+     * Refuses the sandbox with any app secret but the local one, and in production the local secret (which is
+     * public, so anyone could sign webhooks with it) without the sandbox.
+     */
+    public static void guard(boolean enabled, String appSecret, boolean production) {
         if (enabled && !LOCAL_APP_SECRET.equals(appSecret)) {
             throw new IllegalStateException("The Messenger sandbox runs only with the local app secret; "
                     + "turn messenger.sandbox.enabled off for a real deployment");
+        }
+        if (!enabled && production && LOCAL_APP_SECRET.equals(appSecret)) {
+            throw new IllegalStateException("The local app secret is public: set MESSENGER_APP_SECRET to your "
+                    + "Facebook app's secret (or MESSENGER_SANDBOX_ENABLED=true for the local sandbox)");
         }
     }
 
@@ -69,7 +78,7 @@ public class SandboxResource {
     @POST
     @Path("/pages/{pageId}/customers/{customerId}/messages")
     public Response customerWrites(@PathParam("pageId") String pageId, @PathParam("customerId") String customerId,
-            JsonNode body, @Context UriInfo uri) throws IOException, InterruptedException {
+            JsonNode body, @Context HttpServerRequest request) throws IOException, InterruptedException {
         requireEnabled();
         String text = body == null ? null : body.path("text").asText(null);
         String postback = body == null ? null : body.path("postback").asText(null);
@@ -77,7 +86,7 @@ public class SandboxResource {
             return Response.status(400).entity(json.createObjectNode().put("error", "text or postback is required")).build();
         }
         store.name(customerId, body.path("first_name").asText(null), body.path("last_name").asText(null));
-        store.calledAt(uri.getBaseUri().toString());
+        store.calledOnPort(request.localAddress().port());
         String mid = "m_sandbox_" + UUID.randomUUID();
         long now = Instant.now().toEpochMilli();
         ObjectNode item = json.createObjectNode();
@@ -93,7 +102,7 @@ public class SandboxResource {
         ObjectNode entry = webhook.putArray("entry").addObject().put("id", pageId).put("time", now);
         entry.putArray("messaging").add(item);
         byte[] bytes = json.writeValueAsBytes(webhook);
-        HttpResponse<String> answer = http.send(HttpRequest.newBuilder(uri.getBaseUri().resolve("webhook"))
+        HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(store.selfUrl() + "webhook"))
                 .header("Content-Type", "application/json").header("X-Hub-Signature-256", signer.header(bytes))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(bytes)).build(), HttpResponse.BodyHandlers.ofString());
         return Response.status(answer.statusCode() == 200 ? 202 : 502).entity(json.createObjectNode().put("mid", mid)
@@ -116,11 +125,32 @@ public class SandboxResource {
         }).toList();
     }
 
-    /** The sandbox Send API: records the call and answers as Facebook does. */
+    /** The sandbox's page access token of a page: what an admin connects a sandbox page with. */
+    public static String pageToken(String pageId) {
+        return SANDBOX_TOKEN_PREFIX + pageId;
+    }
+
+    /** The sandbox {@code /me}: a sandbox page token names its page, as Facebook does for a real one. */
+    @GET
+    @Path("/graph/{version}/me")
+    public Response me(@QueryParam("access_token") String token) {
+        requireEnabled();
+        if (token == null || !token.startsWith(SANDBOX_TOKEN_PREFIX) || token.length() == SANDBOX_TOKEN_PREFIX.length()) {
+            return invalidToken();
+        }
+        String pageId = token.substring(SANDBOX_TOKEN_PREFIX.length());
+        return Response.ok(json.createObjectNode().put("id", pageId)
+                .put("name", config.sandbox().pageNames().getOrDefault(pageId, "Sandbox page " + pageId))).build();
+    }
+
+    /** The sandbox Send API: records the call and answers as Facebook does, refusing another page's token. */
     @POST
     @Path("/graph/{version}/{pageId}/messages")
-    public ObjectNode send(@PathParam("pageId") String pageId, @QueryParam("access_token") String token, JsonNode body) {
+    public Response send(@PathParam("pageId") String pageId, @QueryParam("access_token") String token, JsonNode body) {
         requireEnabled();
+        if (!pageToken(pageId).equals(token)) {
+            return invalidToken();
+        }
         String recipient = body.path("recipient").path("id").asText();
         String messageId = body.has("sender_action") ? null : "m_" + UUID.randomUUID();
         store.record(new SandboxStore.Sent(pageId, recipient, token, body, messageId, Instant.now()));
@@ -128,7 +158,13 @@ public class SandboxResource {
         if (messageId != null) {
             answer.put("message_id", messageId);
         }
-        return answer;
+        return Response.ok(answer).build();
+    }
+
+    private Response invalidToken() {
+        return Response.status(400).entity(json.createObjectNode().set("error", json.createObjectNode()
+                .put("message", "Invalid OAuth access token - Cannot parse access token").put("type", "OAuthException")
+                .put("code", 190))).build();
     }
 
     /** The sandbox user profile: the names the customer gave when writing. */

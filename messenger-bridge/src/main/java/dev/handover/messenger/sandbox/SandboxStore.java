@@ -30,9 +30,17 @@ public class SandboxStore {
         this.base = "http://127.0.0.1:" + port + "/";
     }
 
-    /** This service's own address as the sandbox was last called on (the configured port until then). */
-    void calledAt(String baseUri) {
-        base = baseUri;
+    /**
+     * The local port the sandbox was last called on (the configured port until then, which is 0 in tests). The
+     * sandbox calls this service back on loopback; a request's Host header never decides where.
+     */
+    void calledOnPort(int port) {
+        base = "http://127.0.0.1:" + port + "/";
+    }
+
+    /** This service on loopback. */
+    String selfUrl() {
+        return base;
     }
 
     /** Where the sandbox Graph API listens: this service itself. */

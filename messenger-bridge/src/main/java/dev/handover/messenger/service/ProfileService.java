@@ -28,13 +28,16 @@ public class ProfileService {
     private static final Profile UNKNOWN = new Profile(null, null, null);
 
     private final GraphClient graph;
+    private final PageAccess pages;
     private final ProfileRepository profiles;
     private final BridgeConfig config;
     private final Clock clock;
     private final Map<String, Profile> cache = new ConcurrentHashMap<>();
 
-    public ProfileService(GraphClient graph, ProfileRepository profiles, BridgeConfig config, Clock clock) {
+    public ProfileService(GraphClient graph, PageAccess pages, ProfileRepository profiles, BridgeConfig config,
+            Clock clock) {
         this.graph = graph;
+        this.pages = pages;
         this.profiles = profiles;
         this.config = config;
         this.clock = clock;
@@ -59,11 +62,12 @@ public class ProfileService {
     }
 
     private Profile fetch(String pageId, String customerId, Instant now) {
-        String token = config.pageTokens().get(pageId);
-        if (token == null) {
-            LOG.warnf("No access token for page %s: customer %s stays nameless", pageId, customerId);
+        PageAccess.Access page = pages.find(pageId);
+        if (page == null) {
+            LOG.warnf("Page %s is not connected: customer %s stays nameless", pageId, customerId);
             return new Profile(null, null, now);
         }
+        String token = page.token();
         try {
             GraphResult result = graph.profile(customerId, token);
             if (result.ok()) {

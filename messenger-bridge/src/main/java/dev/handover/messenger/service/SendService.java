@@ -39,6 +39,7 @@ public class SendService {
     static final Set<Integer> RATE_LIMITS = Set.of(4, 17, 32, 613);
 
     private final GraphClient graph;
+    private final PageAccess pages;
     private final SendRepository sends;
     private final BridgeConfig config;
     private final ObjectMapper json;
@@ -46,9 +47,10 @@ public class SendService {
     private final Clock clock;
     private final RateLimiter limiter;
 
-    public SendService(GraphClient graph, SendRepository sends, BridgeConfig config, ObjectMapper json,
+    public SendService(GraphClient graph, PageAccess pages, SendRepository sends, BridgeConfig config, ObjectMapper json,
             MeterRegistry metrics, Clock clock) {
         this.graph = graph;
+        this.pages = pages;
         this.sends = sends;
         this.config = config;
         this.json = json;
@@ -76,10 +78,17 @@ public class SendService {
     }
 
     private DeliveryReport deliver(OutboundMessage message, boolean text) throws InterruptedException {
-        String token = config.pageTokens().get(message.pageId());
-        if (token == null) {
-            return failed(message, null, null, "No access token configured for page " + message.pageId(), false, 0);
+        PageAccess.Access page = pages.find(message.pageId());
+        if (page == null) {
+            return failed(message, null, null, "Page " + message.pageId() + " is not connected", false, 0);
         }
+        if (!page.companyId().equals(message.companyId())) {
+            LOG.warnf("Refused a send as page %s for company %s: the page belongs to another company",
+                    message.pageId(), message.companyId());
+            return failed(message, null, null, "Page " + message.pageId() + " does not belong to company "
+                    + message.companyId(), false, 0);
+        }
+        String token = page.token();
         ObjectNode body = json.createObjectNode();
         body.putObject("recipient").put("id", message.customerId());
         if (text) {
@@ -167,8 +176,9 @@ public class SendService {
     }
 
     private static String invalid(OutboundMessage m) {
-        if (m.messageId() == null || m.pageId() == null || m.customerId() == null || m.kind() == null) {
-            return "Invalid outbound record: message_id, page_id, customer_id and kind are required";
+        if (m.messageId() == null || m.companyId() == null || m.pageId() == null || m.customerId() == null
+                || m.kind() == null) {
+            return "Invalid outbound record: message_id, company_id, page_id, customer_id and kind are required";
         }
         if (m.kind() == OutboundKind.TEXT && (m.text() == null || m.text().isBlank())) {
             return "Invalid outbound record: a text message needs text";

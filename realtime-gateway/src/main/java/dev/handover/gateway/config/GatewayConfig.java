@@ -30,6 +30,33 @@ public interface GatewayConfig {
 
     SocketIo socketIo();
 
+    Limits limits();
+
+    /**
+     * What one agent connection may ask of customer-service, whatever its protocol, so that one agent's flood
+     * never delays the others: a rate, a bound on commands in flight (and waiting), and a close after abuse.
+     */
+    interface Limits {
+        /** Commands admitted per {@link #window()}. */
+        @WithDefault("40")
+        int commandsPerWindow();
+
+        @WithDefault("2s")
+        Duration window();
+
+        /** Commands of one connection being carried out at once. */
+        @WithDefault("8")
+        int inFlight();
+
+        /** Commands of one connection waiting for one of those places; beyond it they are refused. */
+        @WithDefault("16")
+        int queued();
+
+        /** Refused commands within one {@link #window()} after which the connection is closed. */
+        @WithDefault("200")
+        int closeAfterRefusals();
+    }
+
     /** Engine.IO / Socket.IO settings; configurable so that conformance suites can shorten them. */
     interface SocketIo {
         @WithDefault("25s")

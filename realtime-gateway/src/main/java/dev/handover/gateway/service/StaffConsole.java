@@ -46,6 +46,7 @@ public class StaffConsole {
     }
 
     private static final String CUSTOMERS = "/api/dashboard/customers";
+    private static final CompletionStage<Void> DONE = CompletableFuture.completedFuture(null);
     static final long TYPING_DEBOUNCE_MS = 300;
 
     private final CustomerServiceClient customers;
@@ -82,34 +83,44 @@ public class StaffConsole {
         ack.send(failure(code, message));
     }
 
-    public void handle(AgentSession agent, String event, JsonNode payload, Reply reply, Ack ack) {
+    /**
+     * Carries out one event; the stage completes when it is done. Whatever fails on the way, the agent gets an
+     * error event (and a failed acknowledgement) rather than silence.
+     */
+    public CompletionStage<Void> handle(AgentSession agent, String event, JsonNode payload, Reply reply, Ack ack) {
+        return dispatch(agent, event, payload, reply, ack).exceptionally(failure -> {
+            refuse(event, "UNAVAILABLE", "Customer service unavailable, try again", reply, ack);
+            return null;
+        });
+    }
+
+    private CompletionStage<Void> dispatch(AgentSession agent, String event, JsonNode payload, Reply reply, Ack ack) {
         String staffId = payload.path("staffId").asText(null);
         if (staffId != null && !staffId.equals(agent.agentId())) {
             refuse(event, "FORBIDDEN", "staffId does not match the token", reply, ack);
-            return;
+            return DONE;
         }
         if (event.equals("staff:subscribe")) {
-            subscribe(agent, reply, ack);
-            return;
+            return subscribe(agent, reply, ack);
         }
         if (event.equals("staff:status")) {
             status(agent);
             ack.send(SocketIoEvents.object().put("ok", true));
-            return;
+            return DONE;
         }
         if (!event.equals("customer:accept") && !event.equals("customer:end") && !event.equals("customer:history")
                 && !event.equals("message:send") && !event.equals("message:typing")) {
             refuse(event, "UNKNOWN_EVENT", "Unknown event: " + event, reply, ack);
-            return;
+            return DONE;
         }
         JsonNode id = payload.get("customerId");
         if (id == null || !id.isTextual() || id.asText().isBlank()) {
             refuse(event, "INVALID_PAYLOAD", "customerId is required", reply, ack);
-            return;
+            return DONE;
         }
         String customerId = id.asText();
         ObjectNode context = SocketIoEvents.object().put("event", event).put("customerId", customerId);
-        switch (event) {
+        return switch (event) {
             case "customer:accept" -> page(agent, customerId).thenCompose(page -> page.ok()
                     ? customers.post(agent.token(), path(customerId, "/assign"), CustomerServiceClient.body("page_id", page.pageId()))
                     : done(page.answer()))
@@ -128,9 +139,9 @@ public class StaffConsole {
                 JsonNode text = payload.get("text");
                 if (text == null || !text.isTextual() || text.asText().isBlank()) {
                     refuse(event, "INVALID_PAYLOAD", "text is required", reply, ack);
-                    return;
+                    yield DONE;
                 }
-                page(agent, customerId).thenCompose(page -> page.ok()
+                yield page(agent, customerId).thenCompose(page -> page.ok()
                         ? customers.post(agent.token(), path(customerId, "/messages"),
                                 CustomerServiceClient.body("page_id", page.pageId(), "message", text.asText()))
                         : done(page.answer()))
@@ -140,12 +151,15 @@ public class StaffConsole {
                         }));
             }
             case "customer:history" -> history(agent, customerId, payload, context, reply, ack);
-            default -> typing(agent, customerId, payload.path("isTyping").asBoolean(false), context, reply, ack);
-        }
+            default -> {
+                typing(agent, customerId, payload.path("isTyping").asBoolean(false), context, reply, ack);
+                yield DONE;
+            }
+        };
     }
 
-    private void subscribe(AgentSession agent, Reply reply, Ack ack) {
-        customers.get(agent.token(), CUSTOMERS + "/stopped", CustomerServiceClient.body("limit", 200)).thenAccept(answer -> {
+    private CompletionStage<Void> subscribe(AgentSession agent, Reply reply, Ack ack) {
+        return customers.get(agent.token(), CUSTOMERS + "/stopped", CustomerServiceClient.body("limit", 200)).thenAccept(answer -> {
             if (!answer.ok()) {
                 refuse("staff:subscribe", code(answer), answer.error(), reply, ack);
                 return;
@@ -160,8 +174,9 @@ public class StaffConsole {
         });
     }
 
-    private void history(AgentSession agent, String customerId, JsonNode payload, ObjectNode context, Reply reply, Ack ack) {
-        page(agent, customerId).thenCompose(page -> {
+    private CompletionStage<Void> history(AgentSession agent, String customerId, JsonNode payload, ObjectNode context,
+            Reply reply, Ack ack) {
+        return page(agent, customerId).thenCompose(page -> {
             if (!page.ok()) {
                 return done(page.answer()).thenApply(a -> new Answer[] { a, null });
             }
@@ -229,7 +244,7 @@ public class StaffConsole {
                 .withKey(agent.companyId()).build())).subscribe().with(ok -> {
                 }, failure -> reply.send(SocketIoEvents.error("UNAVAILABLE", "Typing indicator not relayed",
                         SocketIoEvents.object().put("customerId", customerId))));
-        typingToCustomer(agent.token(), customerId, now).thenAccept(delivered -> {
+        typingToCustomer(agent.token(), agent.companyId(), customerId, now).thenAccept(delivered -> {
             if (!delivered) {
                 reply.send(SocketIoEvents.error("UNAVAILABLE", "Typing indicator not delivered",
                         SocketIoEvents.object().put("customerId", customerId)));
@@ -248,14 +263,14 @@ public class StaffConsole {
      * Shows or hides the typing indicator in the customer's Messenger, if the customer is the agent's: through
      * {@code messenger.outbound}, like any send. Completes with whether it went out (or was not the agent's to send).
      */
-    public CompletionStage<Boolean> typingToCustomer(String token, String customerId, boolean typing) {
+    public CompletionStage<Boolean> typingToCustomer(String token, String companyId, String customerId, boolean typing) {
         return customers.get(token, CUSTOMERS + "/lookup/" + CustomerServiceClient.segment(customerId), Map.of())
                 .thenCompose(answer -> {
                     if (!answer.ok() || !answer.body().path("is_assigned_to_me").asBoolean()) {
                         return CompletableFuture.completedFuture(true);
                     }
                     String pageId = answer.body().path("page_id").asText();
-                    var action = new OutboundMessage(UUID.randomUUID().toString(), OutboundKind.SENDER_ACTION, pageId,
+                    var action = new OutboundMessage(UUID.randomUUID().toString(), OutboundKind.SENDER_ACTION, companyId, pageId,
                             customerId, null, typing ? SenderAction.TYPING_ON : SenderAction.TYPING_OFF, null, Instant.now());
                     return outbound.sendMessage(Message.of(action).addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
                             .withKey(Topics.conversationKey(pageId, customerId)).build()))

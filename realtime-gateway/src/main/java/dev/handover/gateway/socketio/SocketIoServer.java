@@ -3,6 +3,8 @@ package dev.handover.gateway.socketio;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -17,6 +19,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.handover.gateway.config.GatewayConfig;
 import dev.handover.gateway.service.AgentSession;
 import dev.handover.gateway.service.SocketIoEvents;
+import dev.handover.gateway.service.CommandBudget;
 import dev.handover.gateway.service.StaffConsole;
 import io.smallrye.jwt.auth.principal.JWTParser;
 import io.smallrye.jwt.auth.principal.ParseException;
@@ -33,6 +36,9 @@ public class SocketIoServer {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final String CONNECTED = "sio.connected";
     private static final String AGENT = "sio.agent";
+    /** The connection's {@link CommandBudget}: kept across re-authentications on the same connection. */
+    private static final String BUDGET = "sio.budget";
+    private static final CompletionStage<Void> DONE = CompletableFuture.completedFuture(null);
 
     private final JWTParser tokens;
     private final StaffConsole console;
@@ -157,15 +163,32 @@ public class SocketIoServer {
         StaffConsole.Ack acknowledge = ack == null ? result -> {
         } : result -> session.send(SocketIoEvents.ack(ack, result));
 
+        CommandBudget budget = session.attribute(BUDGET);
+        if (budget == null) {
+            budget = new CommandBudget(config.limits());
+            session.attribute(BUDGET, budget);
+        }
+        budget.run(() -> event(session, name, payload, reply, acknowledge)).thenAccept(refusal -> {
+            if (refusal != CommandBudget.Refusal.NONE) {
+                console.refuse(name, "RATE_LIMITED", "Too many requests", reply, acknowledge);
+            }
+            if (refusal == CommandBudget.Refusal.ABUSE) {
+                session.close("Too many requests");
+            }
+        });
+    }
+
+    private CompletionStage<Void> event(EngineSession session, String name, JsonNode payload, StaffConsole.Reply reply,
+            StaffConsole.Ack acknowledge) {
         if ("staff:auth".equals(name)) {
             staffAuth(session, payload, reply, acknowledge);
-            return;
+            return DONE;
         }
         AgentSession agent = session.attribute(AGENT);
         if (agent == null) {
             console.refuse(name, "UNAUTHORIZED", "Authenticate first: staff:auth or the auth token of the connection",
                     reply, acknowledge);
-            return;
+            return DONE;
         }
         if (agent.expired(Instant.now()) || agent.closed()) {
             acknowledge.send(SocketIoEvents.object().put("ok", false).set("error",
@@ -174,9 +197,9 @@ public class SocketIoServer {
             console.leave(agent);
             session.attribute(AGENT, null);
             session.attribute(CONNECTED, false);
-            return;
+            return DONE;
         }
-        console.handle(agent, name, payload, reply, acknowledge);
+        return console.handle(agent, name, payload, reply, acknowledge);
     }
 
     private void staffAuth(EngineSession session, JsonNode payload, StaffConsole.Reply reply, StaffConsole.Ack ack) {

@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.handover.gateway.config.GatewayConfig;
 import dev.handover.gateway.service.AgentCommands;
 import dev.handover.gateway.service.AgentSession;
+import dev.handover.gateway.service.CommandBudget;
 import dev.handover.gateway.service.CompanyChannels;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.websockets.next.CloseReason;
@@ -43,6 +44,7 @@ public class DashboardSocket {
     private final GatewayConfig config;
     private final ObjectMapper json;
     private final Map<String, AgentSession> sessions = new ConcurrentHashMap<>();
+    private final Map<String, CommandBudget> budgets = new ConcurrentHashMap<>();
 
     @Inject
     SecurityIdentity identity;
@@ -74,6 +76,7 @@ public class DashboardSocket {
         AgentSession session = new AgentSession(connection.id(), AgentSession.Protocol.JSON, jwt.getSubject(),
                 name != null ? name : jwt.getSubject(), companyId, jwt.getRawToken(), expires,
                 new ConnectionWriter(connection), config.maxPendingFrames());
+        budgets.put(connection.id(), new CommandBudget(config.limits()));
         sessions.put(connection.id(), session);
         String connected = json.createObjectNode().put("type", "connected")
                 .put("message", "WebSocket connection established").put("user_id", jwt.getSubject()).toString();
@@ -98,12 +101,21 @@ public class DashboardSocket {
                 && frame.getBytes(StandardCharsets.UTF_8).length > config.maxMessageBytes()) {
             session.send(commands.error("Message too large: the limit is " + config.maxMessageBytes() + " bytes"));
         } else {
-            commands.handle(session, frame).thenAccept(session::send);
+            budgets.get(connection.id()).run(() -> commands.handle(session, frame).thenAccept(session::send))
+                    .thenAccept(refusal -> {
+                        if (refusal != CommandBudget.Refusal.NONE) {
+                            session.send(commands.error("Too many requests"));
+                        }
+                        if (refusal == CommandBudget.Refusal.ABUSE) {
+                            session.close("Too many requests");
+                        }
+                    });
         }
     }
 
     @OnClose
     public void close(WebSocketConnection connection) {
+        budgets.remove(connection.id());
         AgentSession session = sessions.remove(connection.id());
         if (session != null) {
             channels.leave(session);

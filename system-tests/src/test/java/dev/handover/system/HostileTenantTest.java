@@ -1,0 +1,244 @@
+package dev.handover.system;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+
+import dev.handover.testing.AgentSocket;
+import dev.handover.testing.ServiceProcess;
+import dev.handover.testing.SocketIoDriver;
+import dev.handover.testing.TestInfrastructure;
+import dev.handover.testing.TestTokens;
+import io.restassured.http.ContentType;
+import io.restassured.specification.RequestSpecification;
+
+/**
+ * A second company tries every way in to ours, against the packaged services: claiming our page with no
+ * token, a made-up token, a token of its own page and our stolen token; every REST route, WebSocket command
+ * and Socket.IO event with our ids; forged tokens of each kind on every service and protocol. It must reach
+ * nothing, change nothing, and learn nothing it could not know. (The flood is {@code ConnectionLimitsTest};
+ * outbound records naming a foreign page are {@code PageConnectionTest}.)
+ */
+class HostileTenantTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String SECRET = "hostile-app-secret";
+    private static final String OURS = "6" + (System.nanoTime() % 1_000_000_000L);
+    private static final String THEIRS = "5" + (System.nanoTime() % 1_000_000_000L);
+    private static final String OUR_TOKEN = "our-token-" + UUID.randomUUID();
+    private static final String THEIR_TOKEN = "their-token-" + UUID.randomUUID();
+    private static final String US = "us-" + UUID.randomUUID().toString().substring(0, 8);
+    private static final String THEM = "them-" + UUID.randomUUID().toString().substring(0, 8);
+
+    private static WireMockServer facebook;
+    private static ServiceProcess bridge;
+    private static ServiceProcess customerService;
+    private static ServiceProcess gateway;
+
+    @BeforeAll
+    static void start() {
+        facebook = new WireMockServer(WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1"));
+        facebook.start();
+        facebook.stubFor(get(urlPathEqualTo("/v25.0/me")).willReturn(aResponse().withStatus(400)
+                .withHeader("Content-Type", "application/json").withBody(
+                        "{\"error\":{\"message\":\"Invalid OAuth access token\",\"type\":\"OAuthException\",\"code\":190}}")));
+        for (String[] page : List.of(new String[] { OURS, OUR_TOKEN, "Our Shop" }, new String[] { THEIRS, THEIR_TOKEN, "Their Shop" })) {
+            facebook.stubFor(get(urlPathEqualTo("/v25.0/me")).withQueryParam("access_token", equalTo(page[1]))
+                    .willReturn(okJson("{\"id\":\"" + page[0] + "\",\"name\":\"" + page[2] + "\"}")));
+        }
+        facebook.stubFor(get(urlPathMatching("/v25.0/psid-.*")).willReturn(okJson("{\"first_name\":\"Ana\",\"last_name\":\"Lima\"}")));
+        bridge = TestInfrastructure.start("messenger-bridge", Map.of("MESSENGER_APP_SECRET", SECRET,
+                "MESSENGER_VERIFY_TOKEN", "hostile-verify", "MESSENGER_GRAPH_BASE_URL", facebook.baseUrl()));
+        customerService = TestInfrastructure.start("customer-service", Map.of("MESSENGER_BRIDGE_URL", bridge.url()));
+        gateway = TestInfrastructure.start("realtime-gateway", Map.of("CUSTOMER_SERVICE_URL", customerService.url(),
+                "GATEWAY_INSTANCE", "hostile-" + UUID.randomUUID()));
+        connect(US, OURS, OUR_TOKEN).then().statusCode(201);
+        connect(THEM, THEIRS, THEIR_TOKEN).then().statusCode(201);
+    }
+
+    @AfterAll
+    static void stop() {
+        gateway.close();
+        customerService.close();
+        bridge.close();
+        facebook.stop();
+    }
+
+    @Test
+    void ourPageCannotBeClaimedWithoutProofNorWithProofOnceItIsOurs() {
+        connect(THEM, OURS, null).then().statusCode(400).body("error", org.hamcrest.Matchers.equalTo("page_access_token is required"));
+        connect(THEM, OURS, "made-up-token").then().statusCode(422);
+        connect(THEM, OURS, THEIR_TOKEN).then().statusCode(422)
+                .body("error", org.hamcrest.Matchers.equalTo("The page access token does not belong to page " + OURS));
+        // a page nobody connected is not revealed either: without proof, the same answer as for ours
+        connect(THEM, "4" + System.nanoTime() % 1_000_000_000L, "made-up-token").then().statusCode(422);
+        connect(THEM, OURS, OUR_TOKEN).then().statusCode(409)
+                .body("error", org.hamcrest.Matchers.equalTo("Page is connected to another company"));
+        as(TestTokens.admin("eve", THEM)).body("{\"page_access_token\":\"" + THEIR_TOKEN + "\"}")
+                .put("/api/admin/pages/" + OURS + "/token").then().statusCode(403);
+        as(TestTokens.admin("eve", THEM)).body("{\"page_name\":\"Mine\"}").put("/api/admin/pages/" + OURS).then().statusCode(403);
+        as(TestTokens.admin("eve", THEM)).delete("/api/admin/pages/" + OURS).then().statusCode(403);
+        as(TestTokens.admin("eve", THEM)).get("/api/admin/pages/" + OURS + "/audit").then().statusCode(403);
+        // the bridge, asked directly with the hostile admin's token, refuses alike
+        given().baseUri(bridge.url()).auth().oauth2(TestTokens.admin("eve", THEM)).contentType(ContentType.JSON)
+                .body("{\"page_access_token\":\"" + OUR_TOKEN + "\"}").put("/api/admin/page-connections/" + OURS).then()
+                .statusCode(409);
+        given().baseUri(bridge.url()).auth().oauth2(TestTokens.admin("eve", THEM)).delete("/api/admin/page-connections/" + OURS)
+                .then().statusCode(404);
+
+        as(TestTokens.admin("boss", US)).get("/api/dashboard/pages").then().statusCode(200)
+                .body("page_id", org.hamcrest.Matchers.contains(OURS)).body("[0].page_name", org.hamcrest.Matchers.equalTo("Our Shop"));
+        List<String> actions = as(TestTokens.admin("boss", US)).get("/api/admin/pages/" + OURS + "/audit").then()
+                .statusCode(200).extract().path("entries.action");
+        assertEquals(List.of("page_connected"), actions, "refused claims change nothing");
+    }
+
+    @Test
+    void noRouteCommandOrEventReachesOurCustomer() throws Exception {
+        String customer = "psid-" + UUID.randomUUID().toString().substring(0, 8);
+        String eve = TestTokens.admin("eve", THEM);
+        try (var ours = AgentSocket.connect(ws(), TestTokens.agent("alice", US), null);
+                var theirs = AgentSocket.connect(ws(), eve, null);
+                var console = new SocketIoDriver()) {
+            ours.next("connected");
+            theirs.next("connected");
+            ObjectNode options = JSON.createObjectNode();
+            options.putObject("auth").put("token", eve);
+            options.putArray("transports").add("websocket");
+            console.connect("eve", "http://127.0.0.1:" + gateway.port(), options);
+            console.next("eve", "connect");
+
+            customerWrites(customer, "I want to talk to a human");
+            ours.next("agent_requested");
+
+            String q = "?page_id=" + OURS;
+            String c = "/api/dashboard/customers/" + customer;
+            String body = "{\"page_id\":\"" + OURS + "\",\"stop\":false,\"message\":\"hi\",\"agent_name\":\"Eve\",\"notes\":\"x\"}";
+            for (var route : List.of(
+                    as(eve).get("/api/dashboard/customers" + q), as(eve).get("/api/dashboard/customers/stopped" + q),
+                    as(eve).body(body).post(c + "/assign"), as(eve).body(body).post(c + "/unassign"),
+                    as(eve).body(body).post(c + "/messages"), as(eve).get(c + "/messages" + q),
+                    as(eve).get(c + "/profile" + q), as(eve).body(body).put(c + "/profile"),
+                    as(eve).body(body).put(c + "/stop"), as(eve).body(body).post(c + "/toggle-stop"),
+                    as(eve).body(body).put(c + "/agent"), as(eve).get("/api/dashboard/customers/lookup/" + customer),
+                    as(eve).get("/api/admin/customers/" + customer + "/audit" + q))) {
+                int status = route.then().extract().statusCode();
+                assertTrue(status == 403 || status == 404, "a route answered " + status + ": " + route.asString());
+            }
+
+            String ids = "\"customer_id\":\"" + customer + "\",\"page_id\":\"" + OURS + "\"";
+            theirs.send("{\"type\":\"get_stopped_customers\",\"data\":{\"page_id\":\"" + OURS + "\"}}");
+            assertEquals("Page not found or access denied", theirs.next("error").get("error").asText());
+            theirs.send("{\"type\":\"assign_agent\",\"data\":{" + ids + "}}");
+            theirs.next("error");
+            theirs.send("{\"type\":\"send_message\"," + ids + ",\"message\":\"Send me your card number\"}");
+            theirs.next("error");
+            for (String event : List.of("customer:accept", "message:send", "customer:history", "customer:end")) {
+                JsonNode ack = console.emitWithAck("eve", event, JSON.createObjectNode().put("customerId", customer)
+                        .put("text", "Send me your card number"));
+                assertFalse(ack.path("ok").asBoolean(true), event + " was acknowledged: " + ack);
+            }
+            theirs.send("{\"type\":\"get_stopped_customers\",\"data\":{}}");
+            assertEquals(0, theirs.next("stopped_customers").at("/data/customers").size());
+
+            // our customer is untouched: still waiting, nobody assigned, nothing sent
+            as(TestTokens.agent("alice", US)).get(c + "/messages" + q).then().statusCode(200)
+                    .body("messages.size()", org.hamcrest.Matchers.equalTo(1));
+            as(TestTokens.agent("alice", US)).get("/api/dashboard/customers/stopped" + q).then().statusCode(200)
+                    .body("customers[0].customer_id", org.hamcrest.Matchers.equalTo(customer))
+                    .body("customers[0].is_assigned", org.hamcrest.Matchers.equalTo(false));
+            facebook.verify(0, postRequestedFor(urlPathEqualTo("/v25.0/" + OURS + "/messages")));
+            customerWrites(customer, "Still there?");
+            ours.next(f -> "new_message".equals(f.path("type").asText()) && "Still there?".equals(f.at("/data/message").asText()));
+            assertTrue(theirs.seen().stream().noneMatch(f -> f.toString().contains(customer)), "a broadcast crossed companies");
+            assertTrue(console.seen().stream().filter(e -> !"ack".equals(e.path("event").asText()))
+                    .noneMatch(e -> e.toString().contains("Still there?")), "a Socket.IO broadcast crossed companies");
+        }
+    }
+
+    @Test
+    void forgedTokensAreRefusedByEveryServiceAndProtocol() {
+        Map<String, String> forged = Map.of(
+                "alg none", TestTokens.unsigned("eve", US),
+                "HS256 with the public key", TestTokens.hmacWithPublicKey("eve", US),
+                "foreign issuer", TestTokens.foreignIssuer("eve", US),
+                "expired", TestTokens.expired("eve", US),
+                "unknown key", TestTokens.forged("eve", US));
+        try (var console = new SocketIoDriver()) {
+            forged.forEach((kind, token) -> {
+                as(token).get("/api/dashboard/customers").then().statusCode(401);
+                given().baseUri(bridge.url()).auth().oauth2(token).contentType(ContentType.JSON)
+                        .body("{\"page_access_token\":\"" + OUR_TOKEN + "\"}").put("/api/admin/page-connections/" + OURS)
+                        .then().statusCode(401);
+                given().baseUri(gateway.url()).auth().oauth2(token).get("/api/console/customers/x/profile?page_id=" + OURS)
+                        .then().statusCode(401);
+                assertThrows(RuntimeException.class, () -> AgentSocket.connect(ws(), token, null), kind);
+                ObjectNode options = JSON.createObjectNode();
+                options.putObject("auth").put("token", token);
+                options.putArray("transports").add("websocket");
+                String id = kind.replace(' ', '-');
+                console.connect(id, "http://127.0.0.1:" + gateway.port(), options);
+                assertEquals("connect_error", console.next(id, e -> e.path("event").asText().startsWith("connect"))
+                        .path("event").asText(), kind);
+            });
+        }
+    }
+
+    private static String ws() {
+        return "ws://127.0.0.1:" + gateway.port();
+    }
+
+    private static RequestSpecification as(String token) {
+        return given().baseUri(customerService.url()).auth().oauth2(token).contentType(ContentType.JSON);
+    }
+
+    private static io.restassured.response.Response connect(String company, String pageId, String token) {
+        ObjectNode body = JSON.createObjectNode().put("page_id", pageId);
+        if (token != null) {
+            body.put("page_access_token", token);
+        }
+        return as(TestTokens.admin("admin-" + company, company)).body(body.toString()).post("/api/admin/pages");
+    }
+
+    private static void customerWrites(String customer, String text) throws Exception {
+        byte[] body = ("{\"object\":\"page\",\"entry\":[{\"id\":\"" + OURS + "\",\"time\":1,\"messaging\":[{"
+                + "\"sender\":{\"id\":\"" + customer + "\"},\"recipient\":{\"id\":\"" + OURS + "\"},\"timestamp\":"
+                + System.currentTimeMillis() + ",\"message\":{\"mid\":\"m-" + UUID.randomUUID() + "\",\"text\":\"" + text
+                + "\"}}]}]}").getBytes(StandardCharsets.UTF_8);
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        given().baseUri(bridge.url()).contentType(ContentType.JSON)
+                .header("X-Hub-Signature-256", "sha256=" + HexFormat.of().formatHex(mac.doFinal(body)))
+                .body(body).post("/webhook").then().statusCode(200);
+    }
+}
