@@ -49,6 +49,19 @@ class PageAdminTest {
                 .body("entries[0].actor.id", equalTo("admin-" + fx.company));
         as(agent).get("/api/admin/pages/" + page + "/audit").then().statusCode(403);
 
+        String waiting = fx.waitingCustomer(page);
+        as(agent).body("{\"page_id\":\"" + page + "\"}").post("/api/dashboard/customers/" + waiting + "/assign").then()
+                .statusCode(200);
+        org.awaitility.Awaitility.await().atMost(Fixtures.WAIT).until(() -> as(fx.adminToken)
+                .get("/api/admin/customers/" + waiting + "/audit?page_id=" + page).then().statusCode(200).extract()
+                .<java.util.List<String>>path("entries.action").contains("assigned"));
+        as(fx.adminToken).get("/api/admin/customers/" + waiting + "/audit?page_id=" + page).then()
+                .body("entries.find { it.action == 'assigned' }.actor.id", equalTo("alice"))
+                .body("entries.find { it.action == 'assigned' }.after.agent_id", equalTo("alice"));
+        as(fx.adminToken).get("/api/admin/customers/" + waiting + "/audit").then().statusCode(400)
+                .body("error", equalTo("page_id is required"));
+        as(agent).get("/api/admin/customers/" + waiting + "/audit?page_id=" + page).then().statusCode(403);
+
         var rival = new Fixtures(companion);
         as(rival.adminToken).body("{\"page_name\":\"Mine now\"}").put("/api/admin/pages/" + page).then().statusCode(403)
                 .body("error", equalTo("Page not found or access denied"));

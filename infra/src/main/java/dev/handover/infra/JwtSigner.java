@@ -30,7 +30,6 @@ public final class JwtSigner {
 
     public static String sign(Claims claims, Duration validFor, PrivateKey key) {
         long now = Instant.now().getEpochSecond();
-        String header = "{\"alg\":\"RS256\",\"typ\":\"JWT\"}";
         String payload = "{\"iss\":" + quote(claims.issuer()) + ",\"sub\":" + quote(claims.subject())
                 + ",\"upn\":" + quote(claims.email()) + ",\"name\":" + quote(claims.name())
                 + ",\"email\":" + quote(claims.email())
@@ -38,6 +37,12 @@ public final class JwtSigner {
                 + ",\"groups\":[" + claims.groups().stream().map(JwtSigner::quote).collect(Collectors.joining(",")) + "]"
                 + ",\"iat\":" + (now - 5) + ",\"exp\":" + (now + validFor.toSeconds())
                 + ",\"jti\":" + quote(UUID.randomUUID().toString()) + "}";
+        return signPayload(payload, key);
+    }
+
+    /** Signs a claims object given as JSON (RS256). */
+    public static String signPayload(String payload, PrivateKey key) {
+        String header = "{\"alg\":\"RS256\",\"typ\":\"JWT\"}";
         String signingInput = B64.encodeToString(header.getBytes(StandardCharsets.UTF_8)) + "."
                 + B64.encodeToString(payload.getBytes(StandardCharsets.UTF_8));
         try {

@@ -158,6 +158,12 @@ class DeploymentManifestsTest {
             if ("Ingress".equals(kind)) {
                 for (Object rule : list(map(r.get("spec")).get("rules"))) {
                     for (Object path : list(map(map(rule).get("http")).get("paths"))) {
+                        String route = (String) map(path).get("path");
+                        boolean prefix = "Prefix".equals(map(path).get("pathType"));
+                        // nothing internal is public: /q/* (metrics, health, OpenAPI), the sandbox, page connections
+                        assertFalse(prefix && "/".equals(route), overlay + ": Ingress routes every path");
+                        assertFalse(route.startsWith("/q") || route.startsWith("/sandbox")
+                                || route.startsWith("/api/admin/page-connections"), overlay + ": Ingress routes " + route);
                         Map<String, Object> backend = map(map(map(path).get("backend")).get("service"));
                         Map<String, Object> service = services.get(backend.get("name"));
                         assertTrue(service != null, overlay + ": Ingress backend " + backend.get("name"));
@@ -208,6 +214,10 @@ class DeploymentManifestsTest {
                         dependency.getKey() + " has no healthcheck");
             }
             assertTrue(map(service.get("healthcheck")).get("test").toString().contains("/q/health/ready"));
+            for (Object port : list(service.get("ports"))) {
+                assertTrue(port.toString().startsWith("${HANDOVER_BIND_ADDRESS:-127.0.0.1}:"),
+                        name + " publishes " + port + " beyond loopback by default");
+            }
         }
     }
 

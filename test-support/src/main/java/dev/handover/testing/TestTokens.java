@@ -80,6 +80,13 @@ public final class TestTokens {
         }
     }
 
+    /** A valid agent token that also names its audience ({@code aud}). */
+    public static String withAudience(String agentId, String companyId, String audience) {
+        String payload = new String(Base64.getUrlDecoder().decode(agent(agentId, companyId).split("\\.")[1]),
+                StandardCharsets.UTF_8);
+        return JwtSigner.signPayload("{\"aud\":\"" + audience + "\"," + payload.substring(1), KEY);
+    }
+
     /** A token signed with the trusted key but issued by someone else. */
     public static String foreignIssuer(String agentId, String companyId) {
         return JwtSigner.sign(new JwtSigner.Claims("https://attacker.example", agentId, companyId, "Agent " + agentId,
