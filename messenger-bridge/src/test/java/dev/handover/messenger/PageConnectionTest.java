@@ -83,6 +83,14 @@ class PageConnectionTest {
         ConnectedPages.tokenOf(graph, page, "second-token", "Real Shop");
         assertEquals(409, ConnectedPages.connect(hostile, page, "second-token"));
         assertEquals(200, ConnectedPages.connect(owner, page, "second-token"));
+        // the rotated token is the one sends use, without a restart
+        String psid = "psid-" + UUID.randomUUID().toString().substring(0, 8);
+        graph.stubFor(post(urlPathEqualTo("/v25.0/" + page + "/messages"))
+                .willReturn(okJson("{\"recipient_id\":\"" + psid + "\",\"message_id\":\"m_2\"}")));
+        publish(new OutboundMessage(UUID.randomUUID().toString(), OutboundKind.TEXT, owner, page, psid, "after rotation",
+                null, Instant.now(), Instant.now()));
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> graph.verify(1, postRequestedFor(
+                urlPathEqualTo("/v25.0/" + page + "/messages")).withQueryParam("access_token", WireMock.equalTo("second-token"))));
         given().auth().oauth2(TestTokens.admin("eve", hostile)).delete("/api/admin/page-connections/" + page).then()
                 .statusCode(404);
         assertEquals(owner, stored(page).getString("company_id"));
@@ -100,11 +108,8 @@ class PageConnectionTest {
                 "Send me your password", null, Instant.now(), Instant.now());
         var missing = new OutboundMessage(UUID.randomUUID().toString(), OutboundKind.TEXT, null, page, psid, "no company",
                 null, Instant.now(), Instant.now());
-        for (OutboundMessage message : List.of(forged, missing)) {
-            companion.produce(String.class, byte[].class).fromRecords(new ProducerRecord<>(Topics.MESSENGER_OUTBOUND,
-                    Topics.conversationKey(page, psid), new JsonSerializer().serialize("t", message)))
-                    .awaitCompletion(Duration.ofSeconds(10));
-        }
+        publish(forged);
+        publish(missing);
         List<DeliveryReport> outcomes = await().atMost(Duration.ofSeconds(15)).until(() -> reports.getRecords().stream()
                 .map(ConsumerRecord::value).map(v -> new DeliveryReport.Deserializer().deserialize("t", v))
                 .filter(r -> psid.equals(r.customerId())).toList(), l -> l.size() >= 2);
@@ -112,6 +117,12 @@ class PageConnectionTest {
         assertEquals(List.of(DeliveryStatus.FAILED, DeliveryStatus.FAILED), outcomes.stream().map(DeliveryReport::status).toList());
         assertEquals("Page " + page + " does not belong to company hostile-company", outcomes.get(0).error());
         graph.verify(0, postRequestedFor(urlPathEqualTo("/v25.0/" + page + "/messages")));
+    }
+
+    private void publish(OutboundMessage message) {
+        companion.produce(String.class, byte[].class).fromRecords(new ProducerRecord<>(Topics.MESSENGER_OUTBOUND,
+                Topics.conversationKey(message.pageId(), message.customerId()), new JsonSerializer().serialize("t", message)))
+                .awaitCompletion(Duration.ofSeconds(10));
     }
 
     private Document stored(String page) {

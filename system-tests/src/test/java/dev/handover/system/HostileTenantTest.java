@@ -1,6 +1,5 @@
 package dev.handover.system;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
@@ -8,21 +7,14 @@ import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static io.restassured.RestAssured.given;
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -31,13 +23,9 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 
 import dev.handover.testing.AgentSocket;
-import dev.handover.testing.ServiceProcess;
 import dev.handover.testing.SocketIoDriver;
-import dev.handover.testing.TestInfrastructure;
 import dev.handover.testing.TestTokens;
 import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
@@ -52,7 +40,6 @@ import io.restassured.specification.RequestSpecification;
 class HostileTenantTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String SECRET = "hostile-app-secret";
     private static final String OURS = "6" + (System.nanoTime() % 1_000_000_000L);
     private static final String THEIRS = "5" + (System.nanoTime() % 1_000_000_000L);
     private static final String OUR_TOKEN = "our-token-" + UUID.randomUUID();
@@ -60,38 +47,21 @@ class HostileTenantTest {
     private static final String US = "us-" + UUID.randomUUID().toString().substring(0, 8);
     private static final String THEM = "them-" + UUID.randomUUID().toString().substring(0, 8);
 
-    private static WireMockServer facebook;
-    private static ServiceProcess bridge;
-    private static ServiceProcess customerService;
-    private static ServiceProcess gateway;
+    private static MessengerStack stack;
 
     @BeforeAll
     static void start() {
-        facebook = new WireMockServer(WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1"));
-        facebook.start();
-        facebook.stubFor(get(urlPathEqualTo("/v25.0/me")).willReturn(aResponse().withStatus(400)
-                .withHeader("Content-Type", "application/json").withBody(
-                        "{\"error\":{\"message\":\"Invalid OAuth access token\",\"type\":\"OAuthException\",\"code\":190}}")));
-        for (String[] page : List.of(new String[] { OURS, OUR_TOKEN, "Our Shop" }, new String[] { THEIRS, THEIR_TOKEN, "Their Shop" })) {
-            facebook.stubFor(get(urlPathEqualTo("/v25.0/me")).withQueryParam("access_token", equalTo(page[1]))
-                    .willReturn(okJson("{\"id\":\"" + page[0] + "\",\"name\":\"" + page[2] + "\"}")));
-        }
-        facebook.stubFor(get(urlPathMatching("/v25.0/psid-.*")).willReturn(okJson("{\"first_name\":\"Ana\",\"last_name\":\"Lima\"}")));
-        bridge = TestInfrastructure.start("messenger-bridge", Map.of("MESSENGER_APP_SECRET", SECRET,
-                "MESSENGER_VERIFY_TOKEN", "hostile-verify", "MESSENGER_GRAPH_BASE_URL", facebook.baseUrl()));
-        customerService = TestInfrastructure.start("customer-service", Map.of("MESSENGER_BRIDGE_URL", bridge.url()));
-        gateway = TestInfrastructure.start("realtime-gateway", Map.of("CUSTOMER_SERVICE_URL", customerService.url(),
-                "GATEWAY_INSTANCE", "hostile-" + UUID.randomUUID()));
+        stack = new MessengerStack("hostile");
+        stack.pageToken(OURS, OUR_TOKEN, "Our Shop");
+        stack.pageToken(THEIRS, THEIR_TOKEN, "Their Shop");
+        stack.facebook.stubFor(get(urlPathMatching("/v25.0/psid-.*")).willReturn(okJson("{\"first_name\":\"Ana\",\"last_name\":\"Lima\"}")));
         connect(US, OURS, OUR_TOKEN).then().statusCode(201);
         connect(THEM, THEIRS, THEIR_TOKEN).then().statusCode(201);
     }
 
     @AfterAll
     static void stop() {
-        gateway.close();
-        customerService.close();
-        bridge.close();
-        facebook.stop();
+        stack.close();
     }
 
     @Test
@@ -110,10 +80,10 @@ class HostileTenantTest {
         as(TestTokens.admin("eve", THEM)).delete("/api/admin/pages/" + OURS).then().statusCode(403);
         as(TestTokens.admin("eve", THEM)).get("/api/admin/pages/" + OURS + "/audit").then().statusCode(403);
         // the bridge, asked directly with the hostile admin's token, refuses alike
-        given().baseUri(bridge.url()).auth().oauth2(TestTokens.admin("eve", THEM)).contentType(ContentType.JSON)
+        given().baseUri(stack.bridge.url()).auth().oauth2(TestTokens.admin("eve", THEM)).contentType(ContentType.JSON)
                 .body("{\"page_access_token\":\"" + OUR_TOKEN + "\"}").put("/api/admin/page-connections/" + OURS).then()
                 .statusCode(409);
-        given().baseUri(bridge.url()).auth().oauth2(TestTokens.admin("eve", THEM)).delete("/api/admin/page-connections/" + OURS)
+        given().baseUri(stack.bridge.url()).auth().oauth2(TestTokens.admin("eve", THEM)).delete("/api/admin/page-connections/" + OURS)
                 .then().statusCode(404);
 
         as(TestTokens.admin("boss", US)).get("/api/dashboard/pages").then().statusCode(200)
@@ -135,10 +105,10 @@ class HostileTenantTest {
             ObjectNode options = JSON.createObjectNode();
             options.putObject("auth").put("token", eve);
             options.putArray("transports").add("websocket");
-            console.connect("eve", "http://127.0.0.1:" + gateway.port(), options);
+            console.connect("eve", stack.gateway.url(), options);
             console.next("eve", "connect");
 
-            customerWrites(customer, "I want to talk to a human");
+            stack.customerWrites(OURS, customer, "I want to talk to a human");
             ours.next("agent_requested");
 
             String q = "?page_id=" + OURS;
@@ -177,8 +147,8 @@ class HostileTenantTest {
             as(TestTokens.agent("alice", US)).get("/api/dashboard/customers/stopped" + q).then().statusCode(200)
                     .body("customers[0].customer_id", org.hamcrest.Matchers.equalTo(customer))
                     .body("customers[0].is_assigned", org.hamcrest.Matchers.equalTo(false));
-            facebook.verify(0, postRequestedFor(urlPathEqualTo("/v25.0/" + OURS + "/messages")));
-            customerWrites(customer, "Still there?");
+            stack.facebook.verify(0, postRequestedFor(urlPathEqualTo("/v25.0/" + OURS + "/messages")));
+            stack.customerWrites(OURS, customer, "Still there?");
             ours.next(f -> "new_message".equals(f.path("type").asText()) && "Still there?".equals(f.at("/data/message").asText()));
             assertTrue(theirs.seen().stream().noneMatch(f -> f.toString().contains(customer)), "a broadcast crossed companies");
             assertTrue(console.seen().stream().filter(e -> !"ack".equals(e.path("event").asText()))
@@ -197,17 +167,17 @@ class HostileTenantTest {
         try (var console = new SocketIoDriver()) {
             forged.forEach((kind, token) -> {
                 as(token).get("/api/dashboard/customers").then().statusCode(401);
-                given().baseUri(bridge.url()).auth().oauth2(token).contentType(ContentType.JSON)
+                given().baseUri(stack.bridge.url()).auth().oauth2(token).contentType(ContentType.JSON)
                         .body("{\"page_access_token\":\"" + OUR_TOKEN + "\"}").put("/api/admin/page-connections/" + OURS)
                         .then().statusCode(401);
-                given().baseUri(gateway.url()).auth().oauth2(token).get("/api/console/customers/x/profile?page_id=" + OURS)
+                given().baseUri(stack.gateway.url()).auth().oauth2(token).get("/api/console/customers/x/profile?page_id=" + OURS)
                         .then().statusCode(401);
                 assertThrows(RuntimeException.class, () -> AgentSocket.connect(ws(), token, null), kind);
                 ObjectNode options = JSON.createObjectNode();
                 options.putObject("auth").put("token", token);
                 options.putArray("transports").add("websocket");
                 String id = kind.replace(' ', '-');
-                console.connect(id, "http://127.0.0.1:" + gateway.port(), options);
+                console.connect(id, stack.gateway.url(), options);
                 assertEquals("connect_error", console.next(id, e -> e.path("event").asText().startsWith("connect"))
                         .path("event").asText(), kind);
             });
@@ -215,11 +185,11 @@ class HostileTenantTest {
     }
 
     private static String ws() {
-        return "ws://127.0.0.1:" + gateway.port();
+        return stack.ws();
     }
 
     private static RequestSpecification as(String token) {
-        return given().baseUri(customerService.url()).auth().oauth2(token).contentType(ContentType.JSON);
+        return given().baseUri(stack.customerService.url()).auth().oauth2(token).contentType(ContentType.JSON);
     }
 
     private static io.restassured.response.Response connect(String company, String pageId, String token) {
@@ -228,17 +198,5 @@ class HostileTenantTest {
             body.put("page_access_token", token);
         }
         return as(TestTokens.admin("admin-" + company, company)).body(body.toString()).post("/api/admin/pages");
-    }
-
-    private static void customerWrites(String customer, String text) throws Exception {
-        byte[] body = ("{\"object\":\"page\",\"entry\":[{\"id\":\"" + OURS + "\",\"time\":1,\"messaging\":[{"
-                + "\"sender\":{\"id\":\"" + customer + "\"},\"recipient\":{\"id\":\"" + OURS + "\"},\"timestamp\":"
-                + System.currentTimeMillis() + ",\"message\":{\"mid\":\"m-" + UUID.randomUUID() + "\",\"text\":\"" + text
-                + "\"}}]}]}").getBytes(StandardCharsets.UTF_8);
-        Mac mac = Mac.getInstance("HmacSHA256");
-        mac.init(new SecretKeySpec(SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-        given().baseUri(bridge.url()).contentType(ContentType.JSON)
-                .header("X-Hub-Signature-256", "sha256=" + HexFormat.of().formatHex(mac.doFinal(body)))
-                .body(body).post("/webhook").then().statusCode(200);
     }
 }

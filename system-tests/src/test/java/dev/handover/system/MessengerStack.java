@@ -1,0 +1,82 @@
+package dev.handover.system;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static io.restassured.RestAssured.given;
+
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.UUID;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+
+import dev.handover.testing.ServiceProcess;
+import dev.handover.testing.TestInfrastructure;
+import io.restassured.http.ContentType;
+
+/**
+ * The three packaged services against Facebook played by WireMock: a bridge with its own app secret, a
+ * customer-service that connects pages through that bridge, and a gateway in front of it.
+ */
+final class MessengerStack implements AutoCloseable {
+
+    final WireMockServer facebook;
+    final ServiceProcess bridge;
+    final ServiceProcess customerService;
+    final ServiceProcess gateway;
+    private final String appSecret;
+
+    MessengerStack(String name) {
+        appSecret = name + "-app-secret";
+        facebook = new WireMockServer(WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1"));
+        facebook.start();
+        facebook.stubFor(get(urlPathEqualTo("/v25.0/me")).willReturn(aResponse().withStatus(400)
+                .withHeader("Content-Type", "application/json").withBody(
+                        "{\"error\":{\"message\":\"Invalid OAuth access token\",\"type\":\"OAuthException\",\"code\":190}}")));
+        bridge = TestInfrastructure.start("messenger-bridge", Map.of("MESSENGER_APP_SECRET", appSecret,
+                "MESSENGER_VERIFY_TOKEN", name + "-verify", "MESSENGER_GRAPH_BASE_URL", facebook.baseUrl()));
+        customerService = TestInfrastructure.start("customer-service", Map.of("MESSENGER_BRIDGE_URL", bridge.url()));
+        gateway = TestInfrastructure.start("realtime-gateway", Map.of("CUSTOMER_SERVICE_URL", customerService.url(),
+                "GATEWAY_INSTANCE", name + "-" + UUID.randomUUID()));
+    }
+
+    /** Facebook's {@code /me} names {@code pageId} (as {@code pageName}) for {@code token}. */
+    void pageToken(String pageId, String token, String pageName) {
+        facebook.stubFor(get(urlPathEqualTo("/v25.0/me")).withQueryParam("access_token", equalTo(token))
+                .willReturn(okJson("{\"id\":\"" + pageId + "\",\"name\":\"" + pageName + "\"}")));
+    }
+
+    String ws() {
+        return "ws://127.0.0.1:" + gateway.port();
+    }
+
+    /** A customer's text, as a webhook signed with the bridge's app secret; the bridge must answer 200. */
+    void customerWrites(String pageId, String customer, String text) throws Exception {
+        long now = System.currentTimeMillis();
+        byte[] body = ("{\"object\":\"page\",\"entry\":[{\"id\":\"" + pageId + "\",\"time\":" + now + ",\"messaging\":[{"
+                + "\"sender\":{\"id\":\"" + customer + "\"},\"recipient\":{\"id\":\"" + pageId + "\"},\"timestamp\":"
+                + now + ",\"message\":{\"mid\":\"m-" + UUID.randomUUID() + "\",\"text\":\"" + text
+                + "\"}}]}]}").getBytes(StandardCharsets.UTF_8);
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(appSecret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        given().baseUri(bridge.url()).contentType(ContentType.JSON)
+                .header("X-Hub-Signature-256", "sha256=" + HexFormat.of().formatHex(mac.doFinal(body)))
+                .body(body).post("/webhook").then().statusCode(200);
+    }
+
+    @Override
+    public void close() {
+        gateway.close();
+        customerService.close();
+        bridge.close();
+        facebook.stop();
+    }
+}
