@@ -23,6 +23,7 @@ import dev.handover.events.InboundEvent;
 import dev.handover.events.InboundKind;
 import dev.handover.events.JsonSerializer;
 import dev.handover.events.MessageAuthor;
+import dev.handover.events.MessageDelivery;
 import dev.handover.events.Topics;
 import dev.handover.testing.InfrastructureResource;
 import dev.handover.testing.TestTokens;
@@ -127,6 +128,7 @@ class InboundTest {
 
     @Test
     void attachmentsEchoesDeliveriesReadsAndDeliveryReportsReachTheHistory() {
+        var events = fx.events();
         String customer = fx.waitingCustomer(page);
         var image = new InboundEvent(Fixtures.id("m"), InboundKind.MESSAGE, page, customer, now(), null, null,
                 List.of(new Attachment("image", "https://example.com/cat.png")), null, null, null, null, null, null,
@@ -161,6 +163,15 @@ class InboundTest {
         assertEquals("(#551) This person isn't available right now",
                 history.path("messages.find { it.id == '" + failed + "' }.error"));
         assertEquals("m_fb_1", history.path("messages.find { it.id == '" + sent + "' }.mid"));
+
+        // every status change reached the company's agents, once
+        List<MessageDelivery> changes = await().atMost(Fixtures.WAIT).until(() -> fx.eventsOf(events,
+                CustomerEventType.MESSAGE_STATUS_CHANGED, customer).stream().map(CustomerEvent::delivery)
+                .filter(d -> List.of(sent, failed).contains(d.messageId())).toList(), l -> l.size() >= 3);
+        assertEquals(List.of(new MessageDelivery(sent, "sent", null, null),
+                new MessageDelivery(failed, "failed", "(#551) This person isn't available right now", 551),
+                new MessageDelivery(sent, "read", null, null)), changes);
+        events.close();
     }
 
     @Test

@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  * @param agent for {@code agent_assignment_changed}: the agent assigned or released
  * @param action for {@code agent_assignment_changed}: {@code assigned} or {@code unassigned}
  * @param message for {@code new_message} and {@code agent_requested}: the message
+ * @param delivery for {@code message_status_changed}: which message, and where it stands
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -27,7 +28,8 @@ public record CustomerEvent(
         Boolean stop,
         AgentRef agent,
         String action,
-        ChatMessage message) {
+        ChatMessage message,
+        MessageDelivery delivery) {
 
     /** Reads this record from Kafka. */
     public static final class Deserializer extends JsonDeserializer<CustomerEvent> {

@@ -9,7 +9,9 @@ public enum CustomerEventType {
     CUSTOMER_STOP_STATUS_CHANGED,
     AGENT_ASSIGNMENT_CHANGED,
     AGENT_REQUESTED,
-    NEW_MESSAGE;
+    NEW_MESSAGE,
+    /** Not in the spec: one of our messages was sent, delivered, read, or failed. */
+    MESSAGE_STATUS_CHANGED;
 
     /** The type as the spec spells it, on Kafka and on the agents' sockets. */
     @JsonValue

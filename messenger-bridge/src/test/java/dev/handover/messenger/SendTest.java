@@ -25,6 +25,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 
 import dev.handover.events.DeliveryReport;
@@ -165,6 +166,74 @@ class SendTest {
         assertEquals("Page page-unknown is not connected", unknown.error());
         graph.verify(1, postRequestedFor(urlPathEqualTo(SEND)).withRequestBody(equalToJson(
                 "{\"recipient\":{\"id\":\"" + psid + "\"},\"sender_action\":\"typing_on\"}")));
+    }
+
+    @Test
+    void aConnectionResetIsRetriedOnceNoEchoCameAndTheCustomerGetsTheTextOnce() {
+        String scenario = "reset-" + psid;
+        graph.stubFor(post(urlPathEqualTo(SEND)).withRequestBody(matchingJsonPath("$.recipient.id", equalTo(psid)))
+                .inScenario(scenario).whenScenarioStateIs(Scenario.STARTED).willSetStateTo("up")
+                .willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
+        graph.stubFor(post(urlPathEqualTo(SEND)).withRequestBody(matchingJsonPath("$.recipient.id", equalTo(psid)))
+                .inScenario(scenario).whenScenarioStateIs("up")
+                .willReturn(okJson("{\"recipient_id\":\"" + psid + "\",\"message_id\":\"m_after_reset\"}")));
+        publish(text("are you there?", Instant.now()));
+        DeliveryReport report = await().atMost(Duration.ofSeconds(15)).until(this::received, l -> !l.isEmpty()).get(0);
+        assertEquals(DeliveryStatus.SENT, report.status());
+        assertEquals(2, report.attempts());
+        assertEquals("m_after_reset", report.facebookMessageId());
+    }
+
+    @Test
+    void anAnswerThatNeverComesIsSettledByThePagesEchoWithoutASecondCall() {
+        graph.stubFor(post(urlPathEqualTo(SEND)).withRequestBody(matchingJsonPath("$.recipient.id", equalTo(psid)))
+                .willReturn(okJson("{\"recipient_id\":\"" + psid + "\",\"message_id\":\"m_late\"}").withFixedDelay(3_000)));
+        OutboundMessage slow = text("slow network", Instant.now());
+        publish(slow);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> graph.verify(1, postRequestedFor(urlPathEqualTo(SEND))
+                .withRequestBody(matchingJsonPath("$.recipient.id", equalTo(psid)))));
+        // Facebook did deliver it: the page's echo (carrying our id as metadata) arrives by webhook
+        Webhooks.post("{\"sender\":{\"id\":\"" + PAGE + "\"},\"recipient\":{\"id\":\"" + psid + "\"},\"timestamp\":"
+                + System.currentTimeMillis() + ",\"message\":{\"is_echo\":true,\"app_id\":1,\"mid\":\"m_echo_" + psid
+                + "\",\"metadata\":\"" + slow.messageId() + "\",\"text\":\"slow network\"}}", PAGE);
+        DeliveryReport report = await().atMost(Duration.ofSeconds(15)).until(this::received, l -> !l.isEmpty()).get(0);
+        assertEquals(DeliveryStatus.SENT, report.status());
+        assertEquals("m_echo_" + psid, report.facebookMessageId());
+        graph.verify(1, postRequestedFor(urlPathEqualTo(SEND)).withRequestBody(matchingJsonPath("$.recipient.id", equalTo(psid))));
+    }
+
+    @Test
+    void anExpiredTokenFailsAtOnceAndTheWindowEdgeIsNotRetried() {
+        graph.stubFor(post(urlPathEqualTo(SEND)).withRequestBody(matchingJsonPath("$.message.text", equalTo("token " + psid)))
+                .willReturn(aResponse().withStatus(400).withBody("{\"error\":{\"message\":\"Error validating access "
+                        + "token: Session has expired\",\"type\":\"OAuthException\",\"code\":190,\"error_subcode\":463}}")));
+        graph.stubFor(post(urlPathEqualTo(SEND)).withRequestBody(matchingJsonPath("$.message.text", equalTo("edge " + psid)))
+                .willReturn(aResponse().withStatus(400).withBody("{\"error\":{\"message\":\"This message is sent outside "
+                        + "of allowed window.\",\"type\":\"OAuthException\",\"code\":10,\"error_subcode\":2018278}}")));
+        publish(text("token " + psid, Instant.now()));
+        publish(text("edge " + psid, Instant.now().minus(Duration.ofHours(23).plusMinutes(59))));
+        List<DeliveryReport> outcomes = await().atMost(Duration.ofSeconds(15)).until(this::received, l -> l.size() >= 2);
+        assertEquals(190, outcomes.get(0).errorCode());
+        assertEquals(1, outcomes.get(0).attempts());
+        assertEquals(10, outcomes.get(1).errorCode());
+        assertEquals(2018278, outcomes.get(1).errorSubcode());
+        assertFalse(outcomes.get(1).retryable());
+        assertEquals(1, outcomes.get(1).attempts());
+    }
+
+    @Test
+    void aTextPastItsDeadlineAndAStaleTypingIndicatorAreNeverSent() {
+        var old = new OutboundMessage(UUID.randomUUID().toString(), OutboundKind.TEXT, ConnectedPages.COMPANY, PAGE, psid,
+                "too late", null, Instant.now(), Instant.now().minus(Duration.ofMinutes(3)));
+        var stale = new OutboundMessage(UUID.randomUUID().toString(), OutboundKind.SENDER_ACTION, ConnectedPages.COMPANY,
+                PAGE, psid, null, SenderAction.TYPING_ON, Instant.now(), Instant.now().minusSeconds(30));
+        publish(old);
+        publish(stale);
+        List<DeliveryReport> outcomes = await().atMost(Duration.ofSeconds(15)).until(this::received, l -> l.size() >= 2);
+        assertEquals(DeliveryStatus.FAILED, outcomes.get(0).status());
+        assertTrue(outcomes.get(0).error().startsWith("Not sent within 120 s"), outcomes.get(0).error());
+        assertEquals("Stale sender action dropped", outcomes.get(1).error());
+        graph.verify(0, postRequestedFor(urlPathEqualTo(SEND)).withRequestBody(matchingJsonPath("$.recipient.id", equalTo(psid))));
     }
 
     private OutboundMessage text(String text, Instant lastCustomerMessage) {

@@ -108,6 +108,13 @@ class HandoverStoryTest {
                             .withRequestBody(matchingJsonPath("$.messaging_type", equalTo("RESPONSE")))
                             .withRequestBody(matchingJsonPath("$.recipient.id", equalTo(customer)))
                             .withRequestBody(matchingJsonPath("$.message.text", equalTo(text)))));
+            // the send's outcome reaches both protocols live
+            JsonNode status = alice.next("message_status_changed");
+            assertEquals("sent", status.at("/data/status").asText());
+            assertEquals(customer, status.at("/data/chat_id").asText());
+            JsonNode update = console.next("bob", e -> "message:update".equals(e.path("event").asText()));
+            assertEquals("sent", update.get("args").get(0).path("status").asText());
+            assertEquals(status.at("/data/message_id").asText(), update.get("args").get(0).path("messageId").asText());
 
             stack.customerWrites(PAGE, customer, "Great, thank you!");
             assertEquals("Great, thank you!", alice.next(f -> "new_message".equals(f.path("type").asText())

@@ -49,27 +49,38 @@ public class MessageRepository implements PanacheMongoRepositoryBase<Message, St
     }
 
     /** Our message reached Facebook: record its {@code mid}, unless it has moved on already. */
-    public void markSent(String messageId, String mid, Instant at) {
-        mongoCollection().updateOne(Filters.and(Filters.eq("_id", messageId),
+    public boolean markSent(String messageId, String mid, Instant at) {
+        boolean moved = mongoCollection().updateOne(Filters.and(Filters.eq("_id", messageId),
                 Filters.in("status", MessageStatus.QUEUED, MessageStatus.FAILED)),
                 Updates.combine(Updates.set("status", MessageStatus.SENT), Updates.set("mid", mid),
-                        Updates.unset("error"), Updates.set("updated_at", at)));
+                        Updates.unset("error"), Updates.set("updated_at", at))).getModifiedCount() > 0;
         // a delivery or read receipt may have overtaken the report: keep the status, still learn the mid
         mongoCollection().updateOne(Filters.and(Filters.eq("_id", messageId), Filters.eq("mid", null)),
                 Updates.set("mid", mid));
+        return moved;
     }
 
-    public void markFailed(String messageId, String error, Instant at) {
-        mongoCollection().updateOne(Filters.and(Filters.eq("_id", messageId), Filters.eq("status", MessageStatus.QUEUED)),
+    /** A queued message failed; {@code false} if it had moved on already. */
+    public boolean markFailed(String messageId, String error, Instant at) {
+        return mongoCollection().updateOne(Filters.and(Filters.eq("_id", messageId), Filters.eq("status", MessageStatus.QUEUED)),
                 Updates.combine(Updates.set("status", MessageStatus.FAILED), Updates.set("error", error),
-                        Updates.set("updated_at", at)));
+                        Updates.set("updated_at", at))).getModifiedCount() > 0;
     }
 
-    /** Moves the conversation's outbound messages written up to {@code watermark} forward to {@code status}. */
-    public void advance(String pageId, String customerId, Instant watermark, String status, List<String> from, Instant at) {
-        mongoCollection().updateMany(Filters.and(Filters.eq("page_id", pageId), Filters.eq("customer_id", customerId),
-                Filters.eq("direction", Message.OUTBOUND), Filters.in("status", from),
-                Filters.lte("created_at", watermark)),
-                Updates.combine(Updates.set("status", status), Updates.set("updated_at", at)));
+    /**
+     * Moves the conversation's outbound messages written up to {@code watermark} forward to {@code status} and
+     * returns their ids (index {@code page_id, customer_id, created_at}: one conversation's messages).
+     */
+    public List<String> advance(String pageId, String customerId, Instant watermark, String status, List<String> from,
+            Instant at) {
+        Bson filter = Filters.and(Filters.eq("page_id", pageId), Filters.eq("customer_id", customerId),
+                Filters.eq("direction", Message.OUTBOUND), Filters.in("status", from), Filters.lte("created_at", watermark));
+        List<String> ids = mongoCollection().find(filter).projection(com.mongodb.client.model.Projections.include("_id"))
+                .map(m -> m.id).into(new ArrayList<>());
+        if (!ids.isEmpty()) {
+            mongoCollection().updateMany(Filters.and(Filters.in("_id", ids), Filters.in("status", from)),
+                    Updates.combine(Updates.set("status", status), Updates.set("updated_at", at)));
+        }
+        return ids;
     }
 }

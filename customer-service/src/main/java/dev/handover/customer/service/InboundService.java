@@ -23,6 +23,7 @@ import dev.handover.events.CustomerEventType;
 import dev.handover.events.DeliveryReport;
 import dev.handover.events.DeliveryStatus;
 import dev.handover.events.InboundEvent;
+import dev.handover.events.MessageDelivery;
 import dev.handover.events.MessageAuthor;
 
 /**
@@ -71,14 +72,17 @@ public class InboundService {
             case ECHO -> echo(page, event, at);
             case DELIVERY -> {
                 if (event.watermark() != null) {
-                    messages.advance(page.pageId, event.customerId(), event.watermark(), MessageStatus.DELIVERED,
-                            List.of(MessageStatus.QUEUED, MessageStatus.SENT), clock.instant());
+                    broadcast(page.pageId, event.customerId(), messages.advance(page.pageId, event.customerId(),
+                            event.watermark(), MessageStatus.DELIVERED, List.of(MessageStatus.QUEUED, MessageStatus.SENT),
+                            clock.instant()), MessageStatus.DELIVERED, null, null);
                 }
             }
             case READ -> {
                 if (event.watermark() != null) {
-                    messages.advance(page.pageId, event.customerId(), event.watermark(), MessageStatus.READ,
-                            List.of(MessageStatus.QUEUED, MessageStatus.SENT, MessageStatus.DELIVERED), clock.instant());
+                    broadcast(page.pageId, event.customerId(), messages.advance(page.pageId, event.customerId(),
+                            event.watermark(), MessageStatus.READ,
+                            List.of(MessageStatus.QUEUED, MessageStatus.SENT, MessageStatus.DELIVERED), clock.instant()),
+                            MessageStatus.READ, null, null);
                 }
             }
         }
@@ -92,11 +96,33 @@ public class InboundService {
         }
         Instant at = report.at() != null ? report.at() : clock.instant();
         if (report.status() == DeliveryStatus.SENT) {
-            messages.markSent(report.messageId(), report.facebookMessageId(), at);
+            if (messages.markSent(report.messageId(), report.facebookMessageId(), at)) {
+                broadcast(report.pageId(), report.customerId(), List.of(report.messageId()), MessageStatus.SENT, null, null);
+            }
         } else {
             String error = report.error() == null ? "failed" : report.error();
-            messages.markFailed(report.messageId(), report.errorCode() == null ? error : "(#" + report.errorCode() + ") " + error, at);
+            error = report.errorCode() == null ? error : "(#" + report.errorCode() + ") " + error;
+            if (messages.markFailed(report.messageId(), error, at)) {
+                broadcast(report.pageId(), report.customerId(), List.of(report.messageId()), MessageStatus.FAILED, error,
+                        report.errorCode());
+            }
         }
+    }
+
+    /** Tells the company's agents that these messages of the conversation moved on to {@code status}. */
+    private void broadcast(String pageId, String customerId, List<String> messageIds, String status, String error,
+            Integer errorCode) {
+        if (messageIds.isEmpty() || pageId == null || customerId == null) {
+            return;
+        }
+        customers.change(Customer.key(pageId, customerId), null, c -> {
+            if (c == null) {
+                return new Decision.Keep<>(null);
+            }
+            Instant now = clock.instant();
+            messageIds.forEach(id -> Outbox.status(c, new MessageDelivery(id, status, error, errorCode), now));
+            return new Decision.Write<>(null);
+        });
     }
 
     private void fromCustomer(Page page, InboundEvent event, Instant at) {

@@ -13,6 +13,7 @@ import dev.handover.events.AgentRef;
 import dev.handover.events.ChatMessage;
 import dev.handover.events.CustomerEvent;
 import dev.handover.events.CustomerEventType;
+import dev.handover.events.MessageDelivery;
 import dev.handover.events.EventJson;
 import dev.handover.events.OutboundMessage;
 import dev.handover.events.Topics;
@@ -30,9 +31,18 @@ public final class Outbox {
     public static void event(Customer customer, CustomerEventType type, Instant at, Boolean stop, AgentRef agent,
             String action, ChatMessage message) {
         String eventId = UUID.randomUUID().toString();
-        var event = new CustomerEvent(eventId, type, customer.companyId, at, customer.snapshot(), stop, agent, action,
-                message);
-        customer.pending.add(new PendingRecord(eventId, Topics.CUSTOMER_EVENTS, customer.companyId, json(event)));
+        add(customer, new CustomerEvent(eventId, type, customer.companyId, at, customer.snapshot(), stop, agent, action,
+                message, null));
+    }
+
+    /** A {@code message_status_changed} broadcast: one of our messages moved on. */
+    public static void status(Customer customer, MessageDelivery delivery, Instant at) {
+        add(customer, new CustomerEvent(UUID.randomUUID().toString(), CustomerEventType.MESSAGE_STATUS_CHANGED,
+                customer.companyId, at, customer.snapshot(), null, null, null, null, delivery));
+    }
+
+    private static void add(Customer customer, CustomerEvent event) {
+        customer.pending.add(new PendingRecord(event.eventId(), Topics.CUSTOMER_EVENTS, customer.companyId, json(event)));
     }
 
     public static void send(Customer customer, OutboundMessage message) {

@@ -84,5 +84,24 @@ public interface BridgeConfig {
         /** Calls per second per page this replica makes at most (Facebook allows 300 for text). */
         @WithDefault("250")
         int ratePerPage();
+
+        /** Every text ends sent or failed within this time of the agent's request, whatever Facebook does. */
+        @WithDefault("2m")
+        Duration deadline();
+
+        /**
+         * After a call whose outcome is unknown (timeout, reset), how long to wait for the page's echo of the
+         * message before sending it again.
+         */
+        @WithDefault("10s")
+        Duration echoWait();
+
+        /** Whether this app is approved for the HUMAN_AGENT tag (texts 24 h to 7 days after the customer wrote). */
+        @WithDefault("true")
+        boolean humanAgentTag();
+
+        /** Typing indicators and seen marks older than this are dropped, never sent late. */
+        @WithDefault("5s")
+        Duration senderActionMaxAge();
     }
 }

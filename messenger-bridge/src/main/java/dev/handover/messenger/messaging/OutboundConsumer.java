@@ -1,6 +1,7 @@
 package dev.handover.messenger.messaging;
 
 import java.time.Duration;
+import java.time.Instant;
 
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -9,6 +10,7 @@ import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
 
 import dev.handover.events.DeliveryReport;
+import dev.handover.events.DeliveryStatus;
 import dev.handover.events.OutboundMessage;
 import dev.handover.events.Topics;
 import dev.handover.messenger.service.SendService;
@@ -45,6 +47,11 @@ public class OutboundConsumer {
         DeliveryReport report;
         try {
             report = sender.send(message);
+        } catch (RuntimeException e) {
+            // never leave a message without an outcome: a fault of ours is a failed send, not a silent one
+            LOG.errorf(e, "Sending %s failed unexpectedly", message.messageId());
+            report = new DeliveryReport(message.messageId(), message.pageId(), message.customerId(), DeliveryStatus.FAILED,
+                    null, null, null, "Internal error while sending: " + e, true, 0, Instant.now());
         } finally {
             MDC.remove("message_id");
             MDC.remove("customer_id");

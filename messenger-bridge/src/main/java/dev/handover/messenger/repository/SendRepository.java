@@ -1,5 +1,6 @@
 package dev.handover.messenger.repository;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 
@@ -13,6 +14,7 @@ import com.mongodb.MongoWriteException;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.Projections;
 import com.mongodb.client.model.Updates;
 
 /**
@@ -25,6 +27,8 @@ public class SendRepository {
     /** Where a send stands; {@code report} is the JSON of its outcome once it has one. */
     public record Send(String status, String report) {
     }
+
+    private static final Duration ECHO_POLL = Duration.ofMillis(200);
 
     private final MongoCollection<Document> collection;
 
@@ -48,6 +52,27 @@ public class SendRepository {
     public Send find(String messageId) {
         Document d = collection.find(Filters.eq("_id", messageId)).first();
         return d == null ? null : new Send(d.getString("status"), d.getString("report"));
+    }
+
+    /** The page echoed our message {@code messageId} (its metadata) as {@code mid}: proof that it went out. */
+    public void echoed(String messageId, String mid, Instant at) {
+        collection.updateOne(Filters.eq("_id", messageId), Updates.combine(Updates.set("echo_mid", mid),
+                Updates.set("echoed_at", Date.from(at))));
+    }
+
+    /** The {@code mid} of the message's echo once it arrives within {@code wait}, else {@code null}. */
+    public String awaitEcho(String messageId, Duration wait) throws InterruptedException {
+        long until = System.nanoTime() + wait.toNanos();
+        while (true) {
+            Document d = collection.find(Filters.eq("_id", messageId)).projection(Projections.include("echo_mid")).first();
+            if (d != null && d.getString("echo_mid") != null) {
+                return d.getString("echo_mid");
+            }
+            if (System.nanoTime() >= until) {
+                return null;
+            }
+            Thread.sleep(ECHO_POLL.toMillis());
+        }
     }
 
     public void finish(String messageId, String status, String report, Instant at) {

@@ -14,6 +14,7 @@ import dev.handover.messenger.graph.GraphClient;
 import dev.handover.messenger.graph.GraphResult;
 import dev.handover.messenger.repository.PageRepository;
 import dev.handover.messenger.repository.PageRepository.ConnectedPage;
+import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * Which company may act as which page, and with what token. A page is connected only after its access token
@@ -44,9 +45,12 @@ public class PageAccess {
     private final TokenCipher cipher;
     private final BridgeConfig config;
     private final Clock clock;
+    private final MeterRegistry metrics;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
 
-    public PageAccess(GraphClient graph, PageRepository pages, TokenCipher cipher, BridgeConfig config, Clock clock) {
+    public PageAccess(GraphClient graph, PageRepository pages, TokenCipher cipher, BridgeConfig config, Clock clock,
+            MeterRegistry metrics) {
+        this.metrics = metrics;
         this.graph = graph;
         this.pages = pages;
         this.cipher = cipher;
@@ -103,6 +107,16 @@ public class PageAccess {
         cache.remove(pageId);
         LOG.infof("Page %s connected to company %s", pageId, companyId);
         return new Connection(200, name, null);
+    }
+
+    /**
+     * Facebook refused the page's token (code 190: expired, revoked, password changed): the page needs a new
+     * one. Counted ({@code handover_page_token_rejected_total}) and logged; agents see the failed sends' reason.
+     */
+    public void tokenRejected(String pageId) {
+        metrics.counter("handover.page.token.rejected", "page_id", pageId).increment();
+        LOG.errorf("Facebook rejected the access token of page %s (code 190): an admin must reconnect it with a new "
+                + "token (PUT /api/admin/pages/%s/token)", pageId, pageId);
     }
 
     public boolean disconnect(String companyId, String pageId) {

@@ -1,6 +1,9 @@
 package dev.handover.messenger.service;
 
 import java.io.IOException;
+import java.net.ConnectException;
+import java.net.http.HttpConnectTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,6 +40,8 @@ public class SendService {
     /** Graph API codes worth another try: unknown and temporary errors, and the rate limits. */
     static final Set<Integer> TRANSIENT = Set.of(1, 2, 4, 17, 32, 613, 1200);
     static final Set<Integer> RATE_LIMITS = Set.of(4, 17, 32, 613);
+    /** Invalid or expired access token: the page needs a new one. */
+    static final int TOKEN_INVALID = 190;
 
     private final GraphClient graph;
     private final PageAccess pages;
@@ -59,102 +64,184 @@ public class SendService {
         this.limiter = new RateLimiter(config.send().ratePerPage(), System::nanoTime);
     }
 
-    /** Sends {@code message} (blocking through retries) and returns its outcome. */
+    /** Sends {@code message} (blocking through retries, never past its deadline) and returns its outcome. */
     public DeliveryReport send(OutboundMessage message) throws InterruptedException {
         String invalid = invalid(message);
         if (invalid != null) {
             return count(failed(message, null, null, invalid, false, 0));
         }
-        boolean text = message.kind() == OutboundKind.TEXT;
-        if (text && !sends.claim(message.messageId(), clock.instant())) {
-            return earlier(message);
+        if (message.kind() == OutboundKind.SENDER_ACTION) {
+            return count(senderAction(message));
         }
-        DeliveryReport report = deliver(message, text);
-        if (text) {
-            sends.finish(message.messageId(), report.status() == DeliveryStatus.SENT ? "sent" : "failed",
-                    new String(EventJson.write(report), java.nio.charset.StandardCharsets.UTF_8), clock.instant());
+        if (!sends.claim(message.messageId(), clock.instant())) {
+            return count(earlier(message));
         }
+        DeliveryReport report = text(message);
+        sends.finish(message.messageId(), report.status() == DeliveryStatus.SENT ? "sent" : "failed",
+                new String(EventJson.write(report), StandardCharsets.UTF_8), clock.instant());
         return count(report);
     }
 
-    private DeliveryReport deliver(OutboundMessage message, boolean text) throws InterruptedException {
-        PageAccess.Access page = pages.find(message.pageId());
+    /** A typing indicator or seen mark: once, and only while it still means something. */
+    private DeliveryReport senderAction(OutboundMessage message) throws InterruptedException {
+        Instant now = clock.instant();
+        if (message.requestedAt() != null && message.requestedAt().plus(config.send().senderActionMaxAge()).isBefore(now)) {
+            return failed(message, null, null, "Stale sender action dropped", false, 0);
+        }
+        if (MessagingWindow.decide(message.customerLastMessageAt(), now) != MessagingWindow.Decision.RESPONSE) {
+            return failed(message, null, null, "Sender actions are only sent within 24 hours of the customer's last message",
+                    false, 0);
+        }
+        PageAccess.Access page = page(message);
         if (page == null) {
-            return failed(message, null, null, "Page " + message.pageId() + " is not connected", false, 0);
+            return failed(message, null, null, refusal(message), false, 0);
         }
-        if (!page.companyId().equals(message.companyId())) {
-            LOG.warnf("Refused a send as page %s for company %s: the page belongs to another company",
-                    message.pageId(), message.companyId());
-            return failed(message, null, null, "Page " + message.pageId() + " does not belong to company "
-                    + message.companyId(), false, 0);
-        }
-        String token = page.token();
         ObjectNode body = json.createObjectNode();
         body.putObject("recipient").put("id", message.customerId());
-        if (text) {
-            MessagingWindow.Decision window = MessagingWindow.decide(message.customerLastMessageAt(), clock.instant());
-            if (window == MessagingWindow.Decision.CLOSED) {
-                return failed(message, null, null, "Not sent: more than 7 days since the customer's last message, "
-                        + "outside Messenger's human agent window", false, 0);
+        body.put("sender_action", json.valueToTree(message.senderAction()).asText());
+        GraphResult result;
+        try {
+            result = graph.send(message.pageId(), page.token(), body);
+        } catch (IOException e) {
+            return failed(message, null, null, "No answer from the Graph API: " + e, true, 1);
+        }
+        return result.ok() ? sent(message, null, 1) : failed(message, result.errorCode(), result.errorSubcode(),
+                result.error(), false, 1);
+    }
+
+    /**
+     * A text: retried while it cannot have gone out (refused connection, transient codes, rate limits); after a
+     * call whose outcome is unknown (timeout, reset) only once the page's echo of it has not come within
+     * {@code messenger.send.echo-wait}, so that the customer never gets it twice. Ends by its deadline.
+     */
+    private DeliveryReport text(OutboundMessage message) throws InterruptedException {
+        Instant deadline = (message.requestedAt() != null ? message.requestedAt() : clock.instant())
+                .plus(config.send().deadline());
+        int maxAttempts = Math.max(1, config.send().maxAttempts());
+        String lastError = null;
+        Integer lastCode = null;
+        Integer lastSubcode = null;
+        for (int attempt = 1;; attempt++) {
+            Instant now = clock.instant();
+            if (!now.isBefore(deadline)) {
+                return failed(message, lastCode, lastSubcode, "Not sent within " + config.send().deadline().toSeconds()
+                        + " s of the agent's request" + (lastError == null ? "" : "; last error: " + lastError), true, attempt - 1);
             }
-            if (window == MessagingWindow.Decision.RESPONSE) {
-                body.put("messaging_type", "RESPONSE");
-            } else {
-                body.put("messaging_type", "MESSAGE_TAG");
-                body.put("tag", "HUMAN_AGENT");
+            PageAccess.Access page = page(message);
+            if (page == null) {
+                return failed(message, null, null, refusal(message), false, attempt - 1);
+            }
+            ObjectNode body = json.createObjectNode();
+            body.putObject("recipient").put("id", message.customerId());
+            switch (MessagingWindow.decide(message.customerLastMessageAt(), now)) {
+                case CLOSED -> {
+                    return failed(message, null, null, "Not sent: more than 7 days since the customer's last message, "
+                            + "outside Messenger's human agent window", false, attempt - 1);
+                }
+                case HUMAN_AGENT_TAG -> {
+                    if (!config.send().humanAgentTag()) {
+                        return failed(message, null, null, "Not sent: more than 24 hours since the customer's last "
+                                + "message, and this app is not approved for the HUMAN_AGENT tag", false, attempt - 1);
+                    }
+                    body.put("messaging_type", "MESSAGE_TAG");
+                    body.put("tag", "HUMAN_AGENT");
+                }
+                case RESPONSE -> body.put("messaging_type", "RESPONSE");
             }
             body.putObject("message").put("text", message.text()).put("metadata", message.messageId());
-        } else {
-            body.put("sender_action", json.valueToTree(message.senderAction()).asText());
-        }
-        int maxAttempts = Math.max(1, config.send().maxAttempts());
-        for (int attempt = 1;; attempt++) {
             Duration wait = limiter.reserve(message.pageId());
             if (!wait.isZero()) {
                 Thread.sleep(wait.toMillis(), wait.toNanosPart() % 1_000_000);
             }
             GraphResult result = null;
-            String unanswered = null;
+            boolean ambiguous = false;
             try {
-                result = graph.send(message.pageId(), token, body);
+                result = graph.send(message.pageId(), page.token(), body);
+            } catch (ConnectException | HttpConnectTimeoutException e) {
+                lastError = "Graph API unreachable: " + e;
             } catch (IOException e) {
-                unanswered = "No answer from the Graph API: " + e;
+                ambiguous = true;
+                lastError = "No answer from the Graph API: " + e;
             }
             if (result != null && result.ok()) {
-                return new DeliveryReport(message.messageId(), message.pageId(), message.customerId(),
-                        DeliveryStatus.SENT, result.messageId(), null, null, null, false, attempt, clock.instant());
+                return sent(message, result.messageId(), attempt);
             }
-            Integer code = result == null ? null : result.errorCode();
-            Integer subcode = result == null ? null : result.errorSubcode();
-            String error = result == null ? unanswered : result.error();
-            boolean retryable = result == null || result.httpStatus() >= 500 || TRANSIENT.contains(code);
+            if (ambiguous) {
+                String echoed = sends.awaitEcho(message.messageId(), min(config.send().echoWait(), deadline));
+                if (echoed != null) {
+                    LOG.infof("Send %s had no answer but its echo arrived: sent", message.messageId());
+                    return sent(message, echoed, attempt);
+                }
+                lastError += "; no echo within " + config.send().echoWait().toSeconds() + " s";
+            }
+            lastCode = result == null ? null : result.errorCode();
+            lastSubcode = result == null ? null : result.errorSubcode();
+            if (result != null) {
+                lastError = result.error();
+            }
+            boolean retryable = result == null || result.httpStatus() >= 500 || lastCode != null && TRANSIENT.contains(lastCode);
             LOG.infof("Send %s to %s failed (attempt %d): (#%s/%s) %s fbtrace_id=%s", message.messageId(),
-                    message.pageId(), attempt, code, subcode, error, result == null ? null : result.fbtraceId());
+                    message.pageId(), attempt, lastCode, lastSubcode, lastError, result == null ? null : result.fbtraceId());
+            if (Integer.valueOf(TOKEN_INVALID).equals(lastCode)) {
+                pages.tokenRejected(message.pageId());
+            }
             if (!retryable || attempt >= maxAttempts) {
-                return failed(message, code, subcode, error, retryable, attempt);
+                return failed(message, lastCode, lastSubcode, lastError, retryable, attempt);
             }
             Duration backoff = backoff(attempt);
-            if (RATE_LIMITS.contains(result.errorCode())) {
+            if (lastCode != null && RATE_LIMITS.contains(lastCode)) {
                 limiter.pause(message.pageId(), backoff);
             } else {
-                Thread.sleep(backoff.toMillis());
+                Thread.sleep(Math.max(0, Math.min(backoff.toMillis(), Duration.between(clock.instant(), deadline).toMillis())));
             }
         }
     }
 
-    /** The outcome of a text claimed before: its report, or a refusal to guess if it never finished. */
-    private DeliveryReport earlier(OutboundMessage message) {
+    /** The connected page the record may send as, or {@code null}. */
+    private PageAccess.Access page(OutboundMessage message) {
+        PageAccess.Access page = pages.find(message.pageId());
+        return page != null && page.companyId().equals(message.companyId()) ? page : null;
+    }
+
+    private String refusal(OutboundMessage message) {
+        if (pages.find(message.pageId()) == null) {
+            return "Page " + message.pageId() + " is not connected";
+        }
+        LOG.warnf("Refused a send as page %s for company %s: the page belongs to another company", message.pageId(),
+                message.companyId());
+        return "Page " + message.pageId() + " does not belong to company " + message.companyId();
+    }
+
+    private Duration min(Duration wait, Instant deadline) {
+        Duration left = Duration.between(clock.instant(), deadline);
+        return left.compareTo(wait) < 0 ? (left.isNegative() ? Duration.ZERO : left) : wait;
+    }
+
+    private DeliveryReport sent(OutboundMessage message, String facebookMessageId, int attempts) {
+        return new DeliveryReport(message.messageId(), message.pageId(), message.customerId(), DeliveryStatus.SENT,
+                facebookMessageId, null, null, null, false, attempts, clock.instant());
+    }
+
+    /**
+     * The outcome of a text claimed before: its report; or, when the send was cut off (a replica killed mid-call),
+     * sent if the page's echo of it arrives within the echo wait, else failed rather than risking a duplicate.
+     */
+    private DeliveryReport earlier(OutboundMessage message) throws InterruptedException {
         SendRepository.Send earlier = sends.find(message.messageId());
         if (earlier != null && earlier.report() != null) {
             try {
-                return EventJson.read(earlier.report().getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                        DeliveryReport.class);
+                return EventJson.read(earlier.report().getBytes(StandardCharsets.UTF_8), DeliveryReport.class);
             } catch (IOException e) {
                 LOG.warnf("Unreadable stored outcome of %s: %s", message.messageId(), e.getMessage());
             }
         }
-        return failed(message, null, null, "A send of this message was interrupted before its outcome was known; "
-                + "not repeated to avoid a duplicate", false, 0);
+        String echoed = sends.awaitEcho(message.messageId(), config.send().echoWait());
+        DeliveryReport report = echoed != null ? sent(message, echoed, 1) : failed(message, null, null,
+                "A send of this message was interrupted before its outcome was known and Facebook never echoed it; "
+                        + "not repeated to avoid a duplicate", true, 0);
+        sends.finish(message.messageId(), report.status() == DeliveryStatus.SENT ? "sent" : "failed",
+                new String(EventJson.write(report), StandardCharsets.UTF_8), clock.instant());
+        return report;
     }
 
     private Duration backoff(int attempt) {

@@ -21,6 +21,7 @@ import dev.handover.events.InboundKind;
 import dev.handover.messenger.messaging.InboundPublisher;
 import dev.handover.messenger.repository.ProfileRepository.Profile;
 import dev.handover.messenger.repository.SeenEventRepository;
+import dev.handover.messenger.repository.SendRepository;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
@@ -48,12 +49,14 @@ public class WebhookService {
     private final WebhookParser parser = new WebhookParser();
     private final SeenEventRepository seen;
     private final ProfileService profiles;
+    private final SendRepository sends;
     private final InboundPublisher publisher;
     private final MeterRegistry metrics;
     private final Clock clock;
 
-    public WebhookService(ObjectMapper json, SeenEventRepository seen, ProfileService profiles,
+    public WebhookService(ObjectMapper json, SeenEventRepository seen, ProfileService profiles, SendRepository sends,
             InboundPublisher publisher, MeterRegistry metrics, Clock clock) {
+        this.sends = sends;
         this.json = json;
         this.seen = seen;
         this.profiles = profiles;
@@ -82,6 +85,8 @@ public class WebhookService {
         if (!parsed.skipped().isEmpty()) {
             LOG.warnf("Skipped webhook items: %s", parsed.skipped());
         }
+        parsed.events().stream().filter(e -> e.kind() == InboundKind.ECHO && e.metadata() != null && e.mid() != null)
+                .forEach(e -> sends.echoed(e.metadata(), e.mid(), clock.instant()));
         Map<String, InboundEvent> unique = new LinkedHashMap<>();
         parsed.events().forEach(e -> unique.putIfAbsent(e.eventId(), e));
         Set<String> already = unique.isEmpty() ? Set.of() : seen.seen(unique.keySet());

@@ -9,6 +9,7 @@ import dev.handover.events.CustomerEvent;
 import dev.handover.events.CustomerSnapshot;
 import dev.handover.events.EventJson;
 import dev.handover.events.MessageAuthor;
+import dev.handover.events.MessageDelivery;
 
 /**
  * Writes a {@code customer.events} record as the spec's broadcast frame, once per audience: the assigned agent
@@ -92,6 +93,16 @@ public final class EventRenderer {
                 data.put("agent_email", agent == null ? null : agent.email());
                 data.put("agent_name", agent == null ? null : agent.name());
                 data.put("message_id", message.messageId());
+                data.put("page_id", customer.pageId());
+                data.put("timestamp", timestamp);
+            }
+            case MESSAGE_STATUS_CHANGED -> {
+                MessageDelivery delivery = event.delivery();
+                data.put("chat_id", customer.customerId());
+                data.put("message_id", delivery.messageId());
+                data.put("status", delivery.status());
+                data.put("error", delivery.error());
+                data.put("error_code", delivery.errorCode());
                 data.put("page_id", customer.pageId());
                 data.put("timestamp", timestamp);
             }

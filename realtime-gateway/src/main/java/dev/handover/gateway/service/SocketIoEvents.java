@@ -25,7 +25,7 @@ public final class SocketIoEvents {
     private SocketIoEvents() {
     }
 
-    /** {@code customer:new}, {@code customer:update} or {@code message:new} for a broadcast. */
+    /** {@code customer:new}, {@code customer:update}, {@code message:new} or {@code message:update} for a broadcast. */
     static String render(CustomerEvent event) {
         CustomerSnapshot c = event.customer();
         return switch (event.type()) {
@@ -37,6 +37,9 @@ public final class SocketIoEvents {
             }
             case NEW_MESSAGE -> packet("message:new", JSON.createObjectNode().set("message", message(event.message(), c,
                     event.occurredAt())));
+            case MESSAGE_STATUS_CHANGED -> packet("message:update", JSON.createObjectNode().put("customerId", c.customerId())
+                    .put("messageId", event.delivery().messageId()).put("status", event.delivery().status())
+                    .put("error", event.delivery().error()));
         };
     }
 
