@@ -185,6 +185,23 @@ class InboundTest {
                 .<List<String>>path("customers.customer_id").contains(customer));
     }
 
+    @Test
+    void aMessageThatNeverGetsAnOutcomeIsFailedByItsDeadlineAndTheAgentsAreTold() {
+        var events = fx.events();
+        String customer = fx.waitingCustomer(page);
+        String lost = as(agent).body("{\"page_id\":\"" + page + "\",\"message\":\"into the void\"}")
+                .post(CUSTOMERS + "/" + customer + "/messages").then().statusCode(200).extract().path("message_id");
+        // no messenger-bridge answers in this profile: the outcome timeout (6 s here) decides
+        awaitStatus(customer, lost, "failed");
+        CustomerEvent failed = fx.awaitEvents(events, CustomerEventType.MESSAGE_STATUS_CHANGED, customer, 1).get(0);
+        assertEquals(new MessageDelivery(lost, "failed", "No outcome from messenger-bridge within 6 s", null),
+                failed.delivery());
+        // an outcome that still arrives wins
+        report(new DeliveryReport(lost, page, customer, DeliveryStatus.SENT, "m_fb_late", null, null, null, false, 1, now()));
+        awaitStatus(customer, lost, "sent");
+        events.close();
+    }
+
     private InboundEvent event(InboundKind kind, String customer, String text, String quickReply, String title,
             String payload) {
         String mid = Fixtures.id("m");

@@ -1,5 +1,9 @@
 package dev.handover.messenger;
 
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.time.Instant;
@@ -51,7 +55,10 @@ class InfrastructureTest {
     }
 
     @Test
-    void healthIncludesKafkaAndMongoAndMetricsArePublished() {
-        InfrastructureChecks.assertOperable("Kafka connection health check", "MongoDB connection health check");
+    void readinessFollowsTheWebhookSpoolNotKafkaNorMongoAndMetricsArePublished() {
+        InfrastructureChecks.assertOperable("webhook-spool");
+        given().get("/q/health/ready").then().body("checks.name", not(hasItem("Kafka connection health check")))
+                .body("checks.name", not(hasItem("MongoDB connection health check")));
+        given().get("/q/metrics").then().body(containsString("handover_webhook_spool_bodies"));
     }
 }

@@ -231,7 +231,7 @@ class SendTest {
         publish(stale);
         List<DeliveryReport> outcomes = await().atMost(Duration.ofSeconds(15)).until(this::received, l -> l.size() >= 2);
         assertEquals(DeliveryStatus.FAILED, outcomes.get(0).status());
-        assertTrue(outcomes.get(0).error().startsWith("Not sent within 120 s"), outcomes.get(0).error());
+        assertTrue(outcomes.get(0).error().startsWith("Not sent within 90 s"), outcomes.get(0).error());
         assertEquals("Stale sender action dropped", outcomes.get(1).error());
         graph.verify(0, postRequestedFor(urlPathEqualTo(SEND)).withRequestBody(matchingJsonPath("$.recipient.id", equalTo(psid))));
     }

@@ -5,22 +5,15 @@ import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
-import static io.restassured.RestAssured.given;
 
-import java.nio.charset.StandardCharsets;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.UUID;
-
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 
 import dev.handover.testing.ServiceProcess;
 import dev.handover.testing.TestInfrastructure;
-import io.restassured.http.ContentType;
 
 /**
  * The three packaged services against Facebook played by WireMock: a bridge with its own app secret, a
@@ -59,17 +52,9 @@ final class MessengerStack implements AutoCloseable {
     }
 
     /** A customer's text, as a webhook signed with the bridge's app secret; the bridge must answer 200. */
-    void customerWrites(String pageId, String customer, String text) throws Exception {
-        long now = System.currentTimeMillis();
-        byte[] body = ("{\"object\":\"page\",\"entry\":[{\"id\":\"" + pageId + "\",\"time\":" + now + ",\"messaging\":[{"
-                + "\"sender\":{\"id\":\"" + customer + "\"},\"recipient\":{\"id\":\"" + pageId + "\"},\"timestamp\":"
-                + now + ",\"message\":{\"mid\":\"m-" + UUID.randomUUID() + "\",\"text\":\"" + text
-                + "\"}}]}]}").getBytes(StandardCharsets.UTF_8);
-        Mac mac = Mac.getInstance("HmacSHA256");
-        mac.init(new SecretKeySpec(appSecret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-        given().baseUri(bridge.url()).contentType(ContentType.JSON)
-                .header("X-Hub-Signature-256", "sha256=" + HexFormat.of().formatHex(mac.doFinal(body)))
-                .body(body).post("/webhook").then().statusCode(200);
+    void customerWrites(String pageId, String customer, String text) {
+        SignedWebhooks.customerWrites(bridge.url(), appSecret, pageId, customer, "m-" + UUID.randomUUID(), text)
+                .then().statusCode(200);
     }
 
     @Override

@@ -74,6 +74,16 @@ public final class ServiceProcess implements AutoCloseable {
         return root == null ? Paths.get("..").toAbsolutePath().normalize() : Paths.get(root);
     }
 
+    /** SIGKILL: the process gets no chance to clean up, as when a node dies. */
+    public void kill() {
+        process.destroyForcibly();
+        try {
+            process.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     public String url() {
         return "http://127.0.0.1:" + port;
     }

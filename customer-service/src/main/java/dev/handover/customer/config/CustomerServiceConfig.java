@@ -16,6 +16,21 @@ public interface CustomerServiceConfig {
 
     Outbox outbox();
 
+    Sends sends();
+
+    interface Sends {
+        /**
+         * An agent's message without an outcome from messenger-bridge this long after it was written is failed
+         * (whatever kept it: Kafka down, a bridge gone); the bridge never sends one after its own, shorter deadline.
+         */
+        @WithDefault("105s")
+        Duration outcomeTimeout();
+
+        /** How often messages past their timeout are looked for. */
+        @WithDefault("10s")
+        Duration sweepInterval();
+    }
+
     interface Detection {
         /** Phrases per language (key: ISO code) that ask for a human; matched as whole words, any case. */
         Map<String, List<String>> humanKeywords();

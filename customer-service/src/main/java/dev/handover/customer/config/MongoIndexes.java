@@ -9,13 +9,14 @@ import dev.handover.customer.repository.AuditRepository;
 import dev.handover.customer.repository.CustomerRepository;
 import dev.handover.customer.repository.MessageRepository;
 import dev.handover.customer.repository.PageRepository;
+import dev.handover.customer.repository.PendingSendRepository;
 import io.quarkus.runtime.StartupEvent;
 
 /** Creates the spec's indexes and those the queries need, at start-up (creating an existing index is a no-op). */
 public class MongoIndexes {
 
     void create(@Observes StartupEvent start, CustomerRepository customers, PageRepository pages,
-            MessageRepository messages, AuditRepository audit) {
+            MessageRepository messages, AuditRepository audit, PendingSendRepository pendingSends) {
         var c = customers.mongoCollection();
         c.createIndex(Indexes.ascending("customer_id", "page_id"), new IndexOptions().unique(true));
         c.createIndex(Indexes.ascending("company_id"));
@@ -30,5 +31,6 @@ public class MongoIndexes {
         messages.mongoCollection().createIndex(Indexes.ascending("page_id", "customer_id", "created_at"));
         audit.collection().createIndex(Indexes.ascending("page_id", "customer_id", "at"));
         audit.collection().createIndex(Indexes.ascending("company_id", "at"));
+        pendingSends.collection().createIndex(Indexes.ascending("due_at"));
     }
 }

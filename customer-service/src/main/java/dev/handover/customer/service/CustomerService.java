@@ -13,6 +13,7 @@ import org.jboss.logging.Logger;
 
 import com.mongodb.MongoException;
 
+import dev.handover.customer.config.CustomerServiceConfig;
 import dev.handover.customer.model.Customer;
 import dev.handover.customer.model.Message;
 import dev.handover.customer.model.MessageStatus;
@@ -21,6 +22,7 @@ import dev.handover.customer.repository.CustomerRepository;
 import dev.handover.customer.repository.CustomerRepository.Decision;
 import dev.handover.customer.repository.MessageRepository;
 import dev.handover.customer.repository.PageRepository;
+import dev.handover.customer.repository.PendingSendRepository;
 import dev.handover.events.AgentRef;
 import dev.handover.events.ChatMessage;
 import dev.handover.events.CustomerEventType;
@@ -44,12 +46,17 @@ public class CustomerService {
     private final CustomerRepository customers;
     private final PageRepository pages;
     private final MessageRepository messages;
+    private final PendingSendRepository pendingSends;
+    private final CustomerServiceConfig config;
     private final Event<CustomerChanged> changed;
     private final CustomerMetrics metrics;
     private final Clock clock;
 
     public CustomerService(CustomerRepository customers, PageRepository pages, MessageRepository messages,
-            Event<CustomerChanged> changed, CustomerMetrics metrics, Clock clock) {
+            PendingSendRepository pendingSends, CustomerServiceConfig config, Event<CustomerChanged> changed,
+            CustomerMetrics metrics, Clock clock) {
+        this.pendingSends = pendingSends;
+        this.config = config;
         this.customers = customers;
         this.pages = pages;
         this.messages = messages;
@@ -198,6 +205,8 @@ public class CustomerService {
         message.updatedAt = now;
         // stored first, so that a delivery report can never arrive before its message
         messages.insertOnce(message);
+        pendingSends.add(new PendingSendRepository.PendingSend(message.id, pageId, customerId,
+                now.plus(config.sends().outcomeTimeout())));
         // the request time this message is the first answer to, as decided by the write that won
         Instant[] firstResponse = new Instant[1];
         try {
@@ -225,6 +234,7 @@ public class CustomerService {
             });
         } catch (RuntimeException e) {
             messages.deleteById(message.id);
+            pendingSends.remove(message.id);
             throw e;
         }
         if (firstResponse[0] != null) {

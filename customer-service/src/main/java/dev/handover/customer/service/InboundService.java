@@ -18,6 +18,7 @@ import dev.handover.customer.repository.CustomerRepository;
 import dev.handover.customer.repository.CustomerRepository.Decision;
 import dev.handover.customer.repository.MessageRepository;
 import dev.handover.customer.repository.PageRepository;
+import dev.handover.customer.repository.PendingSendRepository;
 import dev.handover.events.ChatMessage;
 import dev.handover.events.CustomerEventType;
 import dev.handover.events.DeliveryReport;
@@ -40,13 +41,16 @@ public class InboundService {
     private final CustomerRepository customers;
     private final PageRepository pages;
     private final MessageRepository messages;
+    private final PendingSendRepository pendingSends;
     private final IntentDetector intents;
     private final CustomerService rules;
     private final Event<CustomerChanged> changed;
     private final Clock clock;
 
     public InboundService(CustomerRepository customers, PageRepository pages, MessageRepository messages,
-            IntentDetector intents, CustomerService rules, Event<CustomerChanged> changed, Clock clock) {
+            PendingSendRepository pendingSends, IntentDetector intents, CustomerService rules,
+            Event<CustomerChanged> changed, Clock clock) {
+        this.pendingSends = pendingSends;
         this.customers = customers;
         this.pages = pages;
         this.messages = messages;
@@ -95,6 +99,7 @@ public class InboundService {
             return;
         }
         Instant at = report.at() != null ? report.at() : clock.instant();
+        pendingSends.remove(report.messageId());
         if (report.status() == DeliveryStatus.SENT) {
             if (messages.markSent(report.messageId(), report.facebookMessageId(), at)) {
                 broadcast(report.pageId(), report.customerId(), List.of(report.messageId()), MessageStatus.SENT, null, null);
@@ -110,7 +115,7 @@ public class InboundService {
     }
 
     /** Tells the company's agents that these messages of the conversation moved on to {@code status}. */
-    private void broadcast(String pageId, String customerId, List<String> messageIds, String status, String error,
+    void broadcast(String pageId, String customerId, List<String> messageIds, String status, String error,
             Integer errorCode) {
         if (messageIds.isEmpty() || pageId == null || customerId == null) {
             return;

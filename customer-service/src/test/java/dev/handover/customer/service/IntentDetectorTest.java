@@ -41,6 +41,11 @@ class IntentDetectorTest {
         public Outbox outbox() {
             return () -> Duration.ofSeconds(2);
         }
+
+        @Override
+        public Sends sends() {
+            throw new UnsupportedOperationException("IntentDetector reads detection() only");
+        }
     });
 
     @Test

@@ -46,9 +46,31 @@ public interface BridgeConfig {
         Map<String, String> pageNames();
     }
 
-    /** How long a webhook waits for Kafka to take its events before answering 503 (Facebook then retries). */
+    /** How long the spool waits for Kafka to take one webhook's events before it tries again. */
     @WithDefault("4s")
     Duration publishTimeout();
+
+    Spool spool();
+
+    /**
+     * Where signed webhooks wait, on disk, until their events are in Kafka: Facebook is answered as soon as a
+     * body is there, whatever Kafka, MongoDB or the Graph API are doing.
+     */
+    interface Spool {
+        /** A directory that survives a restart of the bridge (a volume in Kubernetes); one per replica. */
+        @WithDefault("spool")
+        String dir();
+
+        /** Bodies waiting at most; beyond it webhooks are answered 503 (Facebook retries them later). */
+        @WithDefault("100000")
+        int maxBodies();
+
+        @WithDefault("200ms")
+        Duration initialBackoff();
+
+        @WithDefault("10s")
+        Duration maxBackoff();
+    }
 
     interface Graph {
         @WithDefault("https://graph.facebook.com")
@@ -85,8 +107,11 @@ public interface BridgeConfig {
         @WithDefault("250")
         int ratePerPage();
 
-        /** Every text ends sent or failed within this time of the agent's request, whatever Facebook does. */
-        @WithDefault("2m")
+        /**
+         * Every text ends sent or failed within this time of the agent's request, whatever Facebook does; shorter
+         * than customer-service's {@code handover.sends.outcome-timeout}, so nothing is sent after that fails it.
+         */
+        @WithDefault("90s")
         Duration deadline();
 
         /**

@@ -18,6 +18,7 @@ import org.jboss.logging.Logger;
 import dev.handover.messenger.config.BridgeConfig;
 import dev.handover.messenger.service.SignatureVerifier;
 import dev.handover.messenger.service.WebhookService;
+import dev.handover.messenger.service.WebhookSpool;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
@@ -32,12 +33,14 @@ public class WebhookResource {
     private final BridgeConfig config;
     private final SignatureVerifier signatures;
     private final WebhookService webhooks;
+    private final WebhookSpool spool;
     private final MeterRegistry metrics;
 
-    public WebhookResource(BridgeConfig config, WebhookService webhooks, MeterRegistry metrics) {
+    public WebhookResource(BridgeConfig config, WebhookService webhooks, WebhookSpool spool, MeterRegistry metrics) {
         this.config = config;
         this.signatures = new SignatureVerifier(config.appSecret());
         this.webhooks = webhooks;
+        this.spool = spool;
         this.metrics = metrics;
     }
 
@@ -64,13 +67,13 @@ public class WebhookResource {
             return error(403, signature == null ? "Missing X-Hub-Signature-256" : "Invalid signature");
         }
         try {
-            var accepted = webhooks.accept(body);
-            return Response.ok("{\"status\":\"EVENT_RECEIVED\",\"published\":" + accepted.published()
-                    + ",\"duplicates\":" + accepted.duplicates() + ",\"skipped\":" + accepted.skipped() + "}").build();
+            webhooks.validate(body);
+            spool.append(body);
+            return Response.ok("{\"status\":\"EVENT_RECEIVED\"}").build();
         } catch (WebhookService.MalformedWebhook e) {
             metrics.counter("handover.webhook.rejected", "reason", "malformed").increment();
             return error(400, e.getMessage());
-        } catch (RuntimeException e) {
+        } catch (WebhookSpool.Full | RuntimeException e) {
             LOG.errorf("Webhook not taken, Facebook will retry: %s", e.toString());
             metrics.counter("handover.webhook.rejected", "reason", "unavailable").increment();
             return error(503, "Events could not be stored; retry later");

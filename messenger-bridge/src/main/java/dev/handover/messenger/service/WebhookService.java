@@ -26,8 +26,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * Takes a verified webhook body to Kafka: every item once (by {@code mid}, across retries, restarts and
- * replicas), in Facebook's timestamp order, customers' messages with their names. Returns only once Kafka
- * holds them, so that answering 200 means nothing can be lost.
+ * replicas), in Facebook's timestamp order, customers' messages with their names. Called by
+ * {@link WebhookSpool} for bodies already safe on disk; returns only once Kafka holds their events.
  */
 @ApplicationScoped
 public class WebhookService {
@@ -65,7 +65,12 @@ public class WebhookService {
         this.clock = clock;
     }
 
-    public Accepted accept(byte[] body) throws MalformedWebhook {
+    /** Refuses a body that is not a JSON object, before anything is kept of it. */
+    public void validate(byte[] body) throws MalformedWebhook {
+        root(body);
+    }
+
+    private JsonNode root(byte[] body) throws MalformedWebhook {
         JsonNode root;
         try {
             root = json.readTree(body);
@@ -75,6 +80,12 @@ public class WebhookService {
         if (root == null || !root.isObject()) {
             throw new MalformedWebhook("Body is not a JSON object");
         }
+        return root;
+    }
+
+    /** Takes a body's events to Kafka (de-duplicated, in timestamp order, with names); throws while it cannot. */
+    public Accepted accept(byte[] body) throws MalformedWebhook {
+        JsonNode root = root(body);
         if (!"page".equals(root.path("object").asText())) {
             count("not_page");
             LOG.infof("Ignoring a webhook for object %s", root.path("object").asText());

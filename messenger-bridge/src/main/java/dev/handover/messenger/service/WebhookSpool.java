@@ -1,0 +1,177 @@
+package dev.handover.messenger.service;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.jboss.logging.Logger;
+
+import dev.handover.messenger.config.BridgeConfig;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+
+/**
+ * Signed webhooks on disk until their events are in Kafka. A body is written and forced to disk before Facebook
+ * is answered, so the answer never waits for Kafka, MongoDB or the Graph API, and a bridge killed afterwards
+ * loses nothing: on start it takes up where it stopped. One thread takes the bodies to {@link WebhookService}
+ * in the order they came, retrying the oldest (with backoff) until it is through.
+ */
+@ApplicationScoped
+public class WebhookSpool {
+
+    private static final Logger LOG = Logger.getLogger(WebhookSpool.class);
+    private static final String SUFFIX = ".json";
+
+    /** The spool holds its maximum: the webhook must be answered 503. */
+    public static final class Full extends Exception {
+        Full(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private final BridgeConfig config;
+    private final WebhookService webhooks;
+    private final Path dir;
+    private final Path rejected;
+    private final AtomicLong sequence = new AtomicLong();
+    private final AtomicInteger waiting = new AtomicInteger();
+    private final Semaphore arrived = new Semaphore(0);
+    private volatile boolean running;
+    private Thread drainer;
+
+    public WebhookSpool(BridgeConfig config, WebhookService webhooks, MeterRegistry metrics) {
+        this.config = config;
+        this.webhooks = webhooks;
+        this.dir = Path.of(config.spool().dir()).toAbsolutePath();
+        this.rejected = dir.resolve("rejected");
+        metrics.gauge("handover.webhook.spool.bodies", waiting);
+    }
+
+    void start(@Observes StartupEvent event) throws IOException {
+        Files.createDirectories(rejected);
+        try (Stream<Path> files = Files.list(dir)) {
+            // a body cut off while being written was never acknowledged: Facebook sends it again
+            for (Path partial : files.filter(f -> f.getFileName().toString().endsWith(".tmp")).toList()) {
+                Files.delete(partial);
+            }
+        }
+        List<Path> left = bodies();
+        waiting.set(left.size());
+        if (!left.isEmpty()) {
+            sequence.set(number(left.get(left.size() - 1)) + 1);
+            LOG.infof("%d webhook bodies waiting in %s from before the restart", left.size(), dir);
+        }
+        running = true;
+        drainer = new Thread(this::drain, "webhook-spool");
+        drainer.setDaemon(true);
+        drainer.start();
+    }
+
+    void stop(@Observes ShutdownEvent event) throws InterruptedException {
+        running = false;
+        if (drainer != null) {
+            drainer.interrupt();
+            drainer.join(Duration.ofSeconds(5).toMillis());
+        }
+    }
+
+    /** Keeps {@code body} on disk (forced) for the drainer; returns once it would survive a crash. */
+    public void append(byte[] body) throws Full {
+        if (waiting.get() >= config.spool().maxBodies()) {
+            throw new Full(waiting.get() + " webhook bodies are waiting for Kafka");
+        }
+        String name = String.format("%019d", sequence.getAndIncrement());
+        Path temporary = dir.resolve(name + ".tmp");
+        try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            ByteBuffer buffer = ByteBuffer.wrap(body);
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
+            channel.force(true);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        try {
+            Files.move(temporary, dir.resolve(name + SUFFIX), StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        waiting.incrementAndGet();
+        arrived.release();
+    }
+
+    /** Bodies waiting now. */
+    public int waiting() {
+        return waiting.get();
+    }
+
+    private void drain() {
+        long backoff = config.spool().initialBackoff().toMillis();
+        while (running) {
+            try {
+                List<Path> bodies = bodies();
+                if (bodies.isEmpty()) {
+                    arrived.tryAcquire(1, TimeUnit.SECONDS);
+                    arrived.drainPermits();
+                    continue;
+                }
+                for (Path body : bodies) {
+                    take(body);
+                    waiting.decrementAndGet();
+                }
+                backoff = config.spool().initialBackoff().toMillis();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException | IOException e) {
+                LOG.warnf("Webhook events not in Kafka yet (%d waiting), trying again in %d ms: %s", waiting.get(),
+                        backoff, e.toString());
+                try {
+                    Thread.sleep(backoff);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                backoff = Math.min(backoff * 2, config.spool().maxBackoff().toMillis());
+            }
+        }
+    }
+
+    /** Through {@link WebhookService} to Kafka, then off the disk; a body it cannot read is set aside. */
+    private void take(Path body) throws IOException {
+        try {
+            webhooks.accept(Files.readAllBytes(body));
+            Files.delete(body);
+        } catch (WebhookService.MalformedWebhook e) {
+            LOG.errorf("Webhook body %s set aside in %s: %s", body.getFileName(), rejected, e.getMessage());
+            Files.move(body, rejected.resolve(body.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    private List<Path> bodies() throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(SUFFIX)).sorted().toList();
+        }
+    }
+
+    private static long number(Path body) {
+        String name = body.getFileName().toString();
+        return Long.parseLong(name.substring(0, name.length() - SUFFIX.length()));
+    }
+}
