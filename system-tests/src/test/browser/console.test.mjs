@@ -66,6 +66,9 @@ try {
     if (!received.some((m) => m.text && m.text.includes("Alice here"))) await new Promise((r) => setTimeout(r, 200));
   }
   if (!received.some((m) => m.text && m.text.includes("Alice here"))) throw new Error("Maria never got the reply: " + JSON.stringify(received));
+  // the sandbox echoes the send and Maria's Messenger confirms delivery: both agents see it on the message
+  await alice.locator("#messages li.page", { hasText: "Alice here" }).locator(".status.delivered").waitFor(WAIT);
+  await bob.locator("#messages li.page", { hasText: "Alice here" }).locator(".status.delivered").waitFor(WAIT);
 
   await customerWrites("My order number is 4711");
   await alice.locator("#messages li.customer", { hasText: "4711" }).waitFor(WAIT);

@@ -106,15 +106,39 @@ function renderSelected() {
   $("send").disabled = !c || (c.agent_id && !mine);
 }
 
-function addMessage(text, fromPage, who, at) {
+function addMessage(text, fromPage, who, at, id, status, error) {
   const li = document.createElement("li");
   li.className = fromPage ? "page" : "customer";
   li.textContent = text;
   const small = document.createElement("small");
   small.textContent = (who ? who + " · " : "") + new Date(at || Date.now()).toLocaleTimeString();
   li.append(small);
+  if (id && fromPage && who !== "bot") {
+    li.dataset.id = id;
+    li.dataset.text = text;
+    const mark = document.createElement("span");
+    mark.className = "status";
+    li.append(mark);
+    showStatus(li, status || "queued", error);
+  }
   $("messages").append(li);
   $("messages").scrollTop = $("messages").scrollHeight;
+}
+
+// An agent message's state (queued, sent, delivered, read, failed with its reason), and a retry when it failed.
+function showStatus(li, status, error) {
+  const mark = li.querySelector(".status");
+  mark.textContent = status === "failed" ? "failed: " + (error || "not sent") : status;
+  mark.className = "status " + status;
+  li.querySelector("button.retry")?.remove();
+  if (status === "failed") {
+    const retry = document.createElement("button");
+    retry.className = "retry";
+    retry.textContent = "Retry";
+    retry.onclick = () => send({ type: "send_message", customer_id: state.selected, page_id: selectedPage(),
+      message: li.dataset.text });
+    li.append(retry);
+  }
 }
 
 async function api(path, options = {}) {
@@ -138,7 +162,8 @@ async function open(customerId) {
   try {
     const history = await api("/messages?limit=50&page_id=" + encodeURIComponent(c.page_id));
     history.messages.slice().reverse().forEach((m) =>
-      addMessage(m.text, m.direction === "outbound", m.author === "agent" ? m.agent_name : m.author, m.created_at));
+      addMessage(m.text, m.direction === "outbound", m.author === "agent" ? m.agent_name : m.author, m.created_at,
+        m.id, m.status, m.error));
     const profile = await api("/profile?page_id=" + encodeURIComponent(c.page_id));
     $("taxCode").value = profile.taxCode || "";
     $("companyName").value = profile.companyName || "";
@@ -264,8 +289,14 @@ function handle(frame) {
       if (c && m.sender_id === m.chat_id) { c.last_message = m.message; render(); }
       if (m.chat_id === state.selected) {
         const fromPage = m.sender_id !== m.chat_id;
-        addMessage(m.message, fromPage, fromPage ? (m.is_bot ? "bot" : m.agent_name) : "customer");
+        addMessage(m.message, fromPage, fromPage ? (m.is_bot ? "bot" : m.agent_name) : "customer", null,
+          m.is_human ? m.message_id : null);
       }
+      break;
+    }
+    case "message_status_changed": {
+      const li = [...$("messages").children].find((item) => item.dataset.id === frame.data.message_id);
+      if (li) showStatus(li, frame.data.status, frame.data.error);
       break;
     }
     case "error":

@@ -16,7 +16,10 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 
+import dev.handover.events.DeliveryReport;
+import dev.handover.events.DeliveryStatus;
 import dev.handover.events.InboundEvent;
+import dev.handover.events.InboundKind;
 import dev.handover.events.JsonSerializer;
 import dev.handover.events.OutboundKind;
 import dev.handover.events.OutboundMessage;
@@ -73,6 +76,54 @@ class SandboxTest {
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> given().get("/sandbox/pages/page-1/customers/" + psid
                 + "/messages").then().statusCode(200).body("text", equalTo(List.of("Hi Sam!")))
                 .body("[0].messaging_type", equalTo("RESPONSE")));
+    }
+
+    @Test
+    void likeMessengerItEchoesDeliversReadsAndFailsOnRequest() {
+        assertEquals(200, ConnectedPages.connect(ConnectedPages.COMPANY, "page-1", SandboxResource.pageToken("page-1")));
+        String psid = "psid-" + UUID.randomUUID().toString().substring(0, 8);
+        var inbound = companion.consume(String.class, byte[].class).withGroupId("sbf-" + psid).fromTopics(Topics.MESSENGER_INBOUND);
+        var reports = companion.consume(String.class, byte[].class).withGroupId("sbr-" + psid).fromTopics(Topics.MESSENGER_DELIVERY);
+        given().contentType(ContentType.JSON).body("{\"text\":\"hello\"}").post("/sandbox/pages/page-1/customers/" + psid
+                + "/messages").then().statusCode(202);
+        // the person playing the customer makes Facebook fail: the person is unavailable once, then the connection
+        // is reset once (no answer, no echo: sent again), then all is well
+        given().contentType(ContentType.JSON).body("{\"fault\":\"user_unavailable\"}").post("/sandbox/pages/page-1/customers/"
+                + psid + "/faults").then().statusCode(202);
+        given().contentType(ContentType.JSON).body("{\"fault\":\"connection_reset\"}").post("/sandbox/pages/page-1/customers/"
+                + psid + "/faults").then().statusCode(202);
+        given().contentType(ContentType.JSON).body("{\"fault\":\"meteor\"}").post("/sandbox/pages/page-1/customers/"
+                + psid + "/faults").then().statusCode(400);
+        reply(psid, "First try");
+        OutboundMessage second = reply(psid, "Second try");
+        List<DeliveryReport> outcomes = await().atMost(Duration.ofSeconds(20)).until(() -> reports.getRecords().stream()
+                .map(ConsumerRecord::value).map(v -> new DeliveryReport.Deserializer().deserialize("t", v))
+                .filter(r -> psid.equals(r.customerId())).toList(), l -> l.size() >= 2);
+        assertEquals(DeliveryStatus.FAILED, outcomes.get(0).status());
+        assertEquals(551, outcomes.get(0).errorCode());
+        assertEquals(DeliveryStatus.SENT, outcomes.get(1).status());
+        assertEquals(2, outcomes.get(1).attempts());
+        given().get("/sandbox/pages/page-1/customers/" + psid + "/messages").then().body("text", equalTo(List.of("Second try")));
+
+        given().post("/sandbox/pages/page-1/customers/" + psid + "/read").then().statusCode(202);
+        List<InboundEvent> events = await().atMost(Duration.ofSeconds(10)).until(() -> inbound.getRecords().stream()
+                .map(ConsumerRecord::value).map(v -> new InboundEvent.Deserializer().deserialize("t", v))
+                .filter(e -> psid.equals(e.customerId())).toList(), l -> l.size() >= 4);
+        assertEquals(List.of(InboundKind.MESSAGE, InboundKind.ECHO, InboundKind.DELIVERY, InboundKind.READ),
+                events.stream().map(InboundEvent::kind).toList());
+        assertEquals(second.messageId(), events.get(1).metadata(), "the echo carries our id");
+        assertEquals(outcomes.get(1).facebookMessageId(), events.get(1).mid());
+        inbound.close();
+        reports.close();
+    }
+
+    private OutboundMessage reply(String psid, String text) {
+        var reply = new OutboundMessage(UUID.randomUUID().toString(), OutboundKind.TEXT, ConnectedPages.COMPANY, "page-1",
+                psid, text, null, Instant.now(), Instant.now());
+        companion.produce(String.class, byte[].class).fromRecords(new ProducerRecord<>(Topics.MESSENGER_OUTBOUND,
+                Topics.conversationKey("page-1", psid), new JsonSerializer().serialize("t", reply)))
+                .awaitCompletion(Duration.ofSeconds(10));
+        return reply;
     }
 
     @Test

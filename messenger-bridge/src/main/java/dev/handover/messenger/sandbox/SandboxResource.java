@@ -7,6 +7,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import jakarta.enterprise.event.Observes;
@@ -41,6 +42,12 @@ public class SandboxResource {
     /** The documented local app secret, the only one the sandbox runs with. */
     public static final String LOCAL_APP_SECRET = "handover-local-app-secret";
     private static final String SANDBOX_TOKEN_PREFIX = "sandbox-page-token-";
+    private static final long SANDBOX_APP_ID = 1_000_000_000_000_001L;
+    private static final String CONNECTION_RESET = "connection_reset";
+    /** The faults the sandbox can play, with Facebook's code and subcode (0: none). */
+    private static final Map<String, int[]> FAULTS = Map.of("window_closed", new int[] { 10, 2018278 },
+            "user_unavailable", new int[] { 551, 1545041 }, "rate_limited", new int[] { 613, 0 },
+            "token_expired", new int[] { 190, 463 });
 
     private final BridgeConfig config;
     private final SandboxStore store;
@@ -88,25 +95,69 @@ public class SandboxResource {
         store.name(customerId, body.path("first_name").asText(null), body.path("last_name").asText(null));
         store.calledOnPort(request.localAddress().port());
         String mid = "m_sandbox_" + UUID.randomUUID();
-        long now = Instant.now().toEpochMilli();
-        ObjectNode item = json.createObjectNode();
-        item.putObject("sender").put("id", customerId);
-        item.putObject("recipient").put("id", pageId);
-        item.put("timestamp", now);
+        ObjectNode item = item(customerId, pageId);
         if (postback != null) {
             item.putObject("postback").put("mid", mid).put("title", text != null ? text : postback).put("payload", postback);
         } else {
             item.putObject("message").put("mid", mid).put("text", text);
         }
-        ObjectNode webhook = json.createObjectNode().put("object", "page");
-        ObjectNode entry = webhook.putArray("entry").addObject().put("id", pageId).put("time", now);
-        entry.putArray("messaging").add(item);
-        byte[] bytes = json.writeValueAsBytes(webhook);
-        HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(store.selfUrl() + "webhook"))
-                .header("Content-Type", "application/json").header("X-Hub-Signature-256", signer.header(bytes))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(bytes)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> answer = http.send(webhook(pageId, item), HttpResponse.BodyHandlers.ofString());
         return Response.status(answer.statusCode() == 200 ? 202 : 502).entity(json.createObjectNode().put("mid", mid)
                 .put("webhook_status", answer.statusCode()).put("webhook_answer", answer.body())).build();
+    }
+
+    /** The customer opens the conversation: a read receipt for everything the page sent until now. */
+    @POST
+    @Path("/pages/{pageId}/customers/{customerId}/read")
+    public Response customerReads(@PathParam("pageId") String pageId, @PathParam("customerId") String customerId,
+            @Context HttpServerRequest request) throws IOException, InterruptedException {
+        requireEnabled();
+        store.calledOnPort(request.localAddress().port());
+        ObjectNode item = item(customerId, pageId);
+        item.putObject("read").put("watermark", Instant.now().toEpochMilli());
+        HttpResponse<String> answer = http.send(webhook(pageId, item), HttpResponse.BodyHandlers.ofString());
+        return Response.status(answer.statusCode() == 200 ? 202 : 502).build();
+    }
+
+    /**
+     * Makes Facebook fail the next sends to this customer, as it does for real: {@code {"fault", "times"?}} with
+     * {@code window_closed} (10/2018278), {@code user_unavailable} (551/1545041), {@code rate_limited} (613),
+     * {@code token_expired} (190/463) or {@code connection_reset} (the connection closed without an answer).
+     */
+    @POST
+    @Path("/pages/{pageId}/customers/{customerId}/faults")
+    public Response fault(@PathParam("pageId") String pageId, @PathParam("customerId") String customerId, JsonNode body) {
+        requireEnabled();
+        String fault = body == null ? null : body.path("fault").asText(null);
+        int times = body == null ? 1 : body.path("times").asInt(1);
+        if (fault == null || !FAULTS.containsKey(fault) && !CONNECTION_RESET.equals(fault)) {
+            return Response.status(400).entity(json.createObjectNode().put("error", "fault must be one of "
+                    + String.join(", ", FAULTS.keySet()) + ", " + CONNECTION_RESET)).build();
+        }
+        if (times < 1 || times > 100) {
+            return Response.status(400).entity(json.createObjectNode().put("error", "times must be between 1 and 100")).build();
+        }
+        store.fault(pageId, customerId, fault, times);
+        return Response.status(202).entity(json.createObjectNode().put("fault", fault).put("times", times)).build();
+    }
+
+    private ObjectNode item(String senderId, String recipientId) {
+        ObjectNode item = json.createObjectNode();
+        item.putObject("sender").put("id", senderId);
+        item.putObject("recipient").put("id", recipientId);
+        item.put("timestamp", Instant.now().toEpochMilli());
+        return item;
+    }
+
+    /** A signed webhook of {@code pageId} with one messaging item, to this bridge on loopback. */
+    private HttpRequest webhook(String pageId, ObjectNode item) throws IOException {
+        ObjectNode webhook = json.createObjectNode().put("object", "page");
+        ObjectNode entry = webhook.putArray("entry").addObject().put("id", pageId).put("time", Instant.now().toEpochMilli());
+        entry.putArray("messaging").add(item);
+        byte[] bytes = json.writeValueAsBytes(webhook);
+        return HttpRequest.newBuilder(URI.create(store.selfUrl() + "webhook"))
+                .header("Content-Type", "application/json").header("X-Hub-Signature-256", signer.header(bytes))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(bytes)).build();
     }
 
     /** What the customer received from the page, oldest first. */
@@ -146,10 +197,25 @@ public class SandboxResource {
     /** The sandbox Send API: records the call and answers as Facebook does, refusing another page's token. */
     @POST
     @Path("/graph/{version}/{pageId}/messages")
-    public Response send(@PathParam("pageId") String pageId, @QueryParam("access_token") String token, JsonNode body) {
+    public Response send(@PathParam("pageId") String pageId, @QueryParam("access_token") String token, JsonNode body,
+            @Context HttpServerRequest request) throws IOException {
         requireEnabled();
         if (!pageToken(pageId).equals(token)) {
             return invalidToken();
+        }
+        String fault = body.has("sender_action") ? null : store.nextFault(pageId, body.path("recipient").path("id").asText());
+        if (CONNECTION_RESET.equals(fault)) {
+            request.connection().close();
+            return Response.noContent().build();
+        }
+        if (fault != null) {
+            int[] code = FAULTS.get(fault);
+            ObjectNode error = json.createObjectNode().put("message", "Sandbox: " + fault.replace('_', ' '))
+                    .put("type", "OAuthException").put("code", code[0]);
+            if (code[1] != 0) {
+                error.put("error_subcode", code[1]);
+            }
+            return Response.status(400).entity(json.createObjectNode().set("error", error)).build();
         }
         String recipient = body.path("recipient").path("id").asText();
         String messageId = body.has("sender_action") ? null : "m_" + UUID.randomUUID();
@@ -157,8 +223,21 @@ public class SandboxResource {
         ObjectNode answer = json.createObjectNode().put("recipient_id", recipient);
         if (messageId != null) {
             answer.put("message_id", messageId);
+            echoAndDeliver(pageId, recipient, messageId, body.path("message"));
         }
         return Response.ok(answer).build();
+    }
+
+    /** What Messenger does after a send: the page's echo (with our metadata), then the customer's delivery receipt. */
+    private void echoAndDeliver(String pageId, String recipient, String mid, JsonNode message) throws IOException {
+        ObjectNode echo = item(pageId, recipient);
+        echo.putObject("message").put("is_echo", true).put("app_id", SANDBOX_APP_ID).put("mid", mid)
+                .put("metadata", message.path("metadata").asText(null)).put("text", message.path("text").asText(null));
+        ObjectNode delivery = item(recipient, pageId);
+        delivery.putObject("delivery").put("watermark", Instant.now().toEpochMilli()).putArray("mids").add(mid);
+        HttpRequest deliveryWebhook = webhook(pageId, delivery);
+        http.sendAsync(webhook(pageId, echo), HttpResponse.BodyHandlers.discarding())
+                .thenCompose(sent -> http.sendAsync(deliveryWebhook, HttpResponse.BodyHandlers.discarding()));
     }
 
     private Response invalidToken() {

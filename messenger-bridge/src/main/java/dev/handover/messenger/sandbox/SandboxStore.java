@@ -49,6 +49,28 @@ public class SandboxStore {
     }
 
     private final ArrayDeque<Sent> sent = new ArrayDeque<>();
+    private final Map<String, ArrayDeque<String>> faults = new ConcurrentHashMap<>();
+
+    /** The next {@code times} sends to the customer fail with {@code fault}. */
+    public void fault(String pageId, String customerId, String fault, int times) {
+        ArrayDeque<String> queue = faults.computeIfAbsent(pageId + ":" + customerId, key -> new ArrayDeque<>());
+        synchronized (queue) {
+            for (int i = 0; i < times; i++) {
+                queue.addLast(fault);
+            }
+        }
+    }
+
+    /** The fault the next send to the customer meets, if one was asked for. */
+    public String nextFault(String pageId, String customerId) {
+        ArrayDeque<String> queue = faults.get(pageId + ":" + customerId);
+        if (queue == null) {
+            return null;
+        }
+        synchronized (queue) {
+            return queue.pollFirst();
+        }
+    }
 
     public void name(String customerId, String firstName, String lastName) {
         if (firstName != null || lastName != null) {
