@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -45,16 +44,11 @@ class HandoverStoryTest {
 
     @BeforeAll
     static void start() {
-        stack = new MessengerStack("story");
+        stack = MessengerStack.shared();
         stack.facebook.stubFor(get(urlPathMatching("/v25.0/psid-.*")).willReturn(okJson("{\"first_name\":\"Maria\",\"last_name\":\"Rossi\"}")));
         stack.facebook.stubFor(post(urlPathEqualTo("/v25.0/" + PAGE + "/messages"))
                 .willReturn(okJson("{\"recipient_id\":\"x\",\"message_id\":\"m_fb_story\"}")));
         stack.pageToken(PAGE, PAGE_TOKEN, "Story Shop");
-    }
-
-    @AfterAll
-    static void stop() {
-        stack.close();
     }
 
     @Test

@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -51,17 +50,12 @@ class HostileTenantTest {
 
     @BeforeAll
     static void start() {
-        stack = new MessengerStack("hostile");
+        stack = MessengerStack.shared();
         stack.pageToken(OURS, OUR_TOKEN, "Our Shop");
         stack.pageToken(THEIRS, THEIR_TOKEN, "Their Shop");
-        stack.facebook.stubFor(get(urlPathMatching("/v25.0/psid-.*")).willReturn(okJson("{\"first_name\":\"Ana\",\"last_name\":\"Lima\"}")));
+        stack.facebook.stubFor(get(urlPathMatching("/v25.0/hostile-psid-.*")).willReturn(okJson("{\"first_name\":\"Ana\",\"last_name\":\"Lima\"}")));
         connect(US, OURS, OUR_TOKEN).then().statusCode(201);
         connect(THEM, THEIRS, THEIR_TOKEN).then().statusCode(201);
-    }
-
-    @AfterAll
-    static void stop() {
-        stack.close();
     }
 
     @Test
@@ -95,7 +89,7 @@ class HostileTenantTest {
 
     @Test
     void noRouteCommandOrEventReachesOurCustomer() throws Exception {
-        String customer = "psid-" + UUID.randomUUID().toString().substring(0, 8);
+        String customer = "hostile-psid-" + UUID.randomUUID().toString().substring(0, 8);
         String eve = TestTokens.admin("eve", THEM);
         try (var ours = AgentSocket.connect(ws(), TestTokens.agent("alice", US), null);
                 var theirs = AgentSocket.connect(ws(), eve, null);

@@ -17,9 +17,12 @@ import dev.handover.testing.TestInfrastructure;
 
 /**
  * The three packaged services against Facebook played by WireMock: a bridge with its own app secret, a
- * customer-service that connects pages through that bridge, and a gateway in front of it.
+ * customer-service that connects pages through that bridge, and a gateway in front of it. One per test JVM,
+ * shared by tests that keep to their own pages, companies and customers.
  */
-final class MessengerStack implements AutoCloseable {
+final class MessengerStack {
+
+    private static MessengerStack shared;
 
     final WireMockServer facebook;
     final ServiceProcess bridge;
@@ -27,7 +30,7 @@ final class MessengerStack implements AutoCloseable {
     final ServiceProcess gateway;
     private final String appSecret;
 
-    MessengerStack(String name) {
+    private MessengerStack(String name) {
         appSecret = name + "-app-secret";
         facebook = new WireMockServer(WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1"));
         facebook.start();
@@ -39,6 +42,18 @@ final class MessengerStack implements AutoCloseable {
         customerService = TestInfrastructure.start("customer-service", Map.of("MESSENGER_BRIDGE_URL", bridge.url()));
         gateway = TestInfrastructure.start("realtime-gateway", Map.of("CUSTOMER_SERVICE_URL", customerService.url(),
                 "GATEWAY_INSTANCE", name + "-" + UUID.randomUUID()));
+    }
+
+    /**
+     * The one stack of this test JVM for tests that use their own pages and companies (it starts three services,
+     * so it is started once); stopped when the JVM ends.
+     */
+    static synchronized MessengerStack shared() {
+        if (shared == null) {
+            shared = new MessengerStack("shared");
+            Runtime.getRuntime().addShutdownHook(new Thread(shared.facebook::stop, "stop-facebook"));
+        }
+        return shared;
     }
 
     /** Facebook's {@code /me} names {@code pageId} (as {@code pageName}) for {@code token}. */
@@ -55,13 +70,5 @@ final class MessengerStack implements AutoCloseable {
     void customerWrites(String pageId, String customer, String text) {
         SignedWebhooks.customerWrites(bridge.url(), appSecret, pageId, customer, "m-" + UUID.randomUUID(), text)
                 .then().statusCode(200);
-    }
-
-    @Override
-    public void close() {
-        gateway.close();
-        customerService.close();
-        bridge.close();
-        facebook.stop();
     }
 }
