@@ -28,7 +28,6 @@ import org.apache.kafka.server.common.MetadataVersion;
 
 import de.bwaldvogel.mongo.MongoBackend;
 import de.bwaldvogel.mongo.MongoServer;
-import de.bwaldvogel.mongo.backend.h2.H2Backend;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
@@ -112,7 +111,7 @@ public final class InfraLauncher {
         MongoBackend backend;
         if ("h2".equals(options.mongoBackend())) {
             Files.createDirectories(options.dataDir());
-            backend = new H2Backend(options.dataDir().resolve("mongo.mv").toString());
+            backend = new DurableH2Backend(options.dataDir().resolve("mongo.mv").toString());
         } else {
             backend = new MemoryBackend();
         }

@@ -1,5 +1,6 @@
 package dev.handover.infra;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,8 +14,14 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import org.bson.Document;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.Updates;
 
 /** The launcher as its users see it: a child JVM that becomes ready, refuses a taken port, and goes away. */
 class InfraProcessTest {
@@ -44,6 +51,51 @@ class InfraProcessTest {
         handle.onExit().get(30, TimeUnit.SECONDS);
         assertFalse(handle.isAlive());
         assertThrows(IllegalStateException.class, infra::kafkaBootstrapServers);
+    }
+
+    @Test
+    void everyWriteTheH2StoreAcknowledgedSurvivesASigkill() throws Exception {
+        int writes = 500;
+        double memoryMicros = microsPerWrite(List.of("--data-dir", dir.resolve("memory").toString(), "--mongo", "0"),
+                writes, false);
+        List<String> h2 = List.of("--data-dir", dir.resolve("h2").toString(), "--mongo", "0", "--mongo-backend", "h2");
+        double h2Micros = microsPerWrite(h2, writes, true);
+        System.out.printf("acknowledged writes: memory %.0f us each, h2 committed before the answer %.0f us each (x%.1f)%n",
+                memoryMicros, h2Micros, h2Micros / memoryMicros);
+        InfraProcess again = InfraProcess.start(h2, dir.resolve("again.log"), 60);
+        try (MongoClient client = MongoClients.create(again.mongoConnectionString())) {
+            var collection = client.getDatabase("durability").getCollection("writes");
+            assertEquals(writes, collection.countDocuments(), "acknowledged inserts lost by the SIGKILL");
+            assertEquals("changed", collection.find(Filters.eq("_id", 0)).first().getString("v"));
+            assertEquals(null, collection.find(Filters.eq("_id", writes - 1)).first().get("gone"));
+        } finally {
+            again.close();
+        }
+    }
+
+    /** Inserts, updates and unsets through the real driver, then (if asked) SIGKILLs the process at once. */
+    private double microsPerWrite(List<String> arguments, int writes, boolean kill) throws Exception {
+        InfraProcess infra = InfraProcess.start(arguments, dir.resolve("infra-" + System.nanoTime() + ".log"), 60);
+        try (MongoClient client = MongoClients.create(infra.mongoConnectionString())) {
+            var collection = client.getDatabase("durability").getCollection("writes");
+            collection.insertOne(new Document("_id", -1));
+            long started = System.nanoTime();
+            for (int i = 0; i < writes; i++) {
+                collection.insertOne(new Document("_id", i).append("v", "x").append("gone", true));
+            }
+            double micros = (System.nanoTime() - started) / 1_000.0 / writes;
+            collection.updateOne(Filters.eq("_id", 0), Updates.set("v", "changed"));
+            collection.updateOne(Filters.eq("_id", writes - 1), Updates.unset("gone"));
+            collection.deleteOne(Filters.eq("_id", -1));
+            if (kill) {
+                ProcessHandle process = ProcessHandle.of(infra.pid()).orElseThrow();
+                process.destroyForcibly();
+                process.onExit().get(30, TimeUnit.SECONDS);
+            }
+            return micros;
+        } finally {
+            infra.close();
+        }
     }
 
     @Test
