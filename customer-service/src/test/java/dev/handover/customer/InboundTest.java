@@ -5,15 +5,19 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 
+import jakarta.inject.Inject;
+
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.handover.customer.repository.CustomerRepository;
 import dev.handover.events.Attachment;
 import dev.handover.events.CustomerEvent;
 import dev.handover.events.CustomerEventType;
@@ -39,6 +43,9 @@ class InboundTest {
     private static final String CUSTOMERS = "/api/dashboard/customers";
 
     KafkaCompanion companion;
+
+    @Inject
+    CustomerRepository customers;
     Fixtures fx;
     String page;
     String agent;
@@ -183,6 +190,42 @@ class InboundTest {
         fx.customerWrites(page, customer, "after the bad ones");
         await().atMost(Fixtures.WAIT).until(() -> as(agent).queryParam("page_id", page).get(CUSTOMERS).then().extract()
                 .<List<String>>path("customers.customer_id").contains(customer));
+    }
+
+    @Test
+    void editsReactionsRepliesLocationsReferralsAndThePageInboxAreKept() {
+        String customer = fx.waitingCustomer(page);
+        String first = Fixtures.id("m");
+        fx.publish(new InboundEvent(first, InboundKind.MESSAGE, page, customer, now(), first, "blue please", null, null,
+                null, null, null, null, null, null, null, null));
+        String located = Fixtures.id("m");
+        fx.publish(new InboundEvent(located, InboundKind.MESSAGE, page, customer, now(), located, null,
+                List.of(new Attachment("location", null, "Home", 45.46, 9.19)), null, null, null, null, null, null, null,
+                null, null, first, null, null, null));
+        fx.publish(new InboundEvent("edit:" + first, InboundKind.EDIT, page, customer, now(), first, "red please", null,
+                null, null, null, null, null, null, null, null, null));
+        fx.publish(new InboundEvent("reaction:" + first, InboundKind.REACTION, page, customer, now(), first, null, null,
+                null, null, null, null, null, null, null, null, null, null, "\u2764", null, null));
+        fx.publish(new InboundEvent("referral:" + customer, InboundKind.REFERRAL, page, customer, now(), null, null, null,
+                null, null, null, null, null, null, null, null, null, null, null, "SPRING_SALE", "ADS"));
+        String inbox = Fixtures.id("m_inbox");
+        fx.publish(new InboundEvent(inbox, InboundKind.ECHO, page, customer, now(), inbox, "A person from the shop here",
+                null, null, null, null, 263902037430900L, null, null, null, null, null));
+        await().atMost(Fixtures.WAIT).until(() -> as(agent).queryParam("page_id", page)
+                .get(CUSTOMERS + "/" + customer + "/messages").then().extract()
+                .<List<String>>path("messages.author").contains("human"));
+        await().atMost(Fixtures.WAIT).until(() -> "\u2764".equals(as(agent).queryParam("page_id", page)
+                .get(CUSTOMERS + "/" + customer + "/messages").then().extract()
+                .path("messages.find { it.id == '" + first + "' }.reaction")));
+        var history = as(agent).queryParam("page_id", page).get(CUSTOMERS + "/" + customer + "/messages").then()
+                .statusCode(200).extract();
+        assertEquals("red please", history.path("messages.find { it.id == '" + first + "' }.text"));
+        assertTrue(history.<String>path("messages.find { it.id == '" + first + "' }.edited_at") != null);
+        assertEquals(first, history.path("messages.find { it.id == '" + located + "' }.reply_to"));
+        assertEquals(45.46f, history.<Float>path("messages.find { it.id == '" + located + "' }.attachments[0].latitude"));
+        assertEquals("A person from the shop here", history.path("messages.find { it.author == 'human' }.text"));
+        await().atMost(Fixtures.WAIT).until(() -> "SPRING_SALE".equals(customers.findById(
+                dev.handover.customer.model.Customer.key(page, customer)).referralRef));
     }
 
     @Test

@@ -13,5 +13,11 @@ public enum InboundKind {
     /** Messages up to the watermark reached the customer. */
     @JsonProperty("delivery") DELIVERY,
     /** The customer read messages up to the watermark. */
-    @JsonProperty("read") READ
+    @JsonProperty("read") READ,
+    /** The customer changed the text of a message ({@code mid}) to {@code text}. */
+    @JsonProperty("edit") EDIT,
+    /** The customer reacted to a message ({@code mid}) with {@code reaction}, or took it back ({@code null}). */
+    @JsonProperty("reaction") REACTION,
+    /** The customer came through a link, ad or code ({@code referral_ref}, {@code referral_source}). */
+    @JsonProperty("referral") REFERRAL
 }

@@ -6,5 +6,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 public enum MessageAuthor {
     @JsonProperty("customer") CUSTOMER,
     @JsonProperty("bot") BOT,
-    @JsonProperty("agent") AGENT
+    @JsonProperty("agent") AGENT,
+    /** A person answering for the page outside Handover (Meta's Page Inbox). */
+    @JsonProperty("human") HUMAN
 }

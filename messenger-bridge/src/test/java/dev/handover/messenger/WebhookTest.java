@@ -122,15 +122,16 @@ class WebhookTest {
         post(body.getBytes(StandardCharsets.UTF_8)).statusCode(200);
         post(body(message("m3-" + psid, "after", 8000)).getBytes(StandardCharsets.UTF_8)).statusCode(200);
 
-        List<InboundEvent> events = await().atMost(Duration.ofSeconds(10)).until(this::received, l -> l.size() >= 7);
+        List<InboundEvent> events = await().atMost(Duration.ofSeconds(10)).until(this::received, l -> l.size() >= 8);
         assertEquals(List.of(InboundKind.MESSAGE, InboundKind.MESSAGE, InboundKind.POSTBACK, InboundKind.ECHO,
-                InboundKind.DELIVERY, InboundKind.READ, InboundKind.MESSAGE),
+                InboundKind.DELIVERY, InboundKind.READ, InboundKind.REACTION, InboundKind.MESSAGE),
                 events.stream().map(InboundEvent::kind).toList());
         assertEquals("HUMAN_AGENT", events.get(2).postbackPayload());
         assertEquals("image", events.get(1).attachments().get(0).type());
         assertEquals(263902037430900L, events.get(3).appId());
         assertNull(events.get(3).firstName(), "echoes need no profile");
-        assertEquals("Peter", events.get(6).firstName());
+        assertEquals("love", events.get(6).reaction());
+        assertEquals("Peter", events.get(7).firstName());
         graph.verify(1, getRequestedFor(urlPathEqualTo("/v25.0/" + psid)));
     }
 

@@ -47,6 +47,13 @@ public class Customer {
     public boolean stop;
     @BsonProperty("stopped_at")
     public Instant stoppedAt;
+    /** The {@code ref} and source of the last link, ad or code that brought the customer, and when. */
+    @BsonProperty("referral_ref")
+    public String referralRef;
+    @BsonProperty("referral_source")
+    public String referralSource;
+    @BsonProperty("referred_at")
+    public Instant referredAt;
     @BsonProperty("agent_name")
     public String agentName;
     @BsonProperty("agent_id")

@@ -39,6 +39,14 @@ public class Message {
     public String text;
     public List<MessageAttachment> attachments;
     public String mid;
+    /** The {@code mid} of the message this one answers. */
+    @BsonProperty("reply_to")
+    public String replyTo;
+    /** The customer's reaction to this message, if any. */
+    public String reaction;
+    /** When the customer last edited it (its text is the edited one). */
+    @BsonProperty("edited_at")
+    public Instant editedAt;
     /** received (inbound), or queued, sent, failed, delivered, read (outbound). */
     public String status;
     public String error;

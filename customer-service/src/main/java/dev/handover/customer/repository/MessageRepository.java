@@ -60,6 +60,24 @@ public class MessageRepository implements PanacheMongoRepositoryBase<Message, St
         return moved;
     }
 
+    /** The customer edited a message of theirs: the history shows the new text. */
+    public void edit(String mid, String customerId, String text, Instant at) {
+        mongoCollection().updateOne(Filters.and(Filters.eq("_id", mid), Filters.eq("customer_id", customerId),
+                Filters.eq("direction", Message.INBOUND)), Updates.combine(Updates.set("text", text),
+                        Updates.set("edited_at", at), Updates.set("updated_at", at)));
+    }
+
+    /** The customer reacted to a message of the conversation ({@code null}: took the reaction back). */
+    public void react(String mid, String customerId, String reaction, Instant at) {
+        Bson change = Updates.combine(reaction == null ? Updates.unset("reaction") : Updates.set("reaction", reaction),
+                Updates.set("updated_at", at));
+        // a customer's message is stored under its mid; a page's message (ours, the bot's) has the mid as a field
+        if (mongoCollection().updateOne(Filters.and(Filters.eq("_id", mid), Filters.eq("customer_id", customerId)), change)
+                .getMatchedCount() == 0) {
+            mongoCollection().updateOne(Filters.and(Filters.eq("customer_id", customerId), Filters.eq("mid", mid)), change);
+        }
+    }
+
     /** A queued message failed; {@code false} if it had moved on already. */
     public boolean markFailed(String messageId, String error, Instant at) {
         return mongoCollection().updateOne(Filters.and(Filters.eq("_id", messageId), Filters.eq("status", MessageStatus.QUEUED)),

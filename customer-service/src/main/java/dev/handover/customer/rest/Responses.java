@@ -67,11 +67,11 @@ public final class Responses {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record HistoryMessage(String id, String direction, String author, String text,
             List<MessageAttachment> attachments, String mid, String status, String error, String agentId,
-            String agentName, String agentEmail, Instant createdAt) {
+            String agentName, String agentEmail, String replyTo, String reaction, Instant editedAt, Instant createdAt) {
 
         static HistoryMessage of(Message m) {
             return new HistoryMessage(m.id, m.direction, m.author, m.text, m.attachments, m.mid, m.status, m.error,
-                    m.agentId, m.agentName, m.agentEmail, m.createdAt);
+                    m.agentId, m.agentName, m.agentEmail, m.replyTo, m.reaction, m.editedAt, m.createdAt);
         }
     }
 

@@ -40,6 +40,9 @@ public class InboundService {
 
     private final CustomerRepository customers;
     private final PageRepository pages;
+    /** Meta's Page Inbox (Business Suite): echoes from it were written by a person. */
+    static final long PAGE_INBOX_APP_ID = 263902037430900L;
+
     private final MessageRepository messages;
     private final PendingSendRepository pendingSends;
     private final IntentDetector intents;
@@ -72,8 +75,14 @@ public class InboundService {
         }
         Instant at = event.timestamp() != null ? event.timestamp() : clock.instant();
         switch (event.kind()) {
-            case MESSAGE, POSTBACK -> fromCustomer(page, event, at);
+            case MESSAGE, POSTBACK -> {
+                fromCustomer(page, event, at);
+                referral(page, event, at);
+            }
             case ECHO -> echo(page, event, at);
+            case EDIT -> messages.edit(event.mid(), event.customerId(), event.text(), at);
+            case REACTION -> messages.react(event.mid(), event.customerId(), event.reaction(), at);
+            case REFERRAL -> referral(page, event, at);
             case DELIVERY -> {
                 if (event.watermark() != null) {
                     broadcast(page.pageId, event.customerId(), messages.advance(page.pageId, event.customerId(),
@@ -173,8 +182,10 @@ public class InboundService {
         message.author = "customer";
         message.text = text;
         message.attachments = event.attachments() == null ? null
-                : event.attachments().stream().map(a -> new MessageAttachment(a.type(), a.url())).toList();
+                : event.attachments().stream().map(a -> new MessageAttachment(a.type(), a.url(), a.title(), a.latitude(),
+                        a.longitude())).toList();
         message.mid = event.mid();
+        message.replyTo = event.replyToMid();
         message.status = MessageStatus.RECEIVED;
         message.createdAt = at;
         message.updatedAt = at;
@@ -184,12 +195,32 @@ public class InboundService {
         }
     }
 
+    /** Where the customer came from (a link, an ad, a code), kept on the customer with when it happened. */
+    private void referral(Page page, InboundEvent event, Instant at) {
+        if (event.referralRef() == null && event.referralSource() == null) {
+            return;
+        }
+        customers.change(Customer.key(page.pageId, event.customerId()), null, c -> {
+            if (c == null) {
+                return new Decision.Keep<>(null);
+            }
+            c.referralRef = event.referralRef();
+            c.referralSource = event.referralSource();
+            c.referredAt = at;
+            return new Decision.Write<>(null);
+        });
+    }
+
     /** A message the page sent: ours (recognised by metadata) confirms a send; any other joins the history. */
     private void echo(Page page, InboundEvent event, Instant at) {
         if (event.metadata() != null && messages.findById(event.metadata()) != null) {
-            messages.markSent(event.metadata(), event.mid(), clock.instant());
+            if (messages.markSent(event.metadata(), event.mid(), clock.instant())) {
+                broadcast(page.pageId, event.customerId(), List.of(event.metadata()), MessageStatus.SENT, null, null);
+            }
             return;
         }
+        // a person answering in Meta's Page Inbox is a human, not the bot
+        MessageAuthor author = Long.valueOf(PAGE_INBOX_APP_ID).equals(event.appId()) ? MessageAuthor.HUMAN : MessageAuthor.BOT;
         if (event.mid() == null) {
             return;
         }
@@ -203,7 +234,7 @@ public class InboundService {
             }
             remember(c, event.mid());
             Outbox.event(c, CustomerEventType.NEW_MESSAGE, clock.instant(), null, null, null, new ChatMessage(
-                    event.mid(), event.mid(), page.pageId, event.customerId(), text(event), MessageAuthor.BOT, null));
+                    event.mid(), event.mid(), page.pageId, event.customerId(), text(event), author, null));
             return new Decision.Write<>(true);
         });
         if (!known) {
@@ -216,7 +247,7 @@ public class InboundService {
         message.pageId = page.pageId;
         message.customerId = event.customerId();
         message.direction = Message.OUTBOUND;
-        message.author = "bot";
+        message.author = author == MessageAuthor.HUMAN ? "human" : "bot";
         message.text = text(event);
         message.mid = event.mid();
         message.status = MessageStatus.SENT;

@@ -17,13 +17,26 @@ import dev.handover.events.InboundKind;
  */
 public final class WebhookParser {
 
-    /** What a body held: the events, and what was skipped by kind ({@code unknown}, {@code invalid}). */
-    public record Parsed(List<InboundEvent> events, List<String> skipped) {
+    /** Facebook acted against the page (blocked, unblocked, a warning): for operators, not an invalid item. */
+    static final String POLICY_ENFORCEMENT = "policy_enforcement";
+
+    /**
+     * What a body held: the events, what was skipped by kind ({@code unknown}, {@code invalid},
+     * {@code policy_enforcement}), and the policy actions to alert on.
+     */
+    public record Parsed(List<InboundEvent> events, List<String> skipped, List<String> alerts) {
+    }
+
+    private static final class PolicyEnforcement extends RuntimeException {
+        PolicyEnforcement(JsonNode details) {
+            super("action=" + text(details.path("action")) + " reason=" + text(details.path("reason")), null, false, false);
+        }
     }
 
     public Parsed parse(JsonNode root) {
         List<InboundEvent> events = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
+        List<String> alerts = new ArrayList<>();
         for (JsonNode entry : root.path("entry")) {
             String pageId = text(entry.path("id"));
             for (String list : List.of("messaging", "standby")) {
@@ -35,13 +48,16 @@ public final class WebhookParser {
                         } else {
                             events.add(event);
                         }
+                    } catch (PolicyEnforcement e) {
+                        skipped.add(POLICY_ENFORCEMENT);
+                        alerts.add(e.getMessage());
                     } catch (RuntimeException e) {
                         skipped.add("invalid");
                     }
                 }
             }
         }
-        return new Parsed(events, skipped);
+        return new Parsed(events, skipped, alerts);
     }
 
     private static InboundEvent item(String entryPageId, JsonNode item) {
@@ -56,21 +72,50 @@ public final class WebhookParser {
             String mid = require(text(message.path("mid")), "message.mid");
             List<Attachment> attachments = new ArrayList<>();
             for (JsonNode attachment : message.path("attachments")) {
-                attachments.add(new Attachment(text(attachment.path("type")), text(attachment.path("payload").path("url"))));
+                attachments.add(attachment(attachment));
             }
+            JsonNode referral = message.path("referral");
             return new InboundEvent(mid, echo ? InboundKind.ECHO : InboundKind.MESSAGE, page(entryPageId, pageId),
                     customerId, timestamp, mid, text(message.path("text")), attachments.isEmpty() ? null : attachments,
                     text(message.path("quick_reply").path("payload")), null, null,
                     message.hasNonNull("app_id") ? message.get("app_id").asLong() : null, text(message.path("metadata")),
-                    null, null, null, null);
+                    null, null, null, null, text(message.path("reply_to").path("mid")), null, text(referral.path("ref")),
+                    text(referral.path("source")));
         }
         JsonNode postback = item.path("postback");
         if (postback.isObject()) {
             String mid = text(postback.path("mid"));
             String id = mid != null ? mid : "postback:" + recipient + ":" + sender + ":" + millis(timestamp);
+            JsonNode referral = postback.path("referral");
             return new InboundEvent(id, InboundKind.POSTBACK, page(entryPageId, recipient), sender, timestamp, mid,
                     null, null, null, text(postback.path("title")), text(postback.path("payload")), null, null, null,
-                    null, null, null);
+                    null, null, null, null, null, text(referral.path("ref")), text(referral.path("source")));
+        }
+        JsonNode edit = item.path("message_edit");
+        if (edit.isObject()) {
+            String mid = require(text(edit.path("mid")), "message_edit.mid");
+            return new InboundEvent("edit:" + mid + ":" + edit.path("num_edit").asInt(), InboundKind.EDIT,
+                    page(entryPageId, recipient), sender, timestamp, mid, text(edit.path("text")), null, null, null,
+                    null, null, null, null, null, null, null);
+        }
+        JsonNode reaction = item.path("reaction");
+        if (reaction.isObject()) {
+            String mid = require(text(reaction.path("mid")), "reaction.mid");
+            boolean removed = "unreact".equals(text(reaction.path("action")));
+            String what = text(reaction.path("emoji")) != null ? text(reaction.path("emoji")) : text(reaction.path("reaction"));
+            return new InboundEvent("reaction:" + mid + ":" + sender + ":" + millis(timestamp), InboundKind.REACTION,
+                    page(entryPageId, recipient), sender, timestamp, mid, null, null, null, null, null, null, null, null,
+                    null, null, null, null, removed ? null : what, null, null);
+        }
+        JsonNode referral = item.path("referral");
+        if (referral.isObject()) {
+            return new InboundEvent("referral:" + recipient + ":" + sender + ":" + millis(timestamp), InboundKind.REFERRAL,
+                    page(entryPageId, recipient), sender, timestamp, null, null, null, null, null, null, null, null,
+                    null, null, null, null, null, null, text(referral.path("ref")), text(referral.path("source")));
+        }
+        if (item.path("policy-enforcement").isObject() || item.path("policy_enforcement").isObject()) {
+            throw new PolicyEnforcement(item.path("policy-enforcement").isObject() ? item.path("policy-enforcement")
+                    : item.path("policy_enforcement"));
         }
         JsonNode delivery = item.path("delivery");
         if (delivery.isObject()) {
@@ -89,6 +134,21 @@ public final class WebhookParser {
                     null, Instant.ofEpochMilli(watermark), null, null);
         }
         return null;
+    }
+
+    /** Any attachment kind: its URL where Facebook gives one, a title, a location's coordinates, a sticker's id. */
+    private static Attachment attachment(JsonNode attachment) {
+        JsonNode payload = attachment.path("payload");
+        String type = text(attachment.path("type"));
+        if (payload.hasNonNull("sticker_id")) {
+            type = "sticker";
+        }
+        String url = text(payload.path("url")) != null ? text(payload.path("url")) : text(attachment.path("url"));
+        String title = text(attachment.path("title")) != null ? text(attachment.path("title"))
+                : text(payload.path("title")) != null ? text(payload.path("title")) : text(payload.path("template_type"));
+        JsonNode coordinates = payload.path("coordinates");
+        return new Attachment(type, url, title, coordinates.hasNonNull("lat") ? coordinates.get("lat").asDouble() : null,
+                coordinates.hasNonNull("long") ? coordinates.get("long").asDouble() : null);
     }
 
     private static String page(String entryPageId, String fromItem) {

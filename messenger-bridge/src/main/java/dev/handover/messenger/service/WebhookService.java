@@ -93,6 +93,7 @@ public class WebhookService {
         }
         WebhookParser.Parsed parsed = parser.parse(root);
         parsed.skipped().forEach(this::count);
+        parsed.alerts().forEach(alert -> LOG.errorf("Facebook policy enforcement on a page: %s", alert));
         if (!parsed.skipped().isEmpty()) {
             LOG.warnf("Skipped webhook items: %s", parsed.skipped());
         }
@@ -122,9 +123,7 @@ public class WebhookService {
             return e;
         }
         Profile names = profiles.names(e.pageId(), e.customerId());
-        return new InboundEvent(e.eventId(), e.kind(), e.pageId(), e.customerId(), e.timestamp(), e.mid(), e.text(),
-                e.attachments(), e.quickReplyPayload(), e.postbackTitle(), e.postbackPayload(), e.appId(), e.metadata(),
-                e.deliveredMids(), e.watermark(), names.firstName(), names.lastName());
+        return e.withNames(names.firstName(), names.lastName());
     }
 
     private void count(String kind) {

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.handover.events.Attachment;
 import dev.handover.events.InboundEvent;
 import dev.handover.events.InboundKind;
 
@@ -54,6 +55,53 @@ class WebhookParserTest {
     }
 
     @Test
+    void everyAttachmentKindKeepsWhatItCarries() throws Exception {
+        var e = only("{\"sender\":{\"id\":\"PSID\"},\"recipient\":{\"id\":\"PAGE\"},\"timestamp\":1,"
+                + "\"message\":{\"mid\":\"m_9\",\"reply_to\":{\"mid\":\"m_earlier\"},\"attachments\":["
+                + "{\"type\":\"location\",\"title\":\"Home\",\"payload\":{\"coordinates\":{\"lat\":45.46,\"long\":9.19}}},"
+                + "{\"type\":\"image\",\"payload\":{\"url\":\"https://x/s.png\",\"sticker_id\":369239263222822}},"
+                + "{\"type\":\"fallback\",\"title\":\"A shared link\",\"url\":\"https://example.com/post\",\"payload\":null},"
+                + "{\"type\":\"video\",\"payload\":{\"url\":\"https://x/v.mp4\"}},"
+                + "{\"type\":\"audio\",\"payload\":{\"url\":\"https://x/a.mp4\"}}]}}");
+        assertEquals("m_earlier", e.replyToMid());
+        assertEquals(new Attachment("location", null, "Home", 45.46, 9.19), e.attachments().get(0));
+        assertEquals(new Attachment("sticker", "https://x/s.png", null, null, null), e.attachments().get(1));
+        assertEquals(new Attachment("fallback", "https://example.com/post", "A shared link", null, null), e.attachments().get(2));
+        assertEquals(List.of("location", "sticker", "fallback", "video", "audio"),
+                e.attachments().stream().map(Attachment::type).toList());
+    }
+
+    @Test
+    void editsReactionsReferralsAndABotsTemplate() throws Exception {
+        var parsed = parse("\"messaging\":["
+                + "{\"sender\":{\"id\":\"PSID\"},\"recipient\":{\"id\":\"PAGE\"},\"timestamp\":2,"
+                + "\"message_edit\":{\"mid\":\"m_1\",\"text\":\"Red, not blue\",\"num_edit\":1}},"
+                + "{\"sender\":{\"id\":\"PSID\"},\"recipient\":{\"id\":\"PAGE\"},\"timestamp\":3,"
+                + "\"reaction\":{\"mid\":\"m_2\",\"action\":\"react\",\"reaction\":\"love\",\"emoji\":\"\\u2764\"}},"
+                + "{\"sender\":{\"id\":\"PSID\"},\"recipient\":{\"id\":\"PAGE\"},\"timestamp\":4,"
+                + "\"reaction\":{\"mid\":\"m_2\",\"action\":\"unreact\",\"reaction\":\"love\"}},"
+                + "{\"sender\":{\"id\":\"PSID\"},\"recipient\":{\"id\":\"PAGE\"},\"timestamp\":5,"
+                + "\"referral\":{\"ref\":\"SPRING_SALE\",\"source\":\"ADS\",\"type\":\"OPEN_THREAD\"}},"
+                + "{\"sender\":{\"id\":\"PSID\"},\"recipient\":{\"id\":\"PAGE\"},\"timestamp\":6,"
+                + "\"postback\":{\"title\":\"Get Started\",\"payload\":\"GET_STARTED\",\"referral\":{\"ref\":\"QR_42\",\"source\":\"MESSENGER_CODE\"}}},"
+                + "{\"sender\":{\"id\":\"PAGE\"},\"recipient\":{\"id\":\"PSID\"},\"timestamp\":7,"
+                + "\"message\":{\"is_echo\":true,\"app_id\":1,\"mid\":\"m_bot\",\"attachments\":[{\"type\":\"template\",\"payload\":{\"template_type\":\"button\"}}]}},"
+                + "{\"recipient\":{\"id\":\"PAGE\"},\"timestamp\":8,\"sender\":{\"id\":\"PAGE\"},"
+                + "\"policy-enforcement\":{\"action\":\"block\",\"reason\":\"The bot violated our Platform Policies\"}}]");
+        assertEquals(List.of(InboundKind.EDIT, InboundKind.REACTION, InboundKind.REACTION, InboundKind.REFERRAL,
+                InboundKind.POSTBACK, InboundKind.ECHO), parsed.events().stream().map(InboundEvent::kind).toList());
+        assertEquals("Red, not blue", parsed.events().get(0).text());
+        assertEquals("m_1", parsed.events().get(0).mid());
+        assertEquals("\u2764", parsed.events().get(1).reaction());
+        assertNull(parsed.events().get(2).reaction(), "unreact takes it back");
+        assertEquals("SPRING_SALE", parsed.events().get(3).referralRef());
+        assertEquals("MESSENGER_CODE", parsed.events().get(4).referralSource());
+        assertEquals(new Attachment("template", null, "button", null, null), parsed.events().get(5).attachments().get(0));
+        assertEquals(List.of("policy_enforcement"), parsed.skipped(), "alerted, not counted as invalid");
+        assertEquals(List.of("action=block reason=The bot violated our Platform Policies"), parsed.alerts());
+    }
+
+    @Test
     void postbackWithAndWithoutMid() throws Exception {
         var e = only("{\"sender\":{\"id\":\"PSID\"},\"recipient\":{\"id\":\"PAGE\"},\"timestamp\":1527459824,"
                 + "\"postback\":{\"mid\":\"m_3\",\"title\":\"Talk to an agent\",\"payload\":\"HUMAN_AGENT\"}}");
@@ -94,7 +142,7 @@ class WebhookParserTest {
     @Test
     void standbyItemsUnknownKindsAndBrokenItemsDoNotDropTheirSiblings() throws Exception {
         var parsed = parse("\"messaging\":[{\"sender\":{\"id\":\"PSID\"},\"recipient\":{\"id\":\"PAGE\"},"
-                + "\"reaction\":{\"reaction\":\"love\",\"mid\":\"m_9\"}},"
+                + "\"game_play\":{\"game_id\":\"g_1\"}},"
                 + "{\"recipient\":{\"id\":\"PAGE\"},\"message\":{\"mid\":\"m_x\",\"text\":\"no sender\"}},"
                 + "{\"sender\":{\"id\":\"PSID\"},\"recipient\":{\"id\":\"PAGE\"},\"message\":{\"text\":\"no mid\"}},"
                 + "{\"sender\":{\"id\":\"PSID\"},\"recipient\":{\"id\":\"PAGE\"},\"message\":{\"mid\":\"m_6\",\"text\":\"ok\"}}],"

@@ -87,7 +87,7 @@ public final class EventRenderer {
                 data.put("recipient_id", message.recipientId());
                 data.put("message", message.text());
                 data.put("is_bot", message.author() == MessageAuthor.BOT);
-                data.put("is_human", message.author() == MessageAuthor.AGENT);
+                data.put("is_human", message.author() == MessageAuthor.AGENT || message.author() == MessageAuthor.HUMAN);
                 AgentRef agent = message.agent();
                 data.put("agent_id", agent == null ? null : agent.id());
                 data.put("agent_email", agent == null ? null : agent.email());

@@ -74,6 +74,8 @@ public final class SocketIoEvents {
             message.put("staffName", agent.name());
         } else if (m.author() == MessageAuthor.BOT) {
             message.put("staffName", "Bot");
+        } else if (m.author() == MessageAuthor.HUMAN) {
+            message.put("staffName", "Page Inbox");
         }
         return message;
     }
