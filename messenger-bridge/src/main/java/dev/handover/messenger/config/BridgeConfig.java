@@ -103,7 +103,7 @@ public interface BridgeConfig {
         @WithDefault("30s")
         Duration maxBackoff();
 
-        /** Calls per second per page this replica makes at most (Facebook allows 300 for text). */
+        /** Send API calls per second per page, all replicas together (Facebook allows about 300). */
         @WithDefault("250")
         int ratePerPage();
 

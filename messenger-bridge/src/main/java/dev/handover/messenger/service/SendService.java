@@ -25,6 +25,7 @@ import dev.handover.events.OutboundMessage;
 import dev.handover.messenger.config.BridgeConfig;
 import dev.handover.messenger.graph.GraphClient;
 import dev.handover.messenger.graph.GraphResult;
+import dev.handover.messenger.repository.PageRateRepository;
 import dev.handover.messenger.repository.SendRepository;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -46,14 +47,16 @@ public class SendService {
     private final GraphClient graph;
     private final PageAccess pages;
     private final SendRepository sends;
+    private final PageRateRepository pageRates;
     private final BridgeConfig config;
     private final ObjectMapper json;
     private final MeterRegistry metrics;
     private final Clock clock;
     private final RateLimiter limiter;
 
-    public SendService(GraphClient graph, PageAccess pages, SendRepository sends, BridgeConfig config, ObjectMapper json,
-            MeterRegistry metrics, Clock clock) {
+    public SendService(GraphClient graph, PageAccess pages, SendRepository sends, PageRateRepository pageRates,
+            BridgeConfig config, ObjectMapper json, MeterRegistry metrics, Clock clock) {
+        this.pageRates = pageRates;
         this.graph = graph;
         this.pages = pages;
         this.sends = sends;
@@ -100,6 +103,7 @@ public class SendService {
         body.putObject("recipient").put("id", message.customerId());
         body.put("sender_action", json.valueToTree(message.senderAction()).asText());
         GraphResult result;
+        awaitSlot(message.pageId());
         try {
             result = graph.send(message.pageId(), page.token(), body);
         } catch (IOException e) {
@@ -149,10 +153,7 @@ public class SendService {
                 case RESPONSE -> body.put("messaging_type", "RESPONSE");
             }
             body.putObject("message").put("text", message.text()).put("metadata", message.messageId());
-            Duration wait = limiter.reserve(message.pageId());
-            if (!wait.isZero()) {
-                Thread.sleep(wait.toMillis(), wait.toNanosPart() % 1_000_000);
-            }
+            awaitSlot(message.pageId());
             GraphResult result = null;
             boolean ambiguous = false;
             try {
@@ -194,6 +195,24 @@ public class SendService {
             } else {
                 Thread.sleep(Math.max(0, Math.min(backoff.toMillis(), Duration.between(clock.instant(), deadline).toMillis())));
             }
+        }
+    }
+
+    /**
+     * Waits for the page's next call: spaced on this replica, paused after a rate-limit answer, and within
+     * {@code messenger.send.rate-per-page} calls per second counted across every replica.
+     */
+    private void awaitSlot(String pageId) throws InterruptedException {
+        Duration wait = limiter.reserve(pageId);
+        if (!wait.isZero()) {
+            Thread.sleep(wait.toMillis(), wait.toNanosPart() % 1_000_000);
+        }
+        while (true) {
+            long now = clock.millis();
+            if (pageRates.take(pageId, now / 1000) <= config.send().ratePerPage()) {
+                return;
+            }
+            Thread.sleep(1000 - now % 1000);
         }
     }
 
