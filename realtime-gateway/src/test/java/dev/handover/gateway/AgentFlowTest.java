@@ -232,6 +232,14 @@ class AgentFlowTest {
             JsonNode resync = back.next("resync_required");
             assertEquals(firstSeq, resync.get("last_seq").asLong());
         }
+        // a last_seq from the future is not silence: a resync, then every new event
+        long future = firstSeq + 1_000_000_000L;
+        try (var confused = AgentSocket.connect(ws(), world.token("alice"), future)) {
+            confused.next("connected");
+            assertEquals(future, confused.next("resync_required").get("last_seq").asLong());
+            world.broadcast(customer, "after the resync");
+            assertEquals("after the resync", confused.next("agent_requested").at("/data/message").asText());
+        }
     }
 
     @Test

@@ -110,8 +110,14 @@ public class CompanyChannels {
             Join outcome = Join.LIVE;
             if (lastSeq != null) {
                 session.resumeAfter(lastSeq);
-                // everything after lastSeq is here only if this gateway saw lastSeq's time and evicted nothing since
-                if (firstSeq >= 0 && lastSeq >= firstSeq && lastSeq >= evictedUpTo) {
+                long newest = recent.isEmpty() ? -1 : recent.peekLast().seq();
+                if (newest >= 0 && lastSeq > newest) {
+                    // a seq this company never reached (another cluster, a reset topic, a forged value): waiting for
+                    // events after it would be silence, so the agent reloads and gets every event from now on
+                    session.resumeAfter(newest);
+                    outcome = Join.RESYNC_REQUIRED;
+                } else if (firstSeq >= 0 && lastSeq >= firstSeq && lastSeq >= evictedUpTo) {
+                    // everything after lastSeq is here: this gateway saw lastSeq's time and evicted nothing since
                     for (EventRenderer.Rendered event : recent) {
                         if (event.seq() > lastSeq) {
                             session.send(event.frameFor(session));

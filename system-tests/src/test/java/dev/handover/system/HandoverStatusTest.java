@@ -1,0 +1,109 @@
+package dev.handover.system;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.sun.net.httpserver.HttpServer;
+
+/**
+ * {@code ./handover status} is something scripts can wait on: it exits 0 only when every part runs and every
+ * service answers its readiness probe. The parts are this test's own process (alive) and small HTTP servers
+ * answering {@code /q/health/ready} as a ready or an unready service would.
+ */
+class HandoverStatusTest {
+
+    private static final List<String> SERVICES = List.of("customer-service", "realtime-gateway", "messenger-bridge");
+
+    @TempDir
+    Path home;
+    private final List<HttpServer> servers = new ArrayList<>();
+
+    @AfterEach
+    void stop() {
+        servers.forEach(server -> server.stop(0));
+    }
+
+    @Test
+    void nothingRunningIsNotReady() throws Exception {
+        Result result = status(Map.of());
+        assertEquals(1, result.exit, result.output);
+        assertEquals(4, result.output.lines().filter(line -> line.endsWith("stopped")).count(), result.output);
+    }
+
+    @Test
+    void aServiceThatIsNotReadyYetMakesTheWholeNotReady() throws Exception {
+        running("infra");
+        Map<String, String> ports = new java.util.HashMap<>();
+        for (String service : SERVICES) {
+            running(service);
+            ports.put(variable(service), Integer.toString(serve(!service.equals("messenger-bridge"))));
+        }
+        Result result = status(ports);
+        assertEquals(1, result.exit, result.output);
+        assertTrue(result.output.contains("messenger-bridge  starting or unhealthy"), result.output);
+    }
+
+    @Test
+    void everyPartReadyExitsZero() throws Exception {
+        running("infra");
+        Map<String, String> ports = new java.util.HashMap<>();
+        for (String service : SERVICES) {
+            running(service);
+            ports.put(variable(service), Integer.toString(serve(true)));
+        }
+        Result result = status(ports);
+        assertEquals(0, result.exit, result.output);
+        assertEquals(4, result.output.lines().filter(line -> line.contains(" ready ")).count(), result.output);
+    }
+
+    /** The part's pid file names a live process: this test's JVM. */
+    private void running(String part) throws IOException {
+        Files.createDirectories(home.resolve("pids"));
+        Files.writeString(home.resolve("pids").resolve(part + ".pid"), Long.toString(ProcessHandle.current().pid()));
+    }
+
+    private int serve(boolean ready) throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/q/health/ready", exchange -> {
+            exchange.sendResponseHeaders(ready ? 200 : 503, -1);
+            exchange.close();
+        });
+        server.start();
+        servers.add(server);
+        return server.getAddress().getPort();
+    }
+
+    private static String variable(String service) {
+        return switch (service) {
+            case "customer-service" -> "HANDOVER_CUSTOMER_SERVICE_PORT";
+            case "realtime-gateway" -> "HANDOVER_GATEWAY_PORT";
+            default -> "HANDOVER_BRIDGE_PORT";
+        };
+    }
+
+    private Result status(Map<String, String> env) throws Exception {
+        Path handover = Path.of(System.getProperty("test.project.root"), "handover");
+        ProcessBuilder builder = new ProcessBuilder("/bin/bash", handover.toString(), "status").redirectErrorStream(true);
+        builder.environment().put("HANDOVER_HOME", home.toString());
+        builder.environment().putAll(env);
+        Process process = builder.start();
+        assertTrue(process.waitFor(30, TimeUnit.SECONDS), "./handover status did not finish");
+        return new Result(process.exitValue(), new String(process.getInputStream().readAllBytes()));
+    }
+
+    private record Result(int exit, String output) {
+    }
+}
