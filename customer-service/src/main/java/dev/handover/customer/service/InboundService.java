@@ -24,7 +24,6 @@ import dev.handover.events.CustomerEventType;
 import dev.handover.events.DeliveryReport;
 import dev.handover.events.DeliveryStatus;
 import dev.handover.events.InboundEvent;
-import dev.handover.events.MessageDelivery;
 import dev.handover.events.MessageAuthor;
 
 /**
@@ -45,15 +44,17 @@ public class InboundService {
 
     private final MessageRepository messages;
     private final PendingSendRepository pendingSends;
+    private final MessageStatuses statuses;
     private final IntentDetector intents;
     private final CustomerService rules;
     private final Event<CustomerChanged> changed;
     private final Clock clock;
 
     public InboundService(CustomerRepository customers, PageRepository pages, MessageRepository messages,
-            PendingSendRepository pendingSends, IntentDetector intents, CustomerService rules,
+            PendingSendRepository pendingSends, MessageStatuses statuses, IntentDetector intents, CustomerService rules,
             Event<CustomerChanged> changed, Clock clock) {
         this.pendingSends = pendingSends;
+        this.statuses = statuses;
         this.customers = customers;
         this.pages = pages;
         this.messages = messages;
@@ -85,14 +86,14 @@ public class InboundService {
             case REFERRAL -> referral(page, event, at);
             case DELIVERY -> {
                 if (event.watermark() != null) {
-                    broadcast(page.pageId, event.customerId(), messages.advance(page.pageId, event.customerId(),
+                    statuses.broadcast(page.pageId, event.customerId(), messages.advance(page.pageId, event.customerId(),
                             event.watermark(), MessageStatus.DELIVERED, List.of(MessageStatus.QUEUED, MessageStatus.SENT),
                             clock.instant()), MessageStatus.DELIVERED, null, null);
                 }
             }
             case READ -> {
                 if (event.watermark() != null) {
-                    broadcast(page.pageId, event.customerId(), messages.advance(page.pageId, event.customerId(),
+                    statuses.broadcast(page.pageId, event.customerId(), messages.advance(page.pageId, event.customerId(),
                             event.watermark(), MessageStatus.READ,
                             List.of(MessageStatus.QUEUED, MessageStatus.SENT, MessageStatus.DELIVERED), clock.instant()),
                             MessageStatus.READ, null, null);
@@ -111,32 +112,16 @@ public class InboundService {
         pendingSends.remove(report.messageId());
         if (report.status() == DeliveryStatus.SENT) {
             if (messages.markSent(report.messageId(), report.facebookMessageId(), at)) {
-                broadcast(report.pageId(), report.customerId(), List.of(report.messageId()), MessageStatus.SENT, null, null);
+                statuses.broadcast(report.pageId(), report.customerId(), List.of(report.messageId()), MessageStatus.SENT, null, null);
             }
         } else {
             String error = report.error() == null ? "failed" : report.error();
             error = report.errorCode() == null ? error : "(#" + report.errorCode() + ") " + error;
             if (messages.markFailed(report.messageId(), error, at)) {
-                broadcast(report.pageId(), report.customerId(), List.of(report.messageId()), MessageStatus.FAILED, error,
+                statuses.broadcast(report.pageId(), report.customerId(), List.of(report.messageId()), MessageStatus.FAILED, error,
                         report.errorCode());
             }
         }
-    }
-
-    /** Tells the company's agents that these messages of the conversation moved on to {@code status}. */
-    void broadcast(String pageId, String customerId, List<String> messageIds, String status, String error,
-            Integer errorCode) {
-        if (messageIds.isEmpty() || pageId == null || customerId == null) {
-            return;
-        }
-        customers.change(Customer.key(pageId, customerId), null, c -> {
-            if (c == null) {
-                return new Decision.Keep<>(null);
-            }
-            Instant now = clock.instant();
-            messageIds.forEach(id -> Outbox.status(c, new MessageDelivery(id, status, error, errorCode), now));
-            return new Decision.Write<>(null);
-        });
     }
 
     private void fromCustomer(Page page, InboundEvent event, Instant at) {
@@ -215,7 +200,7 @@ public class InboundService {
     private void echo(Page page, InboundEvent event, Instant at) {
         if (event.metadata() != null && messages.findById(event.metadata()) != null) {
             if (messages.markSent(event.metadata(), event.mid(), clock.instant())) {
-                broadcast(page.pageId, event.customerId(), List.of(event.metadata()), MessageStatus.SENT, null, null);
+                statuses.broadcast(page.pageId, event.customerId(), List.of(event.metadata()), MessageStatus.SENT, null, null);
             }
             return;
         }

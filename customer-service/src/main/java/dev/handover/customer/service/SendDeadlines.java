@@ -28,11 +28,11 @@ public class SendDeadlines {
 
     private final PendingSendRepository pendingSends;
     private final MessageRepository messages;
-    private final InboundService statuses;
+    private final MessageStatuses statuses;
     private final CustomerServiceConfig config;
     private final Clock clock;
 
-    public SendDeadlines(PendingSendRepository pendingSends, MessageRepository messages, InboundService statuses,
+    public SendDeadlines(PendingSendRepository pendingSends, MessageRepository messages, MessageStatuses statuses,
             CustomerServiceConfig config, Clock clock) {
         this.pendingSends = pendingSends;
         this.messages = messages;

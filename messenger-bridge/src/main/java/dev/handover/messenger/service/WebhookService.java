@@ -41,10 +41,6 @@ public class WebhookService {
         }
     }
 
-    /** What became of a body's items. */
-    public record Accepted(int published, int duplicates, int skipped) {
-    }
-
     private final ObjectMapper json;
     private final WebhookParser parser = new WebhookParser();
     private final SeenEventRepository seen;
@@ -84,12 +80,12 @@ public class WebhookService {
     }
 
     /** Takes a body's events to Kafka (de-duplicated, in timestamp order, with names); throws while it cannot. */
-    public Accepted accept(byte[] body) throws MalformedWebhook {
+    public void accept(byte[] body) throws MalformedWebhook {
         JsonNode root = root(body);
         if (!"page".equals(root.path("object").asText())) {
             count("not_page");
             LOG.infof("Ignoring a webhook for object %s", root.path("object").asText());
-            return new Accepted(0, 0, 0);
+            return;
         }
         WebhookParser.Parsed parsed = parser.parse(root);
         parsed.skipped().forEach(this::count);
@@ -114,8 +110,6 @@ public class WebhookService {
         fresh.sort(Comparator.comparing(InboundEvent::timestamp, Comparator.nullsLast(Comparator.naturalOrder())));
         publisher.publish(fresh);
         seen.markSeen(fresh.stream().map(InboundEvent::eventId).toList(), clock.instant());
-        return new Accepted(fresh.size(), parsed.events().size() - fresh.size(),
-                parsed.skipped().size());
     }
 
     private InboundEvent withNames(InboundEvent e) {
