@@ -67,14 +67,19 @@ public class MessageRepository implements PanacheMongoRepositoryBase<Message, St
                         Updates.set("edited_at", at), Updates.set("updated_at", at)));
     }
 
-    /** The customer reacted to a message of the conversation ({@code null}: took the reaction back). */
-    public void react(String mid, String customerId, String reaction, Instant at) {
+    /**
+     * The customer reacted to a message of the conversation ({@code null}: took the reaction back): by {@code _id}
+     * for the customer's own messages, else by {@code mid} within the conversation (index {@code page_id,
+     * customer_id, created_at}).
+     */
+    public void react(String mid, String pageId, String customerId, String reaction, Instant at) {
         Bson change = Updates.combine(reaction == null ? Updates.unset("reaction") : Updates.set("reaction", reaction),
                 Updates.set("updated_at", at));
         // a customer's message is stored under its mid; a page's message (ours, the bot's) has the mid as a field
         if (mongoCollection().updateOne(Filters.and(Filters.eq("_id", mid), Filters.eq("customer_id", customerId)), change)
                 .getMatchedCount() == 0) {
-            mongoCollection().updateOne(Filters.and(Filters.eq("customer_id", customerId), Filters.eq("mid", mid)), change);
+            mongoCollection().updateOne(Filters.and(Filters.eq("page_id", pageId), Filters.eq("customer_id", customerId),
+                    Filters.eq("mid", mid)), change);
         }
     }
 

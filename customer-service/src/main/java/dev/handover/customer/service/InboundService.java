@@ -82,7 +82,7 @@ public class InboundService {
             }
             case ECHO -> echo(page, event, at);
             case EDIT -> messages.edit(event.mid(), event.customerId(), event.text(), at);
-            case REACTION -> messages.react(event.mid(), event.customerId(), event.reaction(), at);
+            case REACTION -> messages.react(event.mid(), page.pageId, event.customerId(), event.reaction(), at);
             case REFERRAL -> referral(page, event, at);
             case DELIVERY -> {
                 if (event.watermark() != null) {
