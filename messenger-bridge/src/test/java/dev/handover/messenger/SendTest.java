@@ -236,13 +236,54 @@ class SendTest {
         graph.verify(0, postRequestedFor(urlPathEqualTo(SEND)).withRequestBody(matchingJsonPath("$.recipient.id", equalTo(psid))));
     }
 
+    @Test
+    void aSlowPageHoldsBackNoOtherPageAndEachConversationKeepsItsOrder() {
+        String slowPage = "slow-" + psid;
+        String fastPage = "fast-" + psid;
+        ConnectedPages.connected(graph, slowPage, "token-" + slowPage);
+        ConnectedPages.connected(graph, fastPage, "token-" + fastPage);
+        graph.stubFor(post(urlPathEqualTo("/v25.0/" + slowPage + "/messages"))
+                .willReturn(okJson("{\"message_id\":\"m_slow\"}").withFixedDelay(600)));
+        graph.stubFor(post(urlPathEqualTo("/v25.0/" + fastPage + "/messages")).willReturn(okJson("{\"message_id\":\"m_fast\"}")));
+        // everything on one partition, slow page first: one thread per partition would send the fast page's text last
+        List<OutboundMessage> slow = new java.util.ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            slow.add(new OutboundMessage(UUID.randomUUID().toString(), OutboundKind.TEXT, ConnectedPages.COMPANY, slowPage,
+                    psid + "-" + (i % 2), "slow " + i, null, Instant.now(), Instant.now()));
+        }
+        OutboundMessage fast = new OutboundMessage(UUID.randomUUID().toString(), OutboundKind.TEXT, ConnectedPages.COMPANY,
+                fastPage, psid, "fast", null, Instant.now(), Instant.now());
+        slow.forEach(message -> publish(message, 0));
+        publish(fast, 0);
+        List<DeliveryReport> outcomes = await().atMost(Duration.ofSeconds(20)).until(
+                () -> reports.getRecords().stream().map(ConsumerRecord::value)
+                        .map(v -> new DeliveryReport.Deserializer().deserialize("t", v))
+                        .filter(r -> r.pageId().equals(slowPage) || r.pageId().equals(fastPage)).toList(),
+                l -> l.size() >= 9);
+        assertTrue(outcomes.stream().allMatch(r -> r.status() == DeliveryStatus.SENT), outcomes.toString());
+        int fastAt = outcomes.stream().map(DeliveryReport::pageId).toList().indexOf(fastPage);
+        assertTrue(fastAt < 4, "the fast page's text was settled after " + fastAt + " of the slow page's 8");
+        for (int customer = 0; customer < 2; customer++) {
+            String recipient = psid + "-" + customer;
+            List<String> sentInOrder = graph.findAll(postRequestedFor(urlPathEqualTo("/v25.0/" + slowPage + "/messages"))
+                    .withRequestBody(matchingJsonPath("$.recipient.id", equalTo(recipient)))).stream()
+                    .map(request -> request.getBodyAsString().replaceAll(".*\"text\":\"([^\"]*)\".*", "$1")).toList();
+            List<String> written = slow.stream().filter(m -> m.customerId().equals(recipient)).map(OutboundMessage::text).toList();
+            assertEquals(written, sentInOrder, "one conversation's texts in the order the agent wrote them");
+        }
+    }
+
     private OutboundMessage text(String text, Instant lastCustomerMessage) {
         return new OutboundMessage(UUID.randomUUID().toString(), OutboundKind.TEXT, ConnectedPages.COMPANY, PAGE, psid, text, null,
                 lastCustomerMessage, Instant.now());
     }
 
     private void publish(OutboundMessage message) {
-        companion.produce(String.class, byte[].class).fromRecords(new ProducerRecord<>(Topics.MESSENGER_OUTBOUND,
+        publish(message, null);
+    }
+
+    private void publish(OutboundMessage message, Integer partition) {
+        companion.produce(String.class, byte[].class).fromRecords(new ProducerRecord<>(Topics.MESSENGER_OUTBOUND, partition,
                 Topics.conversationKey(message.pageId(), message.customerId()),
                 new JsonSerializer().serialize("t", message))).awaitCompletion(Duration.ofSeconds(10));
     }

@@ -46,10 +46,6 @@ public interface BridgeConfig {
         Map<String, String> pageNames();
     }
 
-    /** How long the spool waits for Kafka to take one webhook's events before it tries again. */
-    @WithDefault("4s")
-    Duration publishTimeout();
-
     Spool spool();
 
     /**
@@ -64,6 +60,10 @@ public interface BridgeConfig {
         /** Bodies waiting at most; beyond it webhooks are answered 503 (Facebook retries them later). */
         @WithDefault("100000")
         int maxBodies();
+
+        /** Bodies taken to Kafka together (one de-duplication query, one wait for Kafka's acknowledgements). */
+        @WithDefault("100")
+        int batch();
 
         @WithDefault("200ms")
         Duration initialBackoff();
@@ -128,5 +128,20 @@ public interface BridgeConfig {
         /** Typing indicators and seen marks older than this are dropped, never sent late. */
         @WithDefault("5s")
         Duration senderActionMaxAge();
+
+        /** Sends running at once on this replica (threads), across every page and conversation. */
+        @WithDefault("64")
+        int concurrency();
+
+        /**
+         * Lanes per page: a page's conversations are spread over this many ordered lanes, so a page that is paused
+         * (rate limit, slow Graph calls) occupies at most this many of the {@link #concurrency()} threads.
+         */
+        @WithDefault("4")
+        int lanesPerPage();
+
+        /** Records taken from Kafka but not yet settled, at most; beyond it the consumer waits. */
+        @WithDefault("512")
+        int maxInFlight();
     }
 }

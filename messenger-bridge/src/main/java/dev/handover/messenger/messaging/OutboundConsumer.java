@@ -2,6 +2,7 @@ package dev.handover.messenger.messaging;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.CompletionStage;
 
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -15,12 +16,12 @@ import dev.handover.events.OutboundMessage;
 import dev.handover.events.Topics;
 import dev.handover.messenger.service.SendService;
 import io.smallrye.reactive.messaging.MutinyEmitter;
-import io.smallrye.reactive.messaging.annotations.Blocking;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 
 /**
- * The Kafka edge of sending: each {@code messenger.outbound} record is sent (in order per conversation, which
- * is per partition) and its outcome published on {@code messenger.delivery} before the record counts as done.
+ * The Kafka edge of sending: each {@code messenger.outbound} record is sent (in order per conversation, in
+ * parallel across conversations, see {@link SendLanes}) and its outcome published on {@code messenger.delivery}
+ * before the record counts as done.
  */
 public class OutboundConsumer {
 
@@ -28,25 +29,46 @@ public class OutboundConsumer {
     private static final Duration REPORT_TIMEOUT = Duration.ofSeconds(30);
 
     private final SendService sender;
+    private final SendLanes lanes;
     private final MutinyEmitter<DeliveryReport> reports;
 
-    public OutboundConsumer(SendService sender, @Channel("messenger-delivery") MutinyEmitter<DeliveryReport> reports) {
+    public OutboundConsumer(SendService sender, SendLanes lanes,
+            @Channel("messenger-delivery") MutinyEmitter<DeliveryReport> reports) {
         this.sender = sender;
+        this.lanes = lanes;
         this.reports = reports;
     }
 
+    /**
+     * Takes a record once the lanes admit it and returns: the send runs in its conversation's lane, and the record
+     * is acknowledged (its offset committed) only when its outcome is published.
+     */
     @Incoming("messenger-outbound")
-    @Blocking
-    public void send(OutboundMessage message) throws InterruptedException {
-        if (message == null) {
-            LOG.warn("Skipping a messenger.outbound record that is not an OutboundMessage");
-            return;
+    public CompletionStage<Void> receive(Message<OutboundMessage> record) {
+        OutboundMessage message = record.getPayload();
+        if (message == null || message.pageId() == null || message.customerId() == null) {
+            LOG.warn("Skipping a messenger.outbound record that is not an OutboundMessage with a page and a customer");
+            return record.ack();
         }
+        return lanes.admit().thenRun(() -> lanes.submit(message.pageId(), message.customerId(), () -> send(message))
+                .whenComplete((ignored, error) -> {
+                    if (error == null) {
+                        record.ack();
+                    } else {
+                        record.nack(error);
+                    }
+                }));
+    }
+
+    private void send(OutboundMessage message) {
         putIfPresent("message_id", message.messageId());
         putIfPresent("customer_id", message.customerId());
         DeliveryReport report;
         try {
             report = sender.send(message);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while sending " + message.messageId(), e);
         } catch (RuntimeException e) {
             // never leave a message without an outcome: a fault of ours is a failed send, not a silent one
             LOG.errorf(e, "Sending %s failed unexpectedly", message.messageId());

@@ -27,7 +27,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 /**
  * Takes a verified webhook body to Kafka: every item once (by {@code mid}, across retries, restarts and
  * replicas), in Facebook's timestamp order, customers' messages with their names. Called by
- * {@link WebhookSpool} for bodies already safe on disk; returns only once Kafka holds their events.
+ * {@link WebhookSpool} with batches of bodies already safe on disk; returns only once Kafka holds their events.
  */
 @ApplicationScoped
 public class WebhookService {
@@ -79,24 +79,31 @@ public class WebhookService {
         return root;
     }
 
-    /** Takes a body's events to Kafka (de-duplicated, in timestamp order, with names); throws while it cannot. */
-    public void accept(byte[] body) throws MalformedWebhook {
-        JsonNode root = root(body);
-        if (!"page".equals(root.path("object").asText())) {
-            count("not_page");
-            LOG.infof("Ignoring a webhook for object %s", root.path("object").asText());
-            return;
-        }
-        WebhookParser.Parsed parsed = parser.parse(root);
-        parsed.skipped().forEach(this::count);
-        parsed.alerts().forEach(alert -> LOG.errorf("Facebook policy enforcement on a page: %s", alert));
-        if (!parsed.skipped().isEmpty()) {
-            LOG.warnf("Skipped webhook items: %s", parsed.skipped());
-        }
-        parsed.events().stream().filter(e -> e.kind() == InboundKind.ECHO && e.metadata() != null && e.mid() != null)
-                .forEach(e -> sends.echoed(e.metadata(), e.mid(), clock.instant()));
+    /**
+     * Takes the events of verified bodies (in the order they came) to Kafka: each body's items in timestamp order,
+     * de-duplicated across the bodies and with everything published before; throws while it cannot.
+     */
+    public void accept(List<byte[]> bodies) throws MalformedWebhook, InterruptedException {
         Map<String, InboundEvent> unique = new LinkedHashMap<>();
-        parsed.events().forEach(e -> unique.putIfAbsent(e.eventId(), e));
+        for (byte[] body : bodies) {
+            JsonNode root = root(body);
+            if (!"page".equals(root.path("object").asText())) {
+                count("not_page");
+                LOG.infof("Ignoring a webhook for object %s", root.path("object").asText());
+                continue;
+            }
+            WebhookParser.Parsed parsed = parser.parse(root);
+            parsed.skipped().forEach(this::count);
+            parsed.alerts().forEach(alert -> LOG.errorf("Facebook policy enforcement on a page: %s", alert));
+            if (!parsed.skipped().isEmpty()) {
+                LOG.warnf("Skipped webhook items: %s", parsed.skipped());
+            }
+            parsed.events().stream().filter(e -> e.kind() == InboundKind.ECHO && e.metadata() != null && e.mid() != null)
+                    .forEach(e -> sends.echoed(e.metadata(), e.mid(), clock.instant()));
+            parsed.events().stream()
+                    .sorted(Comparator.comparing(InboundEvent::timestamp, Comparator.nullsLast(Comparator.naturalOrder())))
+                    .forEach(e -> unique.putIfAbsent(e.eventId(), e));
+        }
         Set<String> already = unique.isEmpty() ? Set.of() : seen.seen(unique.keySet());
         List<InboundEvent> fresh = new ArrayList<>();
         for (InboundEvent event : unique.values()) {
@@ -107,9 +114,13 @@ public class WebhookService {
                 count(event.kind().name().toLowerCase());
             }
         }
-        fresh.sort(Comparator.comparing(InboundEvent::timestamp, Comparator.nullsLast(Comparator.naturalOrder())));
-        publisher.publish(fresh);
-        seen.markSeen(fresh.stream().map(InboundEvent::eventId).toList(), clock.instant());
+        InboundPublisher.Outcome outcome = publisher.publish(fresh);
+        // what Kafka took is seen even when the rest failed: the retry publishes only the rest, never a duplicate
+        seen.markSeen(outcome.acknowledged().stream().map(InboundEvent::eventId).toList(), clock.instant());
+        if (outcome.failure() != null) {
+            throw new IllegalStateException((fresh.size() - outcome.acknowledged().size()) + " of " + fresh.size()
+                    + " events not taken by Kafka", outcome.failure());
+        }
     }
 
     private InboundEvent withNames(InboundEvent e) {

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -30,7 +31,7 @@ import io.quarkus.runtime.StartupEvent;
  * Signed webhooks on disk until their events are in Kafka. A body is written and forced to disk before Facebook
  * is answered, so the answer never waits for Kafka, MongoDB or the Graph API, and a bridge killed afterwards
  * loses nothing: on start it takes up where it stopped. One thread takes the bodies to {@link WebhookService}
- * in the order they came, retrying the oldest (with backoff) until it is through.
+ * in the order they came, in batches, retrying the oldest batch (with backoff) until it is through.
  */
 @ApplicationScoped
 public class WebhookSpool {
@@ -123,6 +124,7 @@ public class WebhookSpool {
 
     private void drain() {
         long backoff = config.spool().initialBackoff().toMillis();
+        boolean probing = false;
         while (running) {
             try {
                 List<Path> bodies = bodies();
@@ -131,15 +133,22 @@ public class WebhookSpool {
                     arrived.drainPermits();
                     continue;
                 }
-                for (Path body : bodies) {
-                    take(body);
-                    waiting.decrementAndGet();
+                int from = 0;
+                while (from < bodies.size()) {
+                    // after a failure one body alone first: a batch sent to a broker that is just coming back can
+                    // lose its first records and keep later ones, which would put a conversation out of order
+                    int size = probing ? 1 : Math.max(1, config.spool().batch());
+                    List<Path> batch = bodies.subList(from, Math.min(bodies.size(), from + size));
+                    take(batch);
+                    from += batch.size();
+                    probing = false;
                 }
                 backoff = config.spool().initialBackoff().toMillis();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
             } catch (RuntimeException | IOException e) {
+                probing = true;
                 LOG.warnf("Webhook events not in Kafka yet (%d waiting), trying again in %d ms: %s", waiting.get(),
                         backoff, e.toString());
                 try {
@@ -153,14 +162,33 @@ public class WebhookSpool {
         }
     }
 
-    /** Through {@link WebhookService} to Kafka, then off the disk; a body it cannot read is set aside. */
-    private void take(Path body) throws IOException {
+    /**
+     * A batch through {@link WebhookService} to Kafka (one de-duplication query, one publication), then off the
+     * disk; a body that cannot be read as a webhook is set aside first.
+     */
+    private void take(List<Path> batch) throws IOException, InterruptedException {
+        List<Path> taken = new ArrayList<>();
+        List<byte[]> bodies = new ArrayList<>();
+        for (Path body : batch) {
+            byte[] content = Files.readAllBytes(body);
+            try {
+                webhooks.validate(content);
+                taken.add(body);
+                bodies.add(content);
+            } catch (WebhookService.MalformedWebhook e) {
+                LOG.errorf("Webhook body %s set aside in %s: %s", body.getFileName(), rejected, e.getMessage());
+                Files.move(body, rejected.resolve(body.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+                waiting.decrementAndGet();
+            }
+        }
         try {
-            webhooks.accept(Files.readAllBytes(body));
-            Files.delete(body);
+            webhooks.accept(bodies);
         } catch (WebhookService.MalformedWebhook e) {
-            LOG.errorf("Webhook body %s set aside in %s: %s", body.getFileName(), rejected, e.getMessage());
-            Files.move(body, rejected.resolve(body.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+            throw new IllegalStateException("a validated body became malformed", e);
+        }
+        for (Path body : taken) {
+            Files.delete(body);
+            waiting.decrementAndGet();
         }
     }
 
