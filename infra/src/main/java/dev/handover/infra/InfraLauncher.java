@@ -151,6 +151,10 @@ public final class InfraLauncher {
         props.put("share.coordinator.state.topic.replication.factor", "1");
         props.put("share.coordinator.state.topic.min.isr", "1");
         props.put("group.initial.rebalance.delay.ms", "0");
+        // after a SIGKILL the controller waits out the dead broker's session before the new one may register:
+        // a short session (one broker, on this machine) brings Kafka back in seconds instead of 9 s more
+        props.put("broker.session.timeout.ms", "2000");
+        props.put("broker.heartbeat.interval.ms", "500");
         props.put("log.cleaner.dedupe.buffer.size", "8388608");
         props.put("num.network.threads", "2");
         props.put("num.io.threads", "2");

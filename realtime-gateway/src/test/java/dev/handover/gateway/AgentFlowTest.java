@@ -222,10 +222,10 @@ class AgentFlowTest {
             alice.next("connected");
             world.broadcast(customer, "the first");
             firstSeq = alice.next("agent_requested").get("seq").asLong();
-            for (int i = 0; i < 60; i++) {
+            for (int i = 0; i < 160; i++) {
                 world.broadcast(customer, "flood " + i);
             }
-            alice.next(f -> "flood 59".equals(f.at("/data/message").asText()));
+            alice.next(f -> "flood 159".equals(f.at("/data/message").asText()));
         }
         try (var back = AgentSocket.connect(ws(), world.token("alice"), firstSeq)) {
             back.next("connected");
@@ -240,6 +240,68 @@ class AgentFlowTest {
             world.broadcast(customer, "after the resync");
             assertEquals("after the resync", confused.next("agent_requested").at("/data/message").asText());
         }
+    }
+
+    @Test
+    void aResumeThatReplaysEveryKeptEventIsNotMistakenForASlowClient() {
+        String customer = world.id("psid");
+        long lastSeq;
+        try (var alice = AgentSocket.connect(ws(), world.token("alice"), null)) {
+            alice.next("connected");
+            world.broadcast(customer, "before");
+            lastSeq = alice.next("agent_requested").get("seq").asLong();
+        }
+        // more missed events than the slow-client limit (100 in tests), fewer than the replay window (150)
+        for (int i = 0; i < 140; i++) {
+            world.broadcast(customer, "missed " + i + " " + "x".repeat(2_000));
+        }
+        try (var watcher = AgentSocket.connect(ws(), world.token("bob"), null)) {
+            watcher.next("connected");
+            world.broadcast(customer, "last");
+            watcher.next(f -> "last".equals(f.at("/data/message").asText()));
+        }
+        try (var back = AgentSocket.connect(ws(), world.token("alice"), lastSeq)) {
+            back.next("connected");
+            back.next(f -> "last".equals(f.at("/data/message").asText()));
+            List<String> texts = back.seen().stream().filter(f -> "agent_requested".equals(f.path("type").asText()))
+                    .map(f -> f.at("/data/message").asText().split(" x")[0]).toList();
+            List<String> expected = new java.util.ArrayList<>();
+            java.util.stream.IntStream.range(0, 140).forEach(i -> expected.add("missed " + i));
+            expected.add("last");
+            assertEquals(expected, texts, "every missed event, in order, and the connection still open");
+        }
+    }
+
+    @Test
+    void recordsThatCannotBeBroadcastAreSkippedAndBroadcastingGoesOn() {
+        try (var alice = AgentSocket.connect(ws(), world.token("alice"), null)) {
+            alice.next("connected");
+            world.raw("this is not JSON".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            world.raw(("{\"event_id\":\"e-odd\",\"type\":\"SOMETHING_NEW\",\"company_id\":\"" + world.company
+                    + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            world.raw(("{\"event_id\":\"e-empty\",\"type\":\"AGENT_REQUESTED\",\"company_id\":\"" + world.company
+                    + "\",\"customer\":{}}").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            String customer = world.id("psid");
+            world.broadcast(customer, "still broadcasting");
+            assertEquals("still broadcasting", alice.next(f -> "still broadcasting".equals(f.at("/data/message").asText()))
+                    .at("/data/message").asText());
+        }
+    }
+
+    @Test
+    void companiesNobodyFollowsAreForgotten() {
+        for (int i = 0; i < 30; i++) {
+            new World(customerService, companion).broadcast(world.id("psid"), "to nobody");
+        }
+        await().atMost(java.time.Duration.ofSeconds(30)).until(() -> channelsKept() >= 30);
+        await().atMost(java.time.Duration.ofSeconds(30)).until(() -> channelsKept() == 0);
+    }
+
+    private double channelsKept() {
+        String metrics = io.restassured.RestAssured.given().baseUri(ws().replace("ws", "http")).get("/q/metrics").then()
+                .statusCode(200).extract().asString();
+        return metrics.lines().filter(l -> l.startsWith("handover_gateway_channels ")).mapToDouble(
+                l -> Double.parseDouble(l.substring(l.indexOf(' ') + 1))).findFirst().orElse(-1);
     }
 
     @Test

@@ -70,6 +70,12 @@ final class World {
         return customerId;
     }
 
+    /** Publishes a record's bytes as they are to {@code customer.events}, keyed by this company. */
+    void raw(byte[] value) {
+        kafka.produce(String.class, byte[].class).fromRecords(new ProducerRecord<>(Topics.CUSTOMER_EVENTS, company, value))
+                .awaitCompletion(WAIT);
+    }
+
     /** Publishes a broadcast of this company straight to {@code customer.events}. */
     void broadcast(String customerId, String text) {
         var customer = new CustomerSnapshot(customerId, "Jo", "Jo", null, "page-x", "Page X", company, 1, text,

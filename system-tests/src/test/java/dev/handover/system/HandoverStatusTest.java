@@ -21,7 +21,8 @@ import com.sun.net.httpserver.HttpServer;
 /**
  * {@code ./handover status} is something scripts can wait on: it exits 0 only when every part runs and every
  * service answers its readiness probe. The parts are this test's own process (alive) and small HTTP servers
- * answering {@code /q/health/ready} as a ready or an unready service would.
+ * answering {@code /q/health/ready} as a ready or an unready service would. {@code ./handover restart NAME}
+ * replaces one part and returns once it is ready.
  */
 class HandoverStatusTest {
 
@@ -69,6 +70,43 @@ class HandoverStatusTest {
         assertEquals(4, result.output.lines().filter(line -> line.contains(" ready ")).count(), result.output);
     }
 
+    @Test
+    void restartReplacesOnePartAndReturnsOnceItIsReady() throws Exception {
+        // the part runs as a stand-in process; restart stops it and starts the real customer-service in its place,
+        // on the shared test broker and wire server
+        Process standIn = new ProcessBuilder("sleep", "600").start();
+        Files.createDirectories(home.resolve("pids"));
+        Files.writeString(home.resolve("pids").resolve("customer-service.pid"), Long.toString(standIn.pid()));
+        Files.createDirectories(home.resolve("jwt"));
+        Files.copy(dev.handover.testing.ServiceProcess.publicKeyFile(), home.resolve("jwt").resolve("public.pem"));
+        Files.writeString(home.resolve("token-key"), "dGVzdC1vbmx5LWhhbmRvdmVyLXRva2VuLWtleS0zMiE=");
+        var infra = dev.handover.testing.TestInfrastructure.infrastructure();
+        int port;
+        try (var socket = new java.net.ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        Map<String, String> env = Map.of("HANDOVER_CUSTOMER_SERVICE_PORT", Integer.toString(port),
+                "HANDOVER_KAFKA_PORT", infra.kafkaBootstrapServers().replaceAll(".*:", ""),
+                "HANDOVER_MONGO_PORT", infra.mongoConnectionString().replaceAll(".*:", ""),
+                // its own consumer groups: the other tests' customer-service keeps its partitions
+                "MP_MESSAGING_INCOMING_MESSENGER_INBOUND_GROUP_ID", "restart-test-inbound",
+                "MP_MESSAGING_INCOMING_MESSENGER_DELIVERY_GROUP_ID", "restart-test-delivery");
+        try {
+            Result restarted = run(env, "restart", "customer-service");
+            assertEquals(0, restarted.exit, restarted.output);
+            assertTrue(restarted.output.contains("customer-service restarted and ready in"), restarted.output);
+            assertTrue(standIn.waitFor(5, TimeUnit.SECONDS), "the old process still runs");
+            assertTrue(run(env, "status").output.contains("customer-service  ready"), "status after the restart");
+        } finally {
+            long pid = Long.parseLong(Files.readString(home.resolve("pids").resolve("customer-service.pid")).trim());
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy);
+            standIn.destroyForcibly();
+        }
+        Result unknown = run(Map.of(), "restart", "kafka-only");
+        assertEquals(1, unknown.exit, unknown.output);
+        assertTrue(unknown.output.contains("no part named 'kafka-only'"), unknown.output);
+    }
+
     /** The part's pid file names a live process: this test's JVM. */
     private void running(String part) throws IOException {
         Files.createDirectories(home.resolve("pids"));
@@ -95,12 +133,18 @@ class HandoverStatusTest {
     }
 
     private Result status(Map<String, String> env) throws Exception {
+        return run(env, "status");
+    }
+
+    private Result run(Map<String, String> env, String... arguments) throws Exception {
         Path handover = Path.of(System.getProperty("test.project.root"), "handover");
-        ProcessBuilder builder = new ProcessBuilder("/bin/bash", handover.toString(), "status").redirectErrorStream(true);
+        List<String> command = new ArrayList<>(List.of("/bin/bash", handover.toString()));
+        command.addAll(List.of(arguments));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().put("HANDOVER_HOME", home.toString());
         builder.environment().putAll(env);
         Process process = builder.start();
-        assertTrue(process.waitFor(30, TimeUnit.SECONDS), "./handover status did not finish");
+        assertTrue(process.waitFor(150, TimeUnit.SECONDS), "./handover " + String.join(" ", arguments) + " did not finish");
         return new Result(process.exitValue(), new String(process.getInputStream().readAllBytes()));
     }
 

@@ -46,12 +46,17 @@ public final class ServiceProcess implements AutoCloseable {
     /** As {@link #start(String, Map, Path)}, with extra JVM options (system properties such as map keys). */
     public static ServiceProcess start(String module, Map<String, String> env, List<String> jvmOptions, Path log)
             throws IOException {
+        return start(module, env, jvmOptions, log, freePort());
+    }
+
+    /** As {@link #start(String, Map, List, Path)}, on {@code port} (a process restarted where its clients expect it). */
+    public static ServiceProcess start(String module, Map<String, String> env, List<String> jvmOptions, Path log, int port)
+            throws IOException {
         Path jar = root().resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar + " is missing: package " + module + " first (./mvnw package -pl "
                     + module + " -DskipTests), or run ./mvnw verify from the root");
         }
-        int port = freePort();
         List<String> command = new ArrayList<>(List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dquarkus.http.port=" + port,
                 "-Dquarkus.http.host=127.0.0.1"));

@@ -49,5 +49,16 @@ public interface CustomerServiceConfig {
         /** How often records that could not be published at once are tried again. */
         @WithDefault("2s")
         Duration retryInterval();
+
+        /**
+         * Records one customer's outbox may hold while Kafka does not take them; an agent's change beyond it is
+         * refused (503) rather than growing the customer's document without limit.
+         */
+        @WithDefault("200")
+        int maxPending();
+
+        /** Threads delivering outboxes; they wait on Kafka so that request threads never do. */
+        @WithDefault("8")
+        int threads();
     }
 }

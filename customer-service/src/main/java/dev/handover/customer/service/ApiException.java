@@ -41,6 +41,11 @@ public class ApiException extends RuntimeException {
         return new ApiException(403, "You are not assigned to this customer");
     }
 
+    /** The customer's outbox is full: Kafka has not taken its earlier changes yet. */
+    public static ApiException backlogged() {
+        return new ApiException(503, "Too many changes of this customer are waiting for the event broker, try again shortly");
+    }
+
     public static ApiException assignFailed() {
         return new ApiException(500, "Failed to assign agent");
     }

@@ -292,10 +292,13 @@ public class CustomerService {
                 throw ApiException.customerNotFound();
             }
             Customer decided = decide.apply(c);
+            if (decided != null && decided.pending.size() > config.outbox().maxPending()) {
+                throw ApiException.backlogged();
+            }
             return decided == null ? new Decision.Keep<>(c) : new Decision.Write<>(decided);
         });
         if (result.hasPending) {
-            changed.fireAsync(new CustomerChanged(key));
+            changed.fire(new CustomerChanged(key));
         }
         return result;
     }

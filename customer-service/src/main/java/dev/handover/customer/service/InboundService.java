@@ -176,7 +176,7 @@ public class InboundService {
         message.updatedAt = at;
         messages.insertOnce(message);
         if (stored) {
-            changed.fireAsync(new CustomerChanged(key));
+            changed.fire(new CustomerChanged(key));
         }
     }
 
@@ -239,7 +239,7 @@ public class InboundService {
         message.createdAt = at;
         message.updatedAt = at;
         messages.insertOnce(message);
-        changed.fireAsync(new CustomerChanged(key));
+        changed.fire(new CustomerChanged(key));
     }
 
     private Customer newCustomer(Page page, String customerId, Instant at) {

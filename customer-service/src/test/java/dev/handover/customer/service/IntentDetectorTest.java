@@ -2,7 +2,6 @@ package dev.handover.customer.service;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -39,7 +38,7 @@ class IntentDetectorTest {
 
         @Override
         public Outbox outbox() {
-            return () -> Duration.ofSeconds(2);
+            throw new UnsupportedOperationException("IntentDetector reads detection() only");
         }
 
         @Override

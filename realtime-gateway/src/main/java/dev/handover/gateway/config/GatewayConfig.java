@@ -24,6 +24,21 @@ public interface GatewayConfig {
     @WithDefault("2000")
     int replayEvents();
 
+    /**
+     * Events kept for replay across all companies together: beyond it the company that publishes keeps only its
+     * newest {@code replay-events-min} (memory is bounded whatever the number of companies).
+     */
+    @WithDefault("200000")
+    int replayEventsTotal();
+
+    /** What a company keeps for replay at least, when the total is reached. */
+    @WithDefault("50")
+    int replayEventsMin();
+
+    /** A company without agents here and without events for this long is forgotten (its replay memory freed). */
+    @WithDefault("15m")
+    java.time.Duration idleChannelTtl();
+
     /** How often idle sessions are checked for expired tokens. */
     @WithDefault("15s")
     java.time.Duration expirySweepInterval();

@@ -41,8 +41,14 @@ public class CustomerEventsConsumer {
         if (event == null || event.companyId() == null || event.type() == null || event.customer() == null) {
             LOG.warnf("Skipping customer.events record at offset %d: not a complete CustomerEvent", offset);
         } else {
-            channels.publish(event.companyId(), EventRenderer.render(event, offset));
-            metrics.broadcast(event.occurredAt());
+            try {
+                channels.publish(event.companyId(), EventRenderer.render(event, offset));
+                metrics.broadcast(event.occurredAt());
+            } catch (RuntimeException e) {
+                // one record we cannot render must not stop every company's broadcasts
+                LOG.errorf(e, "Skipping customer.events record at offset %d (event %s): it cannot be broadcast", offset,
+                        event.eventId());
+            }
         }
         return message.ack();
     }

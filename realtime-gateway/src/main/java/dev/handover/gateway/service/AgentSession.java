@@ -5,7 +5,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One agent connection, whatever its protocol: who it is (from the JWT verified at the upgrade), until when
- * its token is good, and how to write to it. Writes are counted until the transport confirms them, so a
+ * its token is good, and how to write to it. Live writes are counted until the transport confirms them, so a
  * client that does not read is noticed and cut off instead of growing the server's memory.
  */
 public final class AgentSession {
@@ -30,6 +30,7 @@ public final class AgentSession {
     private final Writer writer;
     private final int maxPending;
     private final AtomicInteger pending = new AtomicInteger();
+    private final AtomicInteger replaying = new AtomicInteger();
     private volatile long after = -1;
     private volatile boolean closed;
 
@@ -94,6 +95,18 @@ public final class AgentSession {
             return;
         }
         writer.write(text, pending::decrementAndGet);
+    }
+
+    /**
+     * Queues a replayed frame (a resume's catch-up). Replays are bounded by the events a company keeps and are not
+     * counted against the slow-client limit, so a resume of every kept event never cuts the agent off.
+     */
+    public void replay(String text) {
+        if (closed) {
+            return;
+        }
+        replaying.incrementAndGet();
+        writer.write(text, replaying::decrementAndGet);
     }
 
     /**

@@ -8,15 +8,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.handover.gateway.config.GatewayConfig;
+import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * The agents of each company and the company's recent broadcasts. A broadcast reaches every session of its
  * company and nobody else; a session that joins with the last {@code seq} it saw first receives what it
- * missed, in order and without duplicates, or learns that this is too old to replay.
+ * missed, in order and without duplicates, or learns that this is too old to replay. What is kept is bounded per
+ * company and in total, and a company nobody here follows is forgotten after {@code gateway.idle-channel-ttl}.
  */
 @ApplicationScoped
 public class CompanyChannels {
@@ -25,15 +28,26 @@ public class CompanyChannels {
     public enum Join { LIVE, REPLAYED, RESYNC_REQUIRED }
 
     private final Map<String, Channel> channels = new ConcurrentHashMap<>();
+    private final AtomicLong kept = new AtomicLong();
     private final int replayEvents;
+    private final long replayEventsTotal;
+    private final int replayEventsMin;
+    private final long idleNanos;
 
-    public CompanyChannels(GatewayConfig config) {
+    public CompanyChannels(GatewayConfig config, MeterRegistry metrics) {
         this.replayEvents = config.replayEvents();
+        this.replayEventsTotal = config.replayEventsTotal();
+        this.replayEventsMin = Math.min(config.replayEventsMin(), config.replayEvents());
+        this.idleNanos = config.idleChannelTtl().toNanos();
+        metrics.gaugeMapSize("handover.gateway.channels", List.of(), channels);
+        metrics.gauge("handover.gateway.replay.events", kept);
     }
 
     /** Delivers one broadcast of {@code companyId}; a repeated event id (outbox retries) is dropped. */
     public void publish(String companyId, EventRenderer.Rendered event) {
-        channel(companyId).publish(event);
+        while (!channel(companyId).publish(event)) {
+            // the channel was released in between: the next one takes the event
+        }
     }
 
     /**
@@ -41,7 +55,22 @@ public class CompanyChannels {
      * with joining, so that nothing arrives in between or twice.
      */
     public Join join(AgentSession session, Long lastSeq) {
-        return channel(session.companyId()).join(session, lastSeq);
+        while (true) {
+            Join outcome = channel(session.companyId()).join(session, lastSeq);
+            if (outcome != null) {
+                return outcome;
+            }
+        }
+    }
+
+    /** Forgets companies without sessions here and without events for {@code gateway.idle-channel-ttl}. */
+    public void releaseIdle() {
+        long now = System.nanoTime();
+        channels.forEach((companyId, channel) -> {
+            if (channel.release(now - idleNanos)) {
+                channels.remove(companyId, channel);
+            }
+        });
     }
 
     /** Sends a frame that is not a broadcast (typing) to the company's Socket.IO sessions but session {@code fromId}. */
@@ -74,28 +103,50 @@ public class CompanyChannels {
         return channels.computeIfAbsent(companyId, id -> new Channel(replayEvents));
     }
 
-    private static final class Channel {
+    /** One company's sessions and recent broadcasts; once released it refuses everything (callers take a new one). */
+    private final class Channel {
         private final int capacity;
         private final ArrayDeque<EventRenderer.Rendered> recent = new ArrayDeque<>();
         private final Set<String> recentIds = new HashSet<>();
         private final Set<AgentSession> sessions = ConcurrentHashMap.newKeySet();
         private long firstSeq = -1;
         private long evictedUpTo = -1;
+        private long lastActive = System.nanoTime();
+        private boolean released;
 
         Channel(int capacity) {
             this.capacity = capacity;
         }
 
-        synchronized void publish(EventRenderer.Rendered event) {
+        /** Releases the channel if it has no session and was idle since {@code idleSince}; true if it did. */
+        synchronized boolean release(long idleSince) {
+            if (released || sessions.isEmpty() && lastActive - idleSince < 0) {
+                released = true;
+                kept.addAndGet(-recent.size());
+                recent.clear();
+                recentIds.clear();
+                return true;
+            }
+            return false;
+        }
+
+        /** False if the channel was released (nothing done). */
+        synchronized boolean publish(EventRenderer.Rendered event) {
+            if (released) {
+                return false;
+            }
+            lastActive = System.nanoTime();
             if (event.eventId() != null && !recentIds.add(event.eventId())) {
-                return;
+                return true;
             }
             if (firstSeq < 0) {
                 firstSeq = event.seq();
             }
             recent.addLast(event);
-            while (recent.size() > capacity) {
+            kept.incrementAndGet();
+            while (recent.size() > capacity || recent.size() > replayEventsMin && kept.get() > replayEventsTotal) {
                 EventRenderer.Rendered evicted = recent.removeFirst();
+                kept.decrementAndGet();
                 recentIds.remove(evicted.eventId());
                 evictedUpTo = evicted.seq();
             }
@@ -104,9 +155,15 @@ public class CompanyChannels {
                     session.send(event.frameFor(session));
                 }
             }
+            return true;
         }
 
+        /** {@code null} if the channel was released (nothing done). */
         synchronized Join join(AgentSession session, Long lastSeq) {
+            if (released) {
+                return null;
+            }
+            lastActive = System.nanoTime();
             Join outcome = Join.LIVE;
             if (lastSeq != null) {
                 session.resumeAfter(lastSeq);
@@ -120,7 +177,7 @@ public class CompanyChannels {
                     // everything after lastSeq is here: this gateway saw lastSeq's time and evicted nothing since
                     for (EventRenderer.Rendered event : recent) {
                         if (event.seq() > lastSeq) {
-                            session.send(event.frameFor(session));
+                            session.replay(event.frameFor(session));
                         }
                     }
                     outcome = Join.REPLAYED;
@@ -132,8 +189,9 @@ public class CompanyChannels {
             return outcome;
         }
 
-        void leave(AgentSession session) {
+        synchronized void leave(AgentSession session) {
             sessions.remove(session);
+            lastActive = System.nanoTime();
         }
 
         Collection<AgentSession> sessions() {

@@ -6,7 +6,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.quarkus.scheduler.Scheduled;
 
-/** Closes idle sessions whose token has expired: expiry holds even for an agent who never writes. */
+/**
+ * Closes idle sessions whose token has expired (expiry holds even for an agent who never writes) and releases
+ * the companies nobody here follows any more.
+ */
 @ApplicationScoped
 public class SessionSweeper {
 
@@ -24,5 +27,6 @@ public class SessionSweeper {
                 session.expire();
             }
         }
+        channels.releaseIdle();
     }
 }
