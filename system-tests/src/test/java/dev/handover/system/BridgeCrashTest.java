@@ -64,6 +64,8 @@ class BridgeCrashTest {
         kafka = new KafkaCompanion(TestInfrastructure.infrastructure().kafkaBootstrapServers());
         env = new HashMap<>(Map.of("MESSENGER_APP_SECRET", SECRET, "MESSENGER_VERIFY_TOKEN", "crash-verify",
                 "MESSENGER_GRAPH_BASE_URL", facebook.baseUrl(), "MESSENGER_SEND_ECHO_WAIT", "1s",
+                // a redelivered send waits for its first owner until that one's deadline: keep it short here
+                "MESSENGER_SEND_DEADLINE", "12s",
                 "MESSENGER_SPOOL_DIR", Files.createTempDirectory("bridge-spool").toString(),
                 // its own consumer group: the bridges this test kills hold no partitions of the other tests' bridges
                 "MP_MESSAGING_INCOMING_MESSENGER_OUTBOUND_GROUP_ID", "messenger-bridge-crash"));

@@ -50,6 +50,10 @@ public interface CustomerServiceConfig {
         @WithDefault("2s")
         Duration retryInterval();
 
+        /** How often every customer is searched for an outbox no process knows about (left by a crash). */
+        @WithDefault("10m")
+        Duration sweepInterval();
+
         /**
          * Records one customer's outbox may hold while Kafka does not take them; an agent's change beyond it is
          * refused (503) rather than growing the customer's document without limit.

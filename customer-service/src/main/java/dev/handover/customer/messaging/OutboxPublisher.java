@@ -56,6 +56,8 @@ public class OutboxPublisher {
     private final Set<String> again = ConcurrentHashMap.newKeySet();
     /** Customers waiting for a drain thread, each once: the queue is bounded by the customers with an outbox. */
     private final Set<String> queued = ConcurrentHashMap.newKeySet();
+    /** Customers whose last delivery failed: what {@link #retry()} tries again. */
+    private final Set<String> failed = ConcurrentHashMap.newKeySet();
     private final ExecutorService drainers;
 
     public OutboxPublisher(CustomerRepository customers, AuditRepository audit, CustomerServiceConfig config,
@@ -79,9 +81,22 @@ public class OutboxPublisher {
         submit(change.customerKey());
     }
 
+    /**
+     * Tries again the outboxes whose delivery failed here. Driven by what failed, not by a query: a periodic
+     * search for pending outboxes would read every customer ever stored on a store without secondary indexes.
+     */
     @Scheduled(every = "{handover.outbox.retry-interval}", delayed = "{handover.outbox.retry-interval}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void retry() {
+        List.copyOf(failed).forEach(this::submit);
+    }
+
+    /**
+     * Finds outboxes nobody here knows about: left by a process that died between its write and its delivery.
+     * At start and then rarely ({@code handover.outbox.sweep-interval}).
+     */
+    @Scheduled(every = "{handover.outbox.sweep-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void sweep() {
         customers.withPending().forEach(this::submit);
     }
 
@@ -117,10 +132,13 @@ public class OutboxPublisher {
                 while (again.remove(customerKey)) {
                     drainOnce(customerKey);
                 }
+                failed.remove(customerKey);
             } catch (RuntimeException e) {
+                failed.add(customerKey);
                 LOG.warnf("Outbox of %s not delivered yet, will retry: %s", customerKey, e.toString());
                 return;
             } catch (InterruptedException e) {
+                failed.add(customerKey);
                 Thread.currentThread().interrupt();
                 return;
             } finally {

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 
 import dev.handover.customer.model.Customer;
 import dev.handover.customer.repository.CustomerRepository;
@@ -19,10 +20,12 @@ import dev.handover.events.MessageDelivery;
 public class MessageStatuses {
 
     private final CustomerRepository customers;
+    private final Event<CustomerChanged> changed;
     private final Clock clock;
 
-    public MessageStatuses(CustomerRepository customers, Clock clock) {
+    public MessageStatuses(CustomerRepository customers, Event<CustomerChanged> changed, Clock clock) {
         this.customers = customers;
+        this.changed = changed;
         this.clock = clock;
     }
 
@@ -31,13 +34,17 @@ public class MessageStatuses {
         if (messageIds.isEmpty() || pageId == null || customerId == null) {
             return;
         }
-        customers.change(Customer.key(pageId, customerId), null, c -> {
+        String key = Customer.key(pageId, customerId);
+        boolean written = customers.change(key, null, c -> {
             if (c == null) {
-                return new Decision.Keep<>(null);
+                return new Decision.Keep<>(false);
             }
             Instant now = clock.instant();
             messageIds.forEach(id -> Outbox.status(c, new MessageDelivery(id, status, error, errorCode), now));
-            return new Decision.Write<>(null);
+            return new Decision.Write<>(true);
         });
+        if (written) {
+            changed.fire(new CustomerChanged(key));
+        }
     }
 }

@@ -25,7 +25,7 @@ import com.mongodb.client.model.Updates;
 public class SendRepository {
 
     /** Where a send stands; {@code report} is the JSON of its outcome once it has one. */
-    public record Send(String status, String report) {
+    public record Send(String status, String report, String echoMid) {
     }
 
     private static final Duration ECHO_POLL = Duration.ofMillis(200);
@@ -51,7 +51,21 @@ public class SendRepository {
 
     public Send find(String messageId) {
         Document d = collection.find(Filters.eq("_id", messageId)).first();
-        return d == null ? null : new Send(d.getString("status"), d.getString("report"));
+        return d == null ? null : new Send(d.getString("status"), d.getString("report"), d.getString("echo_mid"));
+    }
+
+    /**
+     * Waits until the send has an outcome or the page's echo of it, or {@code until} passes; returns where it
+     * stands then ({@code null} if it was never claimed).
+     */
+    public Send awaitSettled(String messageId, Instant until) throws InterruptedException {
+        while (true) {
+            Send send = find(messageId);
+            if (send == null || send.report() != null || send.echoMid() != null || !Instant.now().isBefore(until)) {
+                return send;
+            }
+            Thread.sleep(ECHO_POLL.toMillis());
+        }
     }
 
     /** The page echoed our message {@code messageId} (its metadata) as {@code mid}: proof that it went out. */

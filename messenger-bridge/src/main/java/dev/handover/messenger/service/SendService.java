@@ -242,11 +242,16 @@ public class SendService {
     }
 
     /**
-     * The outcome of a text claimed before: its report; or, when the send was cut off (a replica killed mid-call),
-     * sent if the page's echo of it arrives within the echo wait, else failed rather than risking a duplicate.
+     * The outcome of a text claimed before. The replica that claimed it may still be sending it (a rebalance
+     * handed its record to us), so its outcome, or the page's echo, is awaited until that replica must have
+     * finished (the text's deadline plus one call and the echo wait); a replica killed mid-call leaves neither,
+     * and the text is then failed rather than risking a duplicate.
      */
     private DeliveryReport earlier(OutboundMessage message) throws InterruptedException {
-        SendRepository.Send earlier = sends.find(message.messageId());
+        Instant requested = message.requestedAt() != null ? message.requestedAt() : clock.instant();
+        Instant ownerDone = requested.plus(config.send().deadline()).plus(config.graph().timeout())
+                .plus(config.send().echoWait());
+        SendRepository.Send earlier = sends.awaitSettled(message.messageId(), ownerDone);
         if (earlier != null && earlier.report() != null) {
             try {
                 return EventJson.read(earlier.report().getBytes(StandardCharsets.UTF_8), DeliveryReport.class);
@@ -254,10 +259,9 @@ public class SendService {
                 LOG.warnf("Unreadable stored outcome of %s: %s", message.messageId(), e.getMessage());
             }
         }
-        String echoed = sends.awaitEcho(message.messageId(), config.send().echoWait());
-        DeliveryReport report = echoed != null ? sent(message, echoed, 1) : failed(message, null, null,
-                "A send of this message was interrupted before its outcome was known and Facebook never echoed it; "
-                        + "not repeated to avoid a duplicate", true, 0);
+        DeliveryReport report = earlier != null && earlier.echoMid() != null ? sent(message, earlier.echoMid(), 1)
+                : failed(message, null, null, "A send of this message was interrupted before its outcome was known and "
+                        + "Facebook never echoed it; not repeated to avoid a duplicate", true, 0);
         sends.finish(message.messageId(), report.status() == DeliveryStatus.SENT ? "sent" : "failed",
                 new String(EventJson.write(report), StandardCharsets.UTF_8), clock.instant());
         return report;
