@@ -12,8 +12,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -43,6 +41,7 @@ import dev.handover.infra.InfraProcess;
 import dev.handover.testing.AgentSocket;
 import dev.handover.testing.ServiceProcess;
 import dev.handover.testing.SocketIoDriver;
+import dev.handover.testing.TestInfrastructure;
 import dev.handover.testing.TestTokens;
 import io.restassured.http.ContentType;
 
@@ -315,7 +314,7 @@ class ChaosTest {
 
     private void startAll() throws IOException {
         for (String name : List.of("kafka", "mongo", "customer-service", "messenger-bridge")) {
-            ports.put(name, freePort());
+            ports.put(name, ServiceProcess.freePort());
         }
         infraArguments = List.of("--data-dir", home.resolve("data").toString(), "--kafka", String.valueOf(ports.get("kafka")),
                 "--mongo", String.valueOf(ports.get("mongo")), "--mongo-backend", "h2", "--topics",
@@ -326,7 +325,7 @@ class ChaosTest {
                 "MONGODB_URI", infra.mongoConnectionString(),
                 "JWT_PUBLIC_KEY_LOCATION", ServiceProcess.publicKeyFile().toString(),
                 "MP_JWT_VERIFY_ISSUER", TestTokens.ISSUER,
-                "MESSENGER_TOKEN_KEY", "dGVzdC1vbmx5LWhhbmRvdmVyLXRva2VuLWtleS0zMiE=");
+                "MESSENGER_TOKEN_KEY", TestInfrastructure.TEST_TOKEN_KEY);
         String customerService = "http://127.0.0.1:" + ports.get("customer-service");
         envs.put("customer-service", with(common, Map.of("MESSENGER_BRIDGE_URL", "http://127.0.0.1:" + ports.get("messenger-bridge"),
                 "HANDOVER_SENDS_OUTCOME_TIMEOUT", "40s", "HANDOVER_SENDS_SWEEP_INTERVAL", "2s")));
@@ -412,12 +411,6 @@ class ChaosTest {
             Thread.sleep(duration.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (var socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            return socket.getLocalPort();
         }
     }
 

@@ -79,12 +79,9 @@ class HandoverStatusTest {
         Files.writeString(home.resolve("pids").resolve("customer-service.pid"), Long.toString(standIn.pid()));
         Files.createDirectories(home.resolve("jwt"));
         Files.copy(dev.handover.testing.ServiceProcess.publicKeyFile(), home.resolve("jwt").resolve("public.pem"));
-        Files.writeString(home.resolve("token-key"), "dGVzdC1vbmx5LWhhbmRvdmVyLXRva2VuLWtleS0zMiE=");
+        Files.writeString(home.resolve("token-key"), dev.handover.testing.TestInfrastructure.TEST_TOKEN_KEY);
         var infra = dev.handover.testing.TestInfrastructure.infrastructure();
-        int port;
-        try (var socket = new java.net.ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = dev.handover.testing.ServiceProcess.freePort();
         Map<String, String> env = Map.of("HANDOVER_CUSTOMER_SERVICE_PORT", Integer.toString(port),
                 "HANDOVER_KAFKA_PORT", infra.kafkaBootstrapServers().replaceAll(".*:", ""),
                 "HANDOVER_MONGO_PORT", infra.mongoConnectionString().replaceAll(".*:", ""),

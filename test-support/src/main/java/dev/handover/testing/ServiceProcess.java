@@ -152,7 +152,8 @@ public final class ServiceProcess implements AutoCloseable {
         return file;
     }
 
-    private static int freePort() throws IOException {
+    /** A port nobody listens on now, on the loopback address. */
+    public static int freePort() throws IOException {
         try (var socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             return socket.getLocalPort();
         }

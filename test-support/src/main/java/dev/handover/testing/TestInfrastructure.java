@@ -25,7 +25,8 @@ public final class TestInfrastructure {
     private static final Logger LOG = Logger.getLogger(TestInfrastructure.class);
     static final Path HOME = Path.of("target", "infra");
     /** The key sealing page tokens in the tests' bridges (public, like every test secret). */
-    static final String TEST_TOKEN_KEY = "dGVzdC1vbmx5LWhhbmRvdmVyLXRva2VuLWtleS0zMiE=";
+    /** The key sealing page tokens in tests (public, test-only). */
+    public static final String TEST_TOKEN_KEY = "dGVzdC1vbmx5LWhhbmRvdmVyLXRva2VuLWtleS0zMiE=";
     private static final int PARTITIONS = 2;
 
     private static ServiceProcess customerService;

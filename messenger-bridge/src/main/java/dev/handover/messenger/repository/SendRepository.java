@@ -14,7 +14,6 @@ import com.mongodb.MongoWriteException;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
-import com.mongodb.client.model.Projections;
 import com.mongodb.client.model.Updates;
 
 /**
@@ -56,7 +55,8 @@ public class SendRepository {
 
     /**
      * Waits until the send has an outcome or the page's echo of it, or {@code until} passes; returns where it
-     * stands then ({@code null} if it was never claimed).
+     * stands then ({@code null} if it was never claimed). The owner of a send waits here for the echo after an
+     * unanswered call; a replica handed a claimed send waits here for the owner's outcome.
      */
     public Send awaitSettled(String messageId, Instant until) throws InterruptedException {
         while (true) {
@@ -72,21 +72,6 @@ public class SendRepository {
     public void echoed(String messageId, String mid, Instant at) {
         collection.updateOne(Filters.eq("_id", messageId), Updates.combine(Updates.set("echo_mid", mid),
                 Updates.set("echoed_at", Date.from(at))));
-    }
-
-    /** The {@code mid} of the message's echo once it arrives within {@code wait}, else {@code null}. */
-    public String awaitEcho(String messageId, Duration wait) throws InterruptedException {
-        long until = System.nanoTime() + wait.toNanos();
-        while (true) {
-            Document d = collection.find(Filters.eq("_id", messageId)).projection(Projections.include("echo_mid")).first();
-            if (d != null && d.getString("echo_mid") != null) {
-                return d.getString("echo_mid");
-            }
-            if (System.nanoTime() >= until) {
-                return null;
-            }
-            Thread.sleep(ECHO_POLL.toMillis());
-        }
     }
 
     public void finish(String messageId, String status, String report, Instant at) {

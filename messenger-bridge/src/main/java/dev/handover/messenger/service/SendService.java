@@ -168,7 +168,9 @@ public class SendService {
                 return sent(message, result.messageId(), attempt);
             }
             if (ambiguous) {
-                String echoed = sends.awaitEcho(message.messageId(), min(config.send().echoWait(), deadline));
+                SendRepository.Send settled = sends.awaitSettled(message.messageId(),
+                        clock.instant().plus(min(config.send().echoWait(), deadline)));
+                String echoed = settled == null ? null : settled.echoMid();
                 if (echoed != null) {
                     LOG.infof("Send %s had no answer but its echo arrived: sent", message.messageId());
                     return sent(message, echoed, attempt);
