@@ -25,6 +25,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
+import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -42,7 +43,7 @@ import dev.handover.events.Topics;
  * and its figures. {@code Bench all} runs the default profile (under 5 minutes on 2 cores).
  *
  * <pre>
- * Bench fanout|e2e|race|intake|heap|all [--option value ...]
+ * Bench fanout|e2e|race|intake|heap|growth|all [--option value ...]
  * </pre>
  */
 public final class Bench {
@@ -50,6 +51,13 @@ public final class Bench {
     private static final String MARK = "bench-t=";
 
     private final Map<String, String> opts;
+    private final ThreadLocal<Mac> webhookMac = ThreadLocal.withInitial(() -> {
+        try {
+            return mac();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    });
 
     private Bench(Map<String, String> opts) {
         this.opts = opts;
@@ -65,6 +73,7 @@ public final class Bench {
             case "race" -> bench.race();
             case "intake" -> WebhookIntakeBench.main(rest);
             case "heap" -> IdleConnectionsBench.main(rest);
+            case "growth" -> new GrowthBench(bench, bench.opts).run();
             case "all" -> {
                 bench.fanout();
                 bench.endToEnd();
@@ -87,11 +96,11 @@ public final class Bench {
         return Integer.parseInt(opt(name, Integer.toString(fallback)));
     }
 
-    private String page() {
+    String page() {
         return opt("page", "100000000000001");
     }
 
-    private PrivateKey key() throws Exception {
+    PrivateKey key() throws Exception {
         return Agents.key(opt("private-key", ".local/jwt/private.pem"));
     }
 
@@ -160,12 +169,20 @@ public final class Bench {
     /** 2. End to end: a signed webhook asking for a human, to the agent_requested frame at an agent. */
     void endToEnd() throws Exception {
         int rate = num("e2e-rate", 50);
-        int warmup = num("warmup", 5);
-        int seconds = num("seconds", 20);
-        String company = opt("company", "demo-company");
         Options.printMachine("end to end (webhook to agent_requested)");
         System.out.printf("settings: bridge=%s page=%s company=%s webhooks/s=%d warmup=%ds measure=%ds%n",
-                opt("bridge", "http://127.0.0.1:8082"), page(), company, rate, warmup, seconds);
+                opt("bridge", "http://127.0.0.1:8082"), page(), opt("company", "demo-company"), rate, num("warmup", 5),
+                num("seconds", 20));
+        Options.printLatencies("webhook to agent_requested", webhookToAgentRequested(rate, num("warmup", 5),
+                num("seconds", 20)));
+    }
+
+    /**
+     * New customers asking for a human through signed webhooks at {@code rate} per second; the time from each
+     * webhook to the {@code agent_requested} frame at an agent of the company, after {@code warmup} seconds.
+     */
+    Histogram webhookToAgentRequested(int rate, int warmup, int seconds) throws Exception {
+        String company = opt("company", "demo-company");
         Map<String, Long> sentAt = new ConcurrentHashMap<>();
         Recorder latency = new Recorder(3);
         String run = Long.toString(System.currentTimeMillis(), 36);
@@ -200,9 +217,23 @@ public final class Bench {
                     Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
                 }
             }
-            Thread.sleep(2000);
-            Options.printLatencies("webhook to agent_requested", latency.getIntervalHistogram());
-            System.out.printf("not delivered within 2 s of the end: %d%n", sentAt.size());
+            long drained = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+            while (!sentAt.isEmpty() && System.nanoTime() < drained) {
+                Thread.sleep(20);
+            }
+            if (!sentAt.isEmpty()) {
+                System.out.printf("not delivered within 2 s of the end: %d%n", sentAt.size());
+            }
+            return latency.getIntervalHistogram();
+        }
+    }
+
+    /** One signed webhook of {@code customer} writing {@code text}, answered before it returns. */
+    void sendWebhook(HttpClient http, String customer, String text) throws Exception {
+        HttpResponse<Void> answer = http.send(signed(webhook(customer, text), webhookMac.get()),
+                HttpResponse.BodyHandlers.discarding());
+        if (answer.statusCode() != 200) {
+            throw new IllegalStateException("webhook answered " + answer.statusCode());
         }
     }
 

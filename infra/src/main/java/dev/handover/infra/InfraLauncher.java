@@ -28,7 +28,7 @@ import org.apache.kafka.server.common.MetadataVersion;
 
 import de.bwaldvogel.mongo.MongoBackend;
 import de.bwaldvogel.mongo.MongoServer;
-import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import dev.handover.infra.store.DurableH2Backend;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 
@@ -113,7 +113,7 @@ public final class InfraLauncher {
             Files.createDirectories(options.dataDir());
             backend = new DurableH2Backend(options.dataDir().resolve("mongo.mv").toString());
         } else {
-            backend = new MemoryBackend();
+            backend = new DurableH2Backend(null);
         }
         mongo = new MongoServer(backend);
         mongo.bind(HOST, mongoPort);

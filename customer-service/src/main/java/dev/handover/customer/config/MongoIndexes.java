@@ -1,7 +1,14 @@
 package dev.handover.customer.config;
 
+import java.util.List;
+import java.util.Set;
+
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import org.bson.Document;
+
+import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;
 
@@ -12,25 +19,73 @@ import dev.handover.customer.repository.PageRepository;
 import dev.handover.customer.repository.PendingSendRepository;
 import io.quarkus.runtime.StartupEvent;
 
-/** Creates the spec's indexes and those the queries need, at start-up (creating an existing index is a no-op). */
+/**
+ * Creates the spec's indexes and one for every query the service sends, at start-up (creating an existing index
+ * is a no-op), and drops those of earlier versions that no query needs any more. Each list, count and look-up is
+ * answered from an index on MongoDB and on the embedded wire server alike, so its cost does not grow with what
+ * the store holds; {@code QueryPlansTest} checks that with {@code explain}. README lists them.
+ */
+@ApplicationScoped
 public class MongoIndexes {
 
-    void create(@Observes StartupEvent start, CustomerRepository customers, PageRepository pages,
-            MessageRepository messages, AuditRepository audit, PendingSendRepository pendingSends) {
+    /** Indexes of earlier versions: replaced by ones that also give the order their queries sort by, or unused. */
+    private static final Set<String> RETIRED = Set.of("company_id_1_stop_1_updated_at_1",
+            "company_id_1_page_id_1_last_seen_1", "page_id_1_customer_id_1_created_at_1", "company_id_1_at_1");
+
+    private final CustomerRepository customers;
+    private final PageRepository pages;
+    private final MessageRepository messages;
+    private final AuditRepository audit;
+    private final PendingSendRepository pendingSends;
+
+    MongoIndexes(CustomerRepository customers, PageRepository pages, MessageRepository messages, AuditRepository audit,
+            PendingSendRepository pendingSends) {
+        this.customers = customers;
+        this.pages = pages;
+        this.messages = messages;
+        this.audit = audit;
+        this.pendingSends = pendingSends;
+    }
+
+    void onStart(@Observes StartupEvent start) {
+        ensure();
+    }
+
+    /** Creates what is missing and drops what is retired; safe to call at any time. */
+    public void ensure() {
         var c = customers.mongoCollection();
+        dropRetired(c);
+        // the spec's four
         c.createIndex(Indexes.ascending("customer_id", "page_id"), new IndexOptions().unique(true));
         c.createIndex(Indexes.ascending("company_id"));
         c.createIndex(Indexes.descending("last_seen"));
         c.createIndex(Indexes.compoundIndex(Indexes.text("customer_name"), Indexes.text("first_name"),
                 Indexes.text("last_name")), new IndexOptions().name("names_text"));
-        c.createIndex(Indexes.ascending("company_id", "stop", "updated_at"));
-        c.createIndex(Indexes.ascending("company_id", "page_id", "last_seen"));
+        // lists (newest first, waiting oldest first), with and without a page, and their counts
+        c.createIndex(Indexes.ascending("company_id", "last_seen", "_id"));
+        c.createIndex(Indexes.ascending("company_id", "page_id", "last_seen", "_id"));
+        c.createIndex(Indexes.ascending("company_id", "stop", "updated_at", "_id"));
+        c.createIndex(Indexes.ascending("company_id", "page_id", "stop", "updated_at", "_id"));
+        // a customer by Facebook id across the company's pages; waiting without an agent (metrics); a page's rename
+        c.createIndex(Indexes.ascending("company_id", "customer_id", "last_seen"));
+        c.createIndex(Indexes.ascending("stop", "agent_id"));
+        c.createIndex(Indexes.ascending("page_id"));
         c.createIndex(Indexes.ascending("has_pending"), new IndexOptions().partialFilterExpression(
-                new org.bson.Document("has_pending", true)));
-        pages.mongoCollection().createIndex(Indexes.ascending("company_id"));
-        messages.mongoCollection().createIndex(Indexes.ascending("page_id", "customer_id", "created_at"));
-        audit.collection().createIndex(Indexes.ascending("page_id", "customer_id", "at"));
-        audit.collection().createIndex(Indexes.ascending("company_id", "at"));
+                new Document("has_pending", true)));
+        var p = pages.mongoCollection();
+        dropRetired(p);
+        p.createIndex(Indexes.ascending("company_id", "_id"));
+        var m = messages.mongoCollection();
+        dropRetired(m);
+        m.createIndex(Indexes.ascending("page_id", "customer_id", "created_at", "_id"));
+        var a = audit.collection();
+        dropRetired(a);
+        a.createIndex(Indexes.ascending("page_id", "customer_id", "at"));
         pendingSends.collection().createIndex(Indexes.ascending("due_at"));
+    }
+
+    private static void dropRetired(MongoCollection<?> collection) {
+        List<String> names = collection.listIndexes().map(index -> index.getString("name")).into(new java.util.ArrayList<>());
+        names.stream().filter(RETIRED::contains).forEach(collection::dropIndex);
     }
 }

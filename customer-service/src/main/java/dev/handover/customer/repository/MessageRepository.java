@@ -41,7 +41,8 @@ public class MessageRepository implements PanacheMongoRepositoryBase<Message, St
      */
     public List<Message> history(String pageId, String customerId, Instant beforeTime, String beforeId, int limit) {
         Bson conversation = Filters.and(Filters.eq("page_id", pageId), Filters.eq("customer_id", customerId));
-        Bson filter = beforeTime == null ? conversation : Filters.and(conversation, Filters.or(
+        Bson filter = beforeTime == null ? conversation : Filters.and(conversation, Filters.lte("created_at", beforeTime),
+                Filters.or(
                 Filters.lt("created_at", beforeTime),
                 Filters.and(Filters.eq("created_at", beforeTime), Filters.lt("_id", beforeId))));
         return mongoCollection().find(filter).sort(Sorts.descending("created_at", "_id")).limit(limit)
@@ -70,7 +71,7 @@ public class MessageRepository implements PanacheMongoRepositoryBase<Message, St
     /**
      * The customer reacted to a message of the conversation ({@code null}: took the reaction back): by {@code _id}
      * for the customer's own messages, else by {@code mid} within the conversation (index {@code page_id,
-     * customer_id, created_at}).
+     * customer_id, created_at, _id}).
      */
     public void react(String mid, String pageId, String customerId, String reaction, Instant at) {
         Bson change = Updates.combine(reaction == null ? Updates.unset("reaction") : Updates.set("reaction", reaction),
@@ -92,7 +93,7 @@ public class MessageRepository implements PanacheMongoRepositoryBase<Message, St
 
     /**
      * Moves the conversation's outbound messages written up to {@code watermark} forward to {@code status} and
-     * returns their ids (index {@code page_id, customer_id, created_at}: one conversation's messages).
+     * returns their ids (index {@code page_id, customer_id, created_at, _id}: one conversation's messages).
      */
     public List<String> advance(String pageId, String customerId, Instant watermark, String status, List<String> from,
             Instant at) {

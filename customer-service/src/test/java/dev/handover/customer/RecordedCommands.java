@@ -1,0 +1,47 @@
+package dev.handover.customer;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import jakarta.inject.Singleton;
+
+import org.bson.BsonDocument;
+
+import com.mongodb.event.CommandListener;
+import com.mongodb.event.CommandStartedEvent;
+
+/**
+ * Every query and write this service sends to the database while tests run, as the driver's command listener
+ * sees it (Quarkus registers a {@link CommandListener} bean with its client), for {@code QueryPlansTest}.
+ */
+@Singleton
+public class RecordedCommands implements CommandListener {
+
+    /** Commands that read or change documents chosen by a filter. */
+    private static final List<String> FILTERED = List.of("find", "aggregate", "count", "distinct", "update", "delete",
+            "findAndModify");
+    private static final int KEPT = 20_000;
+
+    /** A command as sent, with the database it went to. */
+    public record Command(String database, String name, BsonDocument body) {
+        public String collection() {
+            return body.getString(name).getValue();
+        }
+    }
+
+    private final ConcurrentLinkedQueue<Command> commands = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger size = new AtomicInteger();
+
+    @Override
+    public void commandStarted(CommandStartedEvent event) {
+        if (FILTERED.contains(event.getCommandName()) && size.incrementAndGet() <= KEPT) {
+            commands.add(new Command(event.getDatabaseName(), event.getCommandName(), event.getCommand().clone()));
+        }
+    }
+
+    public List<Command> all() {
+        return new ArrayList<>(commands);
+    }
+}

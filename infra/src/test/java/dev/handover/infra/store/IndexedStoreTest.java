@@ -1,0 +1,225 @@
+package dev.handover.infra.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Date;
+import java.util.List;
+import java.util.Objects;
+import java.util.Random;
+import java.util.function.Predicate;
+
+import org.bson.Document;
+import org.bson.conversions.Bson;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.IndexOptions;
+import com.mongodb.client.model.Indexes;
+import com.mongodb.client.model.Sorts;
+import com.mongodb.client.model.Updates;
+
+import de.bwaldvogel.mongo.MongoServer;
+
+/**
+ * The wire server's indexes, through the MongoDB driver: every answer equals what a plain reading of all
+ * documents gives (filters, sorts, skips, counts, after updates and deletes, after a restart of a file store),
+ * and {@code explain} tells which queries an index answers and which read everything or sort in memory.
+ */
+class IndexedStoreTest {
+
+    private static final Instant BASE = Instant.parse("2026-01-01T00:00:00Z");
+
+    @TempDir
+    Path dir;
+
+    private MongoServer server;
+    private MongoClient client;
+    private MongoDatabase database;
+
+    @AfterEach
+    void close() {
+        stop();
+    }
+
+    private void stop() {
+        if (client != null) {
+            client.close();
+        }
+        if (server != null) {
+            server.shutdownNow();
+        }
+    }
+
+    private MongoCollection<Document> open(String file) {
+        server = new MongoServer(new DurableH2Backend(file));
+        client = MongoClients.create("mongodb://127.0.0.1:" + server.bind().getPort());
+        database = client.getDatabase("handover");
+        return database.getCollection("customers");
+    }
+
+    private static List<Document> seed(MongoCollection<Document> customers, int n) {
+        var random = new Random(7);
+        List<Document> all = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Document d = new Document("_id", "p" + (i % 3) + ":c" + i).append("company_id", "co-" + (i % 4))
+                    .append("page_id", "p" + (i % 3)).append("customer_id", "c" + i)
+                    .append("last_seen", Date.from(BASE.plusSeconds(random.nextInt(1000))))
+                    .append("stop", random.nextInt(3) == 0);
+            if (random.nextBoolean()) {
+                d.append("agent_id", random.nextBoolean() ? null : "agent-" + random.nextInt(3));
+            }
+            all.add(d);
+        }
+        customers.insertMany(all);
+        return all;
+    }
+
+    private static void index(MongoCollection<Document> customers) {
+        customers.createIndex(Indexes.ascending("customer_id", "page_id"), new IndexOptions().unique(true));
+        customers.createIndex(Indexes.ascending("company_id", "last_seen", "_id"));
+        customers.createIndex(Indexes.compoundIndex(Indexes.ascending("company_id", "stop"),
+                Indexes.descending("last_seen")));
+        customers.createIndex(Indexes.ascending("stop", "agent_id"));
+    }
+
+    private Document plan(Bson filter, Bson sort) {
+        Document find = new Document("find", "customers").append("filter", filter.toBsonDocument());
+        if (sort != null) {
+            find.append("sort", sort.toBsonDocument());
+        }
+        Document answer = database.runCommand(new Document("explain", find));
+        return answer.get("queryPlanner", Document.class).get("winningPlan", Document.class);
+    }
+
+    private static Comparator<Document> lastSeenDescending() {
+        return Comparator.comparing((Document d) -> d.getDate("last_seen")).thenComparing(d -> d.getString("_id"))
+                .reversed();
+    }
+
+    private static List<String> ids(List<Document> documents) {
+        return documents.stream().map(d -> d.getString("_id")).toList();
+    }
+
+    private static List<String> expected(List<Document> all, Predicate<Document> filter, Comparator<Document> order,
+            int skip, int limit) {
+        return ids(all.stream().filter(filter).sorted(order).skip(skip).limit(limit).toList());
+    }
+
+    @Test
+    void sortedPagesAndCountsEqualAPlainReadingOfEveryDocument() {
+        MongoCollection<Document> customers = open(null);
+        index(customers);
+        List<Document> all = seed(customers, 1200);
+
+        for (String company : List.of("co-0", "co-3", "co-none")) {
+            for (int skip : List.of(0, 50, 290)) {
+                List<Document> page = customers.find(Filters.eq("company_id", company))
+                        .sort(Sorts.descending("last_seen", "_id")).skip(skip).limit(50).into(new ArrayList<>());
+                assertEquals(expected(all, d -> d.get("company_id").equals(company), lastSeenDescending(), skip, 50),
+                        ids(page), company + " skip " + skip);
+            }
+            Bson waiting = Filters.and(Filters.eq("company_id", company), Filters.eq("stop", true));
+            assertEquals(all.stream().filter(d -> d.get("company_id").equals(company) && d.getBoolean("stop")).count(),
+                    customers.countDocuments(waiting));
+            List<Document> oldestFirst = customers.find(waiting).sort(Sorts.ascending("last_seen")).limit(20)
+                    .into(new ArrayList<>());
+            List<Date> seen = oldestFirst.stream().map(d -> d.getDate("last_seen")).toList();
+            assertEquals(seen.stream().sorted().toList(), seen);
+        }
+        Predicate<Document> unassigned = d -> d.getBoolean("stop") && d.get("agent_id") == null;
+        assertEquals(all.stream().filter(unassigned).count(),
+                customers.countDocuments(Filters.and(Filters.eq("stop", true), Filters.eq("agent_id", null))));
+
+        Date from = Date.from(BASE.plusSeconds(200));
+        Date to = Date.from(BASE.plusSeconds(400));
+        List<Document> ranged = customers.find(Filters.and(Filters.eq("company_id", "co-1"),
+                Filters.gt("last_seen", from), Filters.lte("last_seen", to))).sort(Sorts.ascending("last_seen", "_id"))
+                .into(new ArrayList<>());
+        assertEquals(expected(all, d -> d.get("company_id").equals("co-1") && d.getDate("last_seen").after(from)
+                && !d.getDate("last_seen").after(to), lastSeenDescending().reversed(), 0, 10_000), ids(ranged));
+        assertEquals(List.of("p1:c7"), ids(customers.find(Filters.and(Filters.eq("_id", "p1:c7"),
+                Filters.eq("company_id", "co-3"))).into(new ArrayList<>())));
+        assertEquals(List.of(), ids(customers.find(Filters.and(Filters.eq("_id", "p1:c7"),
+                Filters.eq("company_id", "co-0"))).into(new ArrayList<>())));
+    }
+
+    @Test
+    void updatesAndDeletesMoveTheIndexEntries() {
+        MongoCollection<Document> customers = open(null);
+        index(customers);
+        seed(customers, 300);
+        Date latest = Date.from(BASE.plusSeconds(5000));
+        customers.updateOne(Filters.eq("_id", "p2:c8"), Updates.set("last_seen", latest));
+        assertEquals("p2:c8", customers.find(Filters.eq("company_id", "co-0")).sort(Sorts.descending("last_seen", "_id"))
+                .first().getString("_id"));
+        long before = customers.countDocuments(Filters.eq("company_id", "co-0"));
+        customers.deleteOne(Filters.eq("_id", "p2:c8"));
+        customers.updateOne(Filters.eq("_id", "p0:c12"), Updates.set("company_id", "co-9"));
+        assertEquals(before - 2, customers.countDocuments(Filters.eq("company_id", "co-0")));
+        assertEquals(1, customers.countDocuments(Filters.eq("company_id", "co-9")));
+        assertTrue(customers.find(Filters.eq("company_id", "co-0")).into(new ArrayList<>()).stream()
+                .noneMatch(d -> Objects.equals(d.get("_id"), "p2:c8") || Objects.equals(d.get("_id"), "p0:c12")));
+    }
+
+    @Test
+    void aFileStoreKeepsItsIndexesAcrossARestart() {
+        String file = dir.resolve("store.mv").toString();
+        MongoCollection<Document> customers = open(file);
+        index(customers);
+        List<Document> all = seed(customers, 400);
+        stop();
+        customers = open(file);
+        customers.insertOne(new Document("_id", "p0:late").append("company_id", "co-2").append("page_id", "p0")
+                .append("customer_id", "late").append("last_seen", Date.from(BASE.plusSeconds(9000))).append("stop", true));
+        assertEquals("p0:late", customers.find(Filters.eq("company_id", "co-2"))
+                .sort(Sorts.descending("last_seen", "_id")).first().getString("_id"));
+        assertEquals(all.stream().filter(d -> d.get("company_id").equals("co-2")).count() + 1,
+                customers.countDocuments(Filters.eq("company_id", "co-2")));
+        assertEquals("IXSCAN", plan(Filters.eq("company_id", "co-2"), Sorts.descending("last_seen", "_id"))
+                .get("inputStage", Document.class).getString("stage"));
+    }
+
+    @Test
+    void explainSaysWhichQueriesAnIndexAnswers() {
+        MongoCollection<Document> customers = open(null);
+        index(customers);
+        seed(customers, 50);
+
+        Document list = plan(Filters.eq("company_id", "co-1"), Sorts.descending("last_seen", "_id"));
+        assertEquals("FETCH", list.getString("stage"));
+        Document scan = list.get("inputStage", Document.class);
+        assertEquals("company_id_1_last_seen_1__id_1", scan.getString("indexName"));
+        assertEquals("backward", scan.getString("direction"));
+
+        Document waiting = plan(Filters.and(Filters.eq("company_id", "co-1"), Filters.eq("stop", true)),
+                Sorts.ascending("last_seen"));
+        assertEquals("company_id_1_stop_1_last_seen_-1",
+                waiting.get("inputStage", Document.class).getString("indexName"));
+        assertEquals("backward", waiting.get("inputStage", Document.class).getString("direction"));
+
+        assertEquals("IDHACK", plan(Filters.and(Filters.eq("_id", "p0:c3"), Filters.eq("stop", false)), null)
+                .getString("stage"));
+        assertEquals("IXSCAN", plan(Filters.and(Filters.eq("customer_id", "c3"), Filters.eq("page_id", "p0")), null)
+                .get("inputStage", Document.class).getString("stage"));
+        assertEquals("COLLSCAN", plan(Filters.eq("page_id", "p1"), null).getString("stage"));
+        Document sortedInMemory = plan(Filters.eq("company_id", "co-1"), Sorts.ascending("customer_id"));
+        assertEquals("SORT", sortedInMemory.getString("stage"));
+        Document count = database.runCommand(new Document("explain", new Document("aggregate", "customers")
+                .append("pipeline", List.of(new Document("$match", new Document("stop", true).append("agent_id", null)),
+                        new Document("$group", new Document("_id", 1).append("n", new Document("$sum", 1)))))
+                .append("cursor", new Document())));
+        Document counted = count.get("queryPlanner", Document.class).get("winningPlan", Document.class);
+        assertEquals("COUNT_SCAN", counted.get("inputStage", Document.class).getString("stage"));
+    }
+}
