@@ -1,6 +1,7 @@
 package dev.handover.infra.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import com.mongodb.MongoWriteException;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
@@ -30,6 +32,7 @@ import com.mongodb.client.model.Sorts;
 import com.mongodb.client.model.Updates;
 
 import de.bwaldvogel.mongo.MongoServer;
+import de.bwaldvogel.mongo.backend.h2.H2Backend;
 
 /**
  * The wire server's indexes, through the MongoDB driver: every answer equals what a plain reading of all
@@ -188,6 +191,36 @@ class IndexedStoreTest {
                 customers.countDocuments(Filters.eq("company_id", "co-2")));
         assertEquals("IXSCAN", plan(Filters.eq("company_id", "co-2"), Sorts.descending("last_seen", "_id"))
                 .get("inputStage", Document.class).getString("stage"));
+    }
+
+    @Test
+    void aStoreWrittenByUpstreamIsTakenOverWithItsDocumentsAndIndexes() {
+        String file = dir.resolve("upstream.mv").toString();
+        server = new MongoServer(new H2Backend(file));
+        client = MongoClients.create("mongodb://127.0.0.1:" + server.bind().getPort());
+        MongoCollection<Document> written = client.getDatabase("handover").getCollection("customers");
+        index(written);
+        List<Document> all = seed(written, 300);
+        stop();
+
+        MongoCollection<Document> customers = open(file);
+        assertEquals(300, customers.countDocuments());
+        assertEquals("co-1", customers.find(Filters.eq("_id", "p1:c1")).first().getString("company_id"));
+        assertEquals(expected(all, d -> d.get("company_id").equals("co-1"), lastSeenDescending(), 0, 20),
+                ids(customers.find(Filters.eq("company_id", "co-1")).sort(Sorts.descending("last_seen", "_id")).limit(20)
+                        .into(new ArrayList<>())));
+        var duplicate = assertThrows(MongoWriteException.class, () -> customers.insertOne(new Document("_id", "other")
+                .append("customer_id", "c1").append("page_id", "p1")));
+        assertEquals(11000, duplicate.getCode());
+        customers.dropIndex("stop_1_agent_id_1");
+        customers.updateOne(Filters.eq("_id", "p1:c1"), Updates.set("stop", true));
+        stop();
+
+        MongoCollection<Document> reopened = open(file);
+        assertEquals(300, reopened.countDocuments());
+        assertEquals(true, reopened.find(Filters.eq("_id", "p1:c1")).first().getBoolean("stop"));
+        assertEquals("COLLSCAN", plan(Filters.and(Filters.eq("stop", true), Filters.eq("agent_id", null)), null)
+                .getString("stage"));
     }
 
     @Test
