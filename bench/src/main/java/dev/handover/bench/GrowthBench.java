@@ -67,8 +67,9 @@ final class GrowthBench {
         int burst = num("burst", 1000);
         Options.printMachine("growth (the store filled to each size, then every figure " + reps + " times)");
         System.out.printf("settings: sizes=%s messages/customer=%d list requests=%d per filter, e2e %d webhooks/s for"
-                + " %d s, burst %d new customers, idle %d s%n", Arrays.toString(sizes), perCustomer,
-                num("list-requests", 100), rate, num("e2e-seconds", 10), burst, num("idle-seconds", 10));
+                + " %d s, burst %d new customers, idle %d s after %d s%n", Arrays.toString(sizes), perCustomer,
+                num("list-requests", 100), rate, num("e2e-seconds", 10), burst, num("idle-seconds", 30),
+                num("settle-seconds", 15));
         String company = opts.getOrDefault("company", "demo-company");
         String admin = Agents.token(bench.key(), "bench-admin", company, List.of("agent", "admin"));
         List<String> rows = new ArrayList<>();
@@ -89,14 +90,18 @@ final class GrowthBench {
                             .add(bench.webhookToAgentRequested(rate, 2, num("e2e-seconds", 10)).getValueAtPercentile(99) / 1e6);
                     figures.computeIfAbsent("new customers stored/s", k -> new ArrayList<>()).add(burst(admin, burst));
                     figures.computeIfAbsent("idle CPU, all processes, % of a core", k -> new ArrayList<>())
-                            .add(idleCpu(num("idle-seconds", 10)));
+                            .add(idleCpu(num("idle-seconds", 30)));
                 }
                 Map<String, Long> heaps = heaps();
-                System.out.printf("%n%,d customers, %,d messages stored%n", customers.estimatedDocumentCount(),
-                        messages.estimatedDocumentCount());
+                long grown = customers.estimatedDocumentCount();
+                System.out.printf("%n%,d customers, %,d messages stored%n", grown, messages.estimatedDocumentCount());
                 figures.forEach((name, values) -> System.out.printf("  %-42s %s%n", name, spread(values)));
                 heaps.forEach((name, kib) -> System.out.printf("  heap after full GC, %-21s %.1f MiB%n", name, kib / 1024.0));
-                rows.add(String.format("| %,d | %s | %s | %s | %s | %s | %s | %s |", filled,
+                Path store = Path.of(opts.getOrDefault("store", ".local/infra/mongo.mv"));
+                if (Files.exists(store)) {
+                    System.out.printf("  %-42s %.0f MiB%n", "wire server's store file", Files.size(store) / 1048576.0);
+                }
+                rows.add(String.format("| %,d-%,d | %s | %s | %s | %s | %s | %s | %s |", filled, grown,
                         spread(figures.get("list all p99 ms")), spread(figures.get("list page p99 ms")),
                         spread(figures.get("list waiting p99 ms")), spread(figures.get("webhook to agent_requested p99 ms")),
                         spread(figures.get("new customers stored/s")), spread(figures.get("idle CPU, all processes, % of a core")),
@@ -105,7 +110,7 @@ final class GrowthBench {
             }
         }
         System.out.println();
-        System.out.println("| customers | list p99 ms | list of a page p99 ms | waiting list p99 ms | webhook to "
+        System.out.println("| customers (at start-end of the size's runs) | list p99 ms | list of a page p99 ms | waiting list p99 ms | webhook to "
                 + "agent_requested p99 ms | new customers stored/s | idle CPU % | heap MiB (" + String.join("/", PROCESSES) + ") |");
         System.out.println("|---|---|---|---|---|---|---|---|");
         rows.forEach(System.out::println);
@@ -224,9 +229,12 @@ final class GrowthBench {
         return Long.parseLong(m.group(1));
     }
 
-    /** CPU time all processes used while nothing happened, as a share of one core. */
+    /**
+     * CPU time all processes used while nothing happened, as a share of one core; measured once what the burst
+     * left behind (the last records, compilation, the store's clean-up) has had {@code --settle-seconds}.
+     */
     private double idleCpu(int seconds) throws Exception {
-        Thread.sleep(3000);
+        Thread.sleep(num("settle-seconds", 15) * 1000L);
         long before = cpuTicks();
         long started = System.nanoTime();
         Thread.sleep(seconds * 1000L);

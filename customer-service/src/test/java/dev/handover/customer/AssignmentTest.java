@@ -98,6 +98,29 @@ class AssignmentTest {
     }
 
     @Test
+    void anAgentAtTheCompanysCapacityTakesNoMoreCustomersUntilOneIsReleased() {
+        as(fx.adminToken).body("{\"max_active_chats\":1}").put("/api/admin/settings").then().statusCode(200);
+        String first = fx.waitingCustomer(page);
+        String second = fx.waitingCustomer(page);
+        String alice = TestTokens.agent("alice", fx.company);
+        as(alice).body(body()).post(CUSTOMERS + first + "/assign").then().statusCode(200);
+        as(alice).body(body()).post(CUSTOMERS + second + "/assign").then().statusCode(409)
+                .body("error", equalTo("You have reached your limit of 1 active chats"));
+        // writing to a waiting customer would take them: refused the same way, and nothing is queued
+        as(alice).body("{\"page_id\":\"" + page + "\",\"message\":\"hi\"}").post(CUSTOMERS + second + "/messages").then()
+                .statusCode(409).body("error", equalTo("You have reached your limit of 1 active chats"));
+        as(alice).queryParam("page_id", page).get(CUSTOMERS + second + "/messages").then()
+                .body("messages.findAll { it.direction == 'outbound' }", hasSize(0));
+        // another agent is not held back by alice's load
+        as(TestTokens.agent("bob", fx.company)).body(body()).post(CUSTOMERS + second + "/assign").then().statusCode(200);
+        as(TestTokens.agent("bob", fx.company)).body(body()).post(CUSTOMERS + second + "/unassign").then().statusCode(200);
+
+        as(alice).body(body()).post(CUSTOMERS + first + "/unassign").then().statusCode(200);
+        as(alice).body(body()).post(CUSTOMERS + second + "/assign").then().statusCode(200)
+                .body("customer.agent_id", equalTo("alice"));
+    }
+
+    @Test
     void assignAnswersWithTheCustomerAndTheAgentAndOnlyTheAssigneeMayRelease() {
         String customer = fx.waitingCustomer(page);
         String alice = TestTokens.agent("alice", fx.company);

@@ -3,8 +3,10 @@ package dev.handover.customer;
 import static dev.handover.customer.Fixtures.as;
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.allOf;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasEntry;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
@@ -72,14 +74,24 @@ class CustomerApiTest {
                 .body("customers[0].last_message", equalTo("hi"))
                 .body("customers[0].stop", equalTo(false))
                 .body("customers[0].updated_at", notNullValue())
-                .body("customers[0].first_seen", notNullValue());
+                .body("customers[0].first_seen", notNullValue())
+                // the spec's customer carries these always, null when unset (clients test for the keys)
+                .body("customers[0]", allOf(hasEntry("agent_name", null), hasEntry("agent_id", null),
+                        hasEntry("agent_email", null), hasEntry("assigned_at", null), hasEntry("stopped_at", null)));
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "0", "201", "-1", "abc", "9999999999" })
-    void limitsOutOfRangeAreRefused(String limit) {
+    @ValueSource(strings = { "0", "-1", "abc", "9999999999" })
+    void limitsThatAreNoPageSizeAreRefused(String limit) {
         as(agent).queryParam("limit", limit).get(CUSTOMERS).then().statusCode(400)
-                .body("error", equalTo("limit must be a whole number from 1 to 200"));
+                .body("error", equalTo("limit must be a whole number from 1 up"));
+    }
+
+    @Test
+    void aLimitOverTheMaximumIsCappedAtTwoHundred() {
+        as(agent).queryParam("limit", 201).get(CUSTOMERS).then().statusCode(200).body("pagination.limit", equalTo(200));
+        as(agent).queryParam("limit", 5000).get(CUSTOMERS + "/stopped").then().statusCode(200)
+                .body("pagination.limit", equalTo(200));
     }
 
     @Test

@@ -99,6 +99,14 @@ final class Fixtures {
         return await().atMost(WAIT).until(() -> eventsOf(task, type, customerId), list -> list.size() >= count);
     }
 
+    /** The types of the customer's events, in the order agents receive them. */
+    List<CustomerEventType> typesOf(ConsumerTask<String, byte[]> task, String customerId) {
+        var decoder = new CustomerEvent.Deserializer();
+        return task.getRecords().stream().filter(r -> company.equals(r.key()))
+                .map(r -> decoder.deserialize(Topics.CUSTOMER_EVENTS, r.value()))
+                .filter(e -> customerId.equals(e.customer().customerId())).map(CustomerEvent::type).toList();
+    }
+
     List<CustomerEvent> eventsOf(ConsumerTask<String, byte[]> task, CustomerEventType type, String customerId) {
         var decoder = new CustomerEvent.Deserializer();
         return task.getRecords().stream().filter(r -> company.equals(r.key()))

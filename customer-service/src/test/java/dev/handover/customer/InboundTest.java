@@ -98,6 +98,8 @@ class InboundTest {
         assertEquals(true, requested.customer().stop());
         CustomerEvent stop = fx.awaitEvents(events, CustomerEventType.CUSTOMER_STOP_STATUS_CHANGED, english, 1).get(0);
         assertEquals(Boolean.TRUE, stop.stop());
+        assertEquals(List.of(CustomerEventType.NEW_MESSAGE, CustomerEventType.AGENT_REQUESTED,
+                CustomerEventType.CUSTOMER_STOP_STATUS_CHANGED), fx.typesOf(events, english).subList(0, 3));
         fx.awaitEvents(events, CustomerEventType.AGENT_REQUESTED, spanish, 1);
         fx.awaitEvents(events, CustomerEventType.NEW_MESSAGE, none, 1);
         fx.awaitEvents(events, CustomerEventType.NEW_MESSAGE, english, 2);

@@ -78,6 +78,8 @@ class QueryPlansTest {
         as(agent).get(CUSTOMERS + "/stopped").then().statusCode(200);
         as(agent).queryParam("page_id", page).get(CUSTOMERS + "/stopped").then().statusCode(200);
         as(agent).get(CUSTOMERS + "/lookup/" + customer).then().statusCode(200);
+        // with a capacity, taking a customer counts the agent's active chats
+        as(fx.adminToken).body("{\"max_active_chats\":5}").put("/api/admin/settings").then().statusCode(200);
         as(agent).body("{\"page_id\":\"" + page + "\"}").post(CUSTOMERS + "/" + customer + "/assign").then()
                 .statusCode(200);
         String sent = as(agent).body("{\"page_id\":\"" + page + "\",\"message\":\"hello, I am Alice\"}")

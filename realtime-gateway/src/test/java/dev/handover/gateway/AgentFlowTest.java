@@ -119,7 +119,9 @@ class AgentFlowTest {
             alice.send("{\"type\":\"get_stopped_customers\",\"data\":{\"page_id\":\"someone-elses-page\"}}");
             assertEquals("Page not found or access denied", alice.next("error").get("error").asText());
             alice.send("{\"type\":\"get_stopped_customers\",\"data\":{\"limit\":500}}");
-            assertEquals("limit must be a whole number from 1 to 200", alice.next("error").get("error").asText());
+            assertEquals(200, alice.next("stopped_customers").at("/data/pagination/limit").asInt());
+            alice.send("{\"type\":\"get_stopped_customers\",\"data\":{\"limit\":0}}");
+            assertEquals("limit must be a whole number from 1 up", alice.next("error").get("error").asText());
         }
     }
 
@@ -140,16 +142,17 @@ class AgentFlowTest {
                 JsonNode message = agent.next("new_message");
                 assertEquals(customer, message.at("/data/sender_id").asText());
                 assertFalse(message.at("/data/is_bot").asBoolean());
-                JsonNode stop = agent.next("customer_stop_status_changed");
-                assertTrue(stop.at("/data/stop").asBoolean());
-                assertEquals(customer, stop.at("/data/customer/customer_id").asText());
+                // the spec's order: agent_requested, then customer_stop_status_changed
                 JsonNode requested = agent.next("agent_requested");
                 assertEquals(customer, requested.at("/data/chat_id").asText());
                 assertEquals("John Doe", requested.at("/data/customer_name").asText());
                 assertEquals("Can I talk to a human?", requested.at("/data/message").asText());
                 assertTrue(requested.at("/data/timestamp").asLong() > 0);
-                assertTrue(requested.get("seq").asLong() > stop.get("seq").asLong());
-                assertTrue(stop.get("seq").asLong() > message.get("seq").asLong());
+                JsonNode stop = agent.next("customer_stop_status_changed");
+                assertTrue(stop.at("/data/stop").asBoolean());
+                assertEquals(customer, stop.at("/data/customer/customer_id").asText());
+                assertTrue(stop.get("seq").asLong() > requested.get("seq").asLong());
+                assertTrue(requested.get("seq").asLong() > message.get("seq").asLong());
             }
 
             alice.send("{\"type\":\"assign_agent\",\"data\":{\"customer_id\":\"" + customer + "\",\"page_id\":\"" + page + "\"}}");

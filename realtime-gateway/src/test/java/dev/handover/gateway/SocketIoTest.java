@@ -1,5 +1,6 @@
 package dev.handover.gateway;
 
+import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -172,6 +173,8 @@ class SocketIoTest {
         assertEquals(1, subscribed.get("count").asInt());
         JsonNode listed = arg(driver.next("alice", "customer:new")).get("customer");
         assertEquals(customer, listed.get("id").asText());
+        assertEquals(1, listed.get("queuePosition").asInt());
+        assertTrue(listed.get("estimatedWaitSeconds").isNull(), "no estimate before the company took anyone");
         assertEquals("John Doe", listed.get("name").asText());
         assertTrue(listed.get("needsSupport").asBoolean());
         assertTrue(listed.get("active").asBoolean());
@@ -267,6 +270,22 @@ class SocketIoTest {
                     && !arg(e).at("/updates/assignedTo").isNull()));
             assertEquals(winner, seenByConsole.at("/updates/assignedTo").asText());
         }
+    }
+
+    @Test
+    void anAgentAtTheCompanysCapacityIsRefusedWithItsOwnCode() {
+        given().baseUri(customerService).auth().oauth2(TestTokens.admin("admin", world.company))
+                .contentType("application/json").body("{\"max_active_chats\":1}").put("/api/admin/settings").then()
+                .statusCode(200);
+        String first = world.waitingCustomer(page);
+        String second = world.waitingCustomer(page);
+        driver.connect("alice", url(), auth(world.token("alice"), true));
+        driver.next("alice", "connect");
+        assertTrue(driver.emitWithAck("alice", "customer:accept", payload("customerId", first, "staffId", "alice"))
+                .get("ok").asBoolean());
+        JsonNode refused = driver.emitWithAck("alice", "customer:accept", payload("customerId", second, "staffId", "alice"));
+        assertEquals("CAPACITY", refused.at("/error/code").asText());
+        assertEquals("You have reached your limit of 1 active chats", refused.at("/error/message").asText());
     }
 
     @Test

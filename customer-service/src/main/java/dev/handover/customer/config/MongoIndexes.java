@@ -1,5 +1,6 @@
 package dev.handover.customer.config;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
@@ -69,6 +70,10 @@ public class MongoIndexes {
         // a customer by Facebook id across the company's pages; waiting without an agent (metrics); a page's rename
         c.createIndex(Indexes.ascending("company_id", "customer_id", "last_seen"));
         c.createIndex(Indexes.ascending("stop", "agent_id"));
+        // the queue, first come first served
+        c.createIndex(Indexes.ascending("company_id", "stop", "agent_id", "stopped_at", "_id"));
+        // an agent's active chats (capacity)
+        c.createIndex(Indexes.ascending("company_id", "agent_id"));
         c.createIndex(Indexes.ascending("page_id"));
         c.createIndex(Indexes.ascending("has_pending"), new IndexOptions().partialFilterExpression(
                 new Document("has_pending", true)));
@@ -81,11 +86,13 @@ public class MongoIndexes {
         var a = audit.collection();
         dropRetired(a);
         a.createIndex(Indexes.ascending("page_id", "customer_id", "at"));
+        // recent assignments (queue estimates)
+        a.createIndex(Indexes.ascending("company_id", "action", "at"));
         pendingSends.collection().createIndex(Indexes.ascending("due_at"));
     }
 
     private static void dropRetired(MongoCollection<?> collection) {
-        List<String> names = collection.listIndexes().map(index -> index.getString("name")).into(new java.util.ArrayList<>());
+        List<String> names = collection.listIndexes().map(index -> index.getString("name")).into(new ArrayList<>());
         names.stream().filter(RETIRED::contains).forEach(collection::dropIndex);
     }
 }

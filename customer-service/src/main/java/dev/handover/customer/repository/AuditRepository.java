@@ -1,5 +1,6 @@
 package dev.handover.customer.repository;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
@@ -40,6 +41,12 @@ public class AuditRepository {
                 .append("reason", entry.reason())
                 .append("at", Date.from(entry.at()));
         collection.replaceOne(Filters.eq("_id", entry.id()), document, new ReplaceOptions().upsert(true));
+    }
+
+    /** How many lines of the company with {@code action} since {@code since} (index {@code company_id, action, at}). */
+    public long countSince(String companyId, String action, Instant since) {
+        return collection.countDocuments(Filters.and(Filters.eq("company_id", companyId), Filters.eq("action", action),
+                Filters.gte("at", Date.from(since))));
     }
 
     /** A customer's lines, newest first (index {@code page_id, customer_id, at}). */

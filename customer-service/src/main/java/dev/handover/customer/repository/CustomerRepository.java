@@ -1,5 +1,6 @@
 package dev.handover.customer.repository;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -104,6 +105,30 @@ public class CustomerRepository implements PanacheMongoRepositoryBase<Customer, 
 
     public long count(String companyId, String pageId) {
         return mongoCollection().countDocuments(companyFilter(companyId, pageId));
+    }
+
+    /**
+     * The ids of the company's first {@code limit} waiting customers nobody took, in the order they asked
+     * (index {@code company_id, stop, agent_id, stopped_at, _id}).
+     */
+    public List<String> queue(String companyId, int limit) {
+        return mongoCollection().find(queueFilter(companyId)).sort(Sorts.ascending("stopped_at", "_id"))
+                .projection(new org.bson.Document("_id", 1)).limit(limit).map(c -> c.id).into(new ArrayList<>());
+    }
+
+    /** How many of the company's queue asked before {@code stoppedAt}. */
+    public long queuedBefore(String companyId, Instant stoppedAt) {
+        return mongoCollection().countDocuments(Filters.and(queueFilter(companyId), Filters.lt("stopped_at", stoppedAt)));
+    }
+
+    private static Bson queueFilter(String companyId) {
+        return Filters.and(Filters.eq("company_id", companyId), Filters.eq("stop", true), Filters.eq("agent_id", null));
+    }
+
+    /** How many customers the agent is handling now (index {@code company_id, agent_id}). */
+    public long activeChats(String companyId, String agentId) {
+        return mongoCollection().countDocuments(Filters.and(Filters.eq("company_id", companyId),
+                Filters.eq("agent_id", agentId)));
     }
 
     /** Customers of every company who asked for a human and have no agent yet. */

@@ -2,7 +2,6 @@ package dev.handover.customer.rest;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
@@ -25,7 +24,7 @@ import dev.handover.customer.repository.MessageRepository;
 import dev.handover.customer.service.ApiException;
 import dev.handover.customer.service.Caller;
 import dev.handover.customer.service.CustomerService;
-import dev.handover.customer.service.TimeAgo;
+import dev.handover.customer.service.QueueService;
 
 /**
  * The agents' REST API: the spec's four endpoints, and what the gateway calls with the agent's own token.
@@ -42,11 +41,14 @@ public class CustomerResource {
 
     private final CustomerService service;
     private final MessageRepository messages;
+    private final QueueService queue;
     private final CurrentCaller caller;
     private final Clock clock;
 
-    public CustomerResource(CustomerService service, MessageRepository messages, CurrentCaller caller, Clock clock) {
+    public CustomerResource(CustomerService service, MessageRepository messages, QueueService queue,
+            CurrentCaller caller, Clock clock) {
         this.service = service;
+        this.queue = queue;
         this.messages = messages;
         this.caller = caller;
         this.clock = clock;
@@ -57,7 +59,7 @@ public class CustomerResource {
     public Responses.Customers list(@QueryParam("page_id") String pageId, @QueryParam("page") String page,
             @QueryParam("limit") String limit) {
         int pageNumber = number(page, "page", 1, 1, Integer.MAX_VALUE / MAX_LIMIT);
-        int size = number(limit, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
+        int size = limit(limit);
         var slice = service.list(caller.get(), blankToNull(pageId), (pageNumber - 1) * size, size);
         long pages = (slice.total() + size - 1) / size;
         return new Responses.Customers(slice.customers().stream().map(Customer::snapshot).toList(),
@@ -69,17 +71,15 @@ public class CustomerResource {
     @Operation(summary = "Customers waiting for a human, longest waiting first")
     public Responses.Stopped stopped(@QueryParam("page_id") String pageId, @QueryParam("skip") String skip,
             @QueryParam("limit") String limit) {
-        int size = number(limit, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
+        int size = limit(limit);
         int offset = number(skip, "skip", 0, 0, Integer.MAX_VALUE);
         String page = blankToNull(pageId);
         Caller me = caller.get();
         var slice = service.stopped(me, page, offset, size);
         Instant now = clock.instant();
-        List<Responses.StoppedCustomer> customers = slice.customers().stream().map(c -> {
-            Duration waited = Duration.between(c.updatedAt, now);
-            return new Responses.StoppedCustomer(c.snapshot(), TimeAgo.format(waited), Math.max(0, waited.toMinutes()),
-                    c.isAssigned(), me.agentId().equals(c.agentId));
-        }).toList();
+        QueueService.Queue queue = this.queue.of(me.companyId());
+        List<Responses.StoppedCustomer> customers = slice.customers().stream()
+                .map(c -> Responses.StoppedCustomer.of(c, me, now, queue.of(c))).toList();
         return new Responses.Stopped(customers,
                 new Responses.SkipPagination(slice.total(), size, offset, offset + customers.size() < slice.total()), page);
     }
@@ -90,9 +90,7 @@ public class CustomerResource {
     public Responses.StoppedCustomer lookup(@PathParam("customerID") String customerId) {
         Caller me = caller.get();
         Customer c = service.lookup(me, customerId);
-        Duration waited = Duration.between(c.updatedAt, clock.instant());
-        return new Responses.StoppedCustomer(c.snapshot(), TimeAgo.format(waited), Math.max(0, waited.toMinutes()),
-                c.isAssigned(), me.agentId().equals(c.agentId));
+        return Responses.StoppedCustomer.of(c, me, clock.instant(), queue.of(c));
     }
 
     @PUT
@@ -156,7 +154,7 @@ public class CustomerResource {
     @Operation(summary = "The conversation, newest first, by cursor")
     public Responses.History history(@PathParam("customerID") String customerId, @QueryParam("page_id") String pageId,
             @QueryParam("before") String before, @QueryParam("limit") String limit) {
-        int size = number(limit, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
+        int size = limit(limit);
         service.get(caller.get(), customerId, pageId(pageId));
         Cursor cursor = Cursor.parse(before);
         List<Message> page = messages.history(pageId, customerId, cursor == null ? null : cursor.at(),
@@ -193,6 +191,11 @@ public class CustomerResource {
 
     private static String blankToNull(String value) {
         return value == null || value.isBlank() ? null : value;
+    }
+
+    /** A page size: the spec's "max: 200" caps a larger one rather than refusing it. */
+    private static int limit(String text) {
+        return Math.min(MAX_LIMIT, number(text, "limit", DEFAULT_LIMIT, 1, Integer.MAX_VALUE));
     }
 
     private static int number(String text, String name, int fallback, int min, int max) {

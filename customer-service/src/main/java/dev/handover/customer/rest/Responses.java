@@ -1,5 +1,6 @@
 package dev.handover.customer.rest;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
@@ -8,9 +9,13 @@ import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 
+import dev.handover.customer.model.Customer;
 import dev.handover.customer.model.Message;
 import dev.handover.customer.model.MessageAttachment;
 import dev.handover.customer.model.Page;
+import dev.handover.customer.service.Caller;
+import dev.handover.customer.service.QueueService;
+import dev.handover.customer.service.TimeAgo;
 import dev.handover.events.CustomerSnapshot;
 
 /** Response bodies; the customer object is the one shared record every service and event uses. */
@@ -35,10 +40,21 @@ public final class Responses {
     public record Toggled(String message, CustomerSnapshot customer, boolean previousStop, boolean currentStop) {
     }
 
-    /** A stopped customer with what the agent's list needs to show and sort. */
+    /**
+     * A stopped customer with what the agent's list needs to show and sort; the place in the queue is
+     * {@code null} for a customer someone has taken.
+     */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record StoppedCustomer(@JsonUnwrapped CustomerSnapshot customer, String timeSinceLastConversation,
-            long minutesSinceLastConversation, boolean isAssigned, boolean isAssignedToMe) {
+            long minutesSinceLastConversation, boolean isAssigned, boolean isAssignedToMe,
+            @JsonInclude(JsonInclude.Include.ALWAYS) Integer queuePosition,
+            @JsonInclude(JsonInclude.Include.ALWAYS) Long estimatedWaitSeconds) {
+
+        static StoppedCustomer of(Customer c, Caller me, Instant now, QueueService.Place place) {
+            Duration waited = Duration.between(c.updatedAt, now);
+            return new StoppedCustomer(c.snapshot(), TimeAgo.format(waited), Math.max(0, waited.toMinutes()),
+                    c.isAssigned(), me.agentId().equals(c.agentId), place.position(), place.estimatedWaitSeconds());
+        }
     }
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)

@@ -50,11 +50,13 @@ public class CustomerService {
     private final CustomerServiceConfig config;
     private final Event<CustomerChanged> changed;
     private final CustomerMetrics metrics;
+    private final SettingsService settings;
     private final Clock clock;
 
     public CustomerService(CustomerRepository customers, PageRepository pages, MessageRepository messages,
             PendingSendRepository pendingSends, CustomerServiceConfig config, Event<CustomerChanged> changed,
-            CustomerMetrics metrics, Clock clock) {
+            CustomerMetrics metrics, SettingsService settings, Clock clock) {
+        this.settings = settings;
         this.pendingSends = pendingSends;
         this.config = config;
         this.customers = customers;
@@ -151,6 +153,7 @@ public class CustomerService {
     }
 
     private Customer takeOver(Caller caller, String customerId, String pageId) {
+        int limit = settings.of(caller.companyId()).maxActiveChats;
         return change(caller, customerId, pageId, c -> {
             if (!c.stop) {
                 throw ApiException.notRequested();
@@ -161,6 +164,7 @@ public class CustomerService {
                 }
                 throw ApiException.alreadyAssigned(c.agentEmail);
             }
+            checkCapacity(caller, limit);
             assign(c, caller.agent(), "taken by agent");
             return c;
         });
@@ -209,6 +213,7 @@ public class CustomerService {
                 now.plus(config.sends().outcomeTimeout())));
         // the request time this message is the first answer to, as decided by the write that won
         Instant[] firstResponse = new Instant[1];
+        int limit = settings.of(caller.companyId()).maxActiveChats;
         try {
             change(caller, customerId, pageId, c -> {
                 if (!c.stop) {
@@ -218,6 +223,7 @@ public class CustomerService {
                     throw ApiException.alreadyAssigned(c.agentEmail);
                 }
                 if (!c.isAssigned()) {
+                    checkCapacity(caller, limit);
                     assign(c, caller.agent(), "auto-assigned by sending a message");
                 }
                 firstResponse[0] = c.firstResponseAt == null ? c.stoppedAt : null;
@@ -269,6 +275,16 @@ public class CustomerService {
         fields.put("company_name", c.companyName);
         fields.put("notes", c.notes);
         return fields;
+    }
+
+    /**
+     * Refuses a new customer to an agent who already handles {@code limit} (0 = no limit). Counted before the
+     * write: two claims of the same agent in the same instant can both pass, a one-chat overshoot at worst.
+     */
+    private void checkCapacity(Caller caller, int limit) {
+        if (limit > 0 && customers.activeChats(caller.companyId(), caller.agentId()) >= limit) {
+            throw ApiException.atCapacity(limit);
+        }
     }
 
     /** The page if the caller's company owns it. */

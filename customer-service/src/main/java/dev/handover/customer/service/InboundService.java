@@ -151,8 +151,10 @@ public class InboundService {
                     MessageAuthor.CUSTOMER, null);
             Outbox.event(c, CustomerEventType.NEW_MESSAGE, now, null, null, null, chat);
             if (intent == IntentDetector.Intent.HUMAN && !c.stop) {
+                int first = c.pending.size();
                 rules.applyStop(c, true, null, "customer asked for a human");
-                Outbox.event(c, CustomerEventType.AGENT_REQUESTED, now, true, null, null, chat);
+                // the spec's order: agent_requested, then customer_stop_status_changed (both show the bot stopped)
+                Outbox.eventAt(first, c, CustomerEventType.AGENT_REQUESTED, now, true, null, null, chat);
             } else if (intent == IntentDetector.Intent.BOT && c.stop) {
                 rules.applyStop(c, false, null, "customer asked for the bot");
             }

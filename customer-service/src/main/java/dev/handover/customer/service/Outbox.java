@@ -35,6 +35,13 @@ public final class Outbox {
                 message, null));
     }
 
+    /** Like {@link #event}, but published before the records from {@code position} on. */
+    public static void eventAt(int position, Customer customer, CustomerEventType type, Instant at, Boolean stop,
+            AgentRef agent, String action, ChatMessage message) {
+        event(customer, type, at, stop, agent, action, message);
+        customer.pending.add(position, customer.pending.remove(customer.pending.size() - 1));
+    }
+
     /** A {@code message_status_changed} broadcast: one of our messages moved on. */
     public static void status(Customer customer, MessageDelivery delivery, Instant at) {
         add(customer, new CustomerEvent(UUID.randomUUID().toString(), CustomerEventType.MESSAGE_STATUS_CHANGED,

@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
 import java.util.NoSuchElementException;
 import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -78,17 +79,23 @@ final class OrderedIndex extends Index<Object> {
         };
     }
 
-    /** How many entries {@link #positions} would give, without reading a document. */
+    /**
+     * How many entries {@link #positions} would give, without reading one: the B-tree's pages know how many
+     * entries they hold, so the rank of each end of the range is found in O(log n), whatever the range holds.
+     */
     long count(byte[] from, byte[] toPrefix) {
-        long n = 0;
-        for (Iterator<Object> it = positions(from, toPrefix, false); it.hasNext(); it.next()) {
-            n++;
-        }
-        return n;
+        byte[] upper = QueryPlan.successor(toPrefix);
+        return (upper == null ? entries.sizeAsLong() : rank(upper)) - rank(from);
+    }
+
+    /** How many entries sort before {@code key}. */
+    private long rank(byte[] key) {
+        long index = entries.getKeyIndex(key);
+        return index >= 0 ? index : -index - 1;
     }
 
     private Set<byte[]> keysOf(Document document, Object position) {
-        var keys = new java.util.LinkedHashSet<byte[]>();
+        var keys = new LinkedHashSet<byte[]>();
         for (KeyValue value : getKeyValues(document)) {
             var out = new ByteArrayOutputStream();
             for (int i = 0; i < value.size(); i++) {

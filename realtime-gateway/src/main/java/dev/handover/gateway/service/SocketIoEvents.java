@@ -55,14 +55,23 @@ public final class SocketIoEvents {
         return customer;
     }
 
-    /** The console's customer object from customer-service's JSON (snake_case) customer. */
+    /**
+     * The console's customer object from customer-service's JSON (snake_case) customer; a waiting customer of
+     * a list also has their place in the queue.
+     */
     public static ObjectNode customer(JsonNode c) {
-        return JSON.createObjectNode().put("id", c.path("customer_id").asText())
+        ObjectNode customer = JSON.createObjectNode().put("id", c.path("customer_id").asText())
                 .put("name", c.path("customer_name").asText(c.path("customer_id").asText())).put("avatar", "")
                 .put("active", true).put("needsSupport", c.path("stop").asBoolean())
                 .put("assignedTo", c.path("agent_id").asText(null)).put("pageId", c.path("page_id").asText())
                 .put("pageName", c.path("page_name").asText(null)).put("lastMessage", c.path("last_message").asText(null))
                 .put("waitingSince", c.path("updated_at").asText(null));
+        if (c.has("queue_position")) {
+            customer.set("queuePosition", c.get("queue_position"));
+            customer.set("estimatedWaitSeconds", c.path("estimated_wait_seconds").isMissingNode()
+                    ? customer.nullNode() : c.get("estimated_wait_seconds"));
+        }
+        return customer;
     }
 
     private static ObjectNode message(ChatMessage m, CustomerSnapshot c, Instant at) {

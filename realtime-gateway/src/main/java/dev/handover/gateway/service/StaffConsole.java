@@ -330,7 +330,8 @@ public class StaffConsole {
             case 401 -> "TOKEN_EXPIRED";
             case 403 -> error.startsWith("You are not assigned") ? "NOT_ASSIGNED" : "ACCESS_DENIED";
             case 404 -> "NOT_FOUND";
-            case 409 -> error.startsWith("Customer is already assigned") ? "ALREADY_ASSIGNED" : "NOT_REQUESTED";
+            case 409 -> error.startsWith("Customer is already assigned") ? "ALREADY_ASSIGNED"
+                    : error.startsWith("You have reached your limit") ? "CAPACITY" : "NOT_REQUESTED";
             case 503, 0 -> "UNAVAILABLE";
             default -> "SERVER_ERROR";
         };

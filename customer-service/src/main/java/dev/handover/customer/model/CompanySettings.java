@@ -1,0 +1,42 @@
+package dev.handover.customer.model;
+
+import java.time.Instant;
+
+import org.bson.codecs.pojo.annotations.BsonId;
+import org.bson.codecs.pojo.annotations.BsonProperty;
+
+import io.quarkus.mongodb.panache.common.MongoEntity;
+
+/**
+ * A company's handoff rules (collection {@code settings}, one document per company): how long an absent agent
+ * keeps their customers, how long a customer may wait for an answer or in the queue, how many chats an agent
+ * takes at once, and what the customer is told. A company that never saved any has the defaults below.
+ */
+@MongoEntity(collection = "settings")
+public class CompanySettings {
+
+    @BsonId
+    public String companyId;
+    @BsonProperty("presence_grace_seconds")
+    public int presenceGraceSeconds = 120;
+    @BsonProperty("response_timeout_seconds")
+    public int responseTimeoutSeconds = 300;
+    @BsonProperty("max_wait_seconds")
+    public int maxWaitSeconds = 1800;
+    @BsonProperty("max_active_chats")
+    public int maxActiveChats;
+    @BsonProperty("queue_message")
+    public String queueMessage = "";
+    @BsonProperty("no_agent_message")
+    public String noAgentMessage = "";
+    @BsonProperty("max_wait_message")
+    public String maxWaitMessage = "";
+    @BsonProperty("updated_at")
+    public Instant updatedAt;
+
+    public static CompanySettings defaults(String companyId) {
+        CompanySettings settings = new CompanySettings();
+        settings.companyId = companyId;
+        return settings;
+    }
+}

@@ -1,0 +1,108 @@
+package dev.handover.customer.service;
+
+import java.time.Clock;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.handover.customer.model.AuditEntry;
+import dev.handover.customer.model.CompanySettings;
+import dev.handover.customer.repository.AuditRepository;
+import dev.handover.customer.repository.SettingsRepository;
+
+/**
+ * Reads and changes a company's {@link CompanySettings}. A change names only the settings it changes; each is
+ * checked (a bad one refuses the whole change with a 400 naming it and its range) and the change is audited.
+ */
+@ApplicationScoped
+public class SettingsService {
+
+    /** The Send API's limit for a text. */
+    static final int MAX_TEXT = 2000;
+
+    private final SettingsRepository settings;
+    private final AuditRepository audit;
+    private final Clock clock;
+
+    public SettingsService(SettingsRepository settings, AuditRepository audit, Clock clock) {
+        this.settings = settings;
+        this.audit = audit;
+        this.clock = clock;
+    }
+
+    /** The company's settings, or the defaults when it never saved any. */
+    public CompanySettings of(String companyId) {
+        CompanySettings stored = settings.findById(companyId);
+        return stored != null ? stored : CompanySettings.defaults(companyId);
+    }
+
+    public CompanySettings change(Caller caller, JsonNode body) {
+        if (body == null || !body.isObject()) {
+            throw ApiException.badRequest("Invalid JSON body");
+        }
+        CompanySettings s = of(caller.companyId());
+        Map<String, Object> before = view(s);
+        for (Iterator<Map.Entry<String, JsonNode>> fields = body.fields(); fields.hasNext();) {
+            Map.Entry<String, JsonNode> field = fields.next();
+            JsonNode value = field.getValue();
+            switch (field.getKey()) {
+                case "presence_grace_seconds" -> s.presenceGraceSeconds = number(field.getKey(), value, 1, 86_400);
+                case "response_timeout_seconds" -> s.responseTimeoutSeconds = number(field.getKey(), value, 0, 86_400);
+                case "max_wait_seconds" -> s.maxWaitSeconds = number(field.getKey(), value, 0, 604_800);
+                case "max_active_chats" -> s.maxActiveChats = number(field.getKey(), value, 0, 1_000);
+                case "queue_message" -> s.queueMessage = text(field.getKey(), value);
+                case "no_agent_message" -> s.noAgentMessage = text(field.getKey(), value);
+                case "max_wait_message" -> s.maxWaitMessage = text(field.getKey(), value);
+                default -> throw ApiException.badRequest("Unknown setting: " + field.getKey());
+            }
+        }
+        Map<String, Object> after = view(s);
+        if (!after.equals(before)) {
+            s.updatedAt = clock.instant();
+            settings.persistOrUpdate(s);
+            Map<String, Object> was = new LinkedHashMap<>();
+            Map<String, Object> now = new LinkedHashMap<>();
+            after.forEach((name, v) -> {
+                if (!v.equals(before.get(name))) {
+                    was.put(name, before.get(name));
+                    now.put(name, v);
+                }
+            });
+            audit.write(new AuditEntry(UUID.randomUUID().toString(), caller.companyId(), null, null, "settings_changed",
+                    "agent", caller.agentId(), caller.name(), caller.email(), was, now, null, s.updatedAt));
+        }
+        return s;
+    }
+
+    /** The settings as the API shows them, by their names. */
+    public static Map<String, Object> view(CompanySettings s) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("presence_grace_seconds", s.presenceGraceSeconds);
+        view.put("response_timeout_seconds", s.responseTimeoutSeconds);
+        view.put("max_wait_seconds", s.maxWaitSeconds);
+        view.put("max_active_chats", s.maxActiveChats);
+        view.put("queue_message", s.queueMessage);
+        view.put("no_agent_message", s.noAgentMessage);
+        view.put("max_wait_message", s.maxWaitMessage);
+        return view;
+    }
+
+    private static int number(String name, JsonNode value, int min, int max) {
+        if (value.isIntegralNumber() && value.canConvertToInt() && value.intValue() >= min && value.intValue() <= max) {
+            return value.intValue();
+        }
+        throw ApiException.badRequest(name + " must be a whole number from " + min + " to " + max);
+    }
+
+    private static String text(String name, JsonNode value) {
+        if (value.isTextual() && value.textValue().length() <= MAX_TEXT) {
+            return value.textValue();
+        }
+        throw ApiException.badRequest(name + " must be text of at most " + MAX_TEXT + " characters");
+    }
+}
