@@ -163,7 +163,7 @@ public final class Bench {
         var snapshot = new CustomerSnapshot(customer, "Bench Customer", "Bench", "Customer", "bench-page", "Bench Page",
                 company, 1, MARK + nowMicros(), now, now, true, now, null, null, null, null, now, now);
         return new CustomerEvent(UUID.randomUUID().toString(), CustomerEventType.AGENT_REQUESTED, company, now, snapshot,
-                true, null, null, null, null);
+                true, null, null, null, null, null, null);
     }
 
     /** 2. End to end: a signed webhook asking for a human, to the agent_requested frame at an agent. */

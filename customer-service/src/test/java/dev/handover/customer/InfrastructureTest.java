@@ -36,7 +36,7 @@ class InfrastructureTest {
     void aCustomerEventGoesOutAndComesBackThroughKafka() {
         var event = new CustomerEvent("evt-1", CustomerEventType.AGENT_ASSIGNMENT_CHANGED, "company_1",
                 Instant.now().truncatedTo(ChronoUnit.MILLIS), null, null,
-                new AgentRef("agent_1", "Agent Smith", "smith@example.com"), "assigned", null, null);
+                new AgentRef("agent_1", "Agent Smith", "smith@example.com"), "assigned", null, null, "taken", null);
         assertEquals(event, InfrastructureChecks.kafkaRoundTrip(companion, Topics.CUSTOMER_EVENTS, event,
                 new CustomerEvent.Deserializer()));
     }

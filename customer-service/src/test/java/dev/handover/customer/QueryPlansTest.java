@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 import com.mongodb.client.MongoClient;
 
 import dev.handover.customer.config.MongoIndexes;
+import dev.handover.customer.service.Lifecycle;
 import dev.handover.events.DeliveryReport;
 import dev.handover.events.DeliveryStatus;
 import dev.handover.events.InboundEvent;
@@ -61,6 +62,8 @@ class QueryPlansTest {
     MongoClient mongo;
     @Inject
     MongoIndexes indexes;
+    @Inject
+    Lifecycle lifecycle;
 
     @Test
     void everyHotPathReadsAnIndexAndSortsNothingInMemory() {
@@ -106,6 +109,7 @@ class QueryPlansTest {
                 .statusCode(200);
         as(fx.adminToken).get("/api/admin/pages/" + page + "/audit").then().statusCode(200);
         as(fx.adminToken).get("/api/dashboard/pages").then().statusCode(200);
+        lifecycle.sweep();
         given().get("/q/metrics").then().statusCode(200);
 
         Map<String, RecordedCommands.Command> shapes = new LinkedHashMap<>();

@@ -16,6 +16,10 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  * @param action for {@code agent_assignment_changed}: {@code assigned} or {@code unassigned}
  * @param message for {@code new_message} and {@code agent_requested}: the message
  * @param delivery for {@code message_status_changed}: which message, and where it stands
+ * @param reason for {@code agent_assignment_changed} and {@code customer_stop_status_changed}: why, as a code
+ *        ({@code taken}, {@code auto_assigned}, {@code released}, {@code transferred}, {@code released_by_admin},
+ *        {@code back_to_bot}, {@code customer_asked}, {@code set_by_agent}, ...); README lists them
+ * @param previousAgent for a transfer: the agent the customer was taken from
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -29,7 +33,9 @@ public record CustomerEvent(
         AgentRef agent,
         String action,
         ChatMessage message,
-        MessageDelivery delivery) {
+        MessageDelivery delivery,
+        String reason,
+        AgentRef previousAgent) {
 
     /** Reads this record from Kafka. */
     public static final class Deserializer extends JsonDeserializer<CustomerEvent> {

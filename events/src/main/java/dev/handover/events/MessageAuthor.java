@@ -8,5 +8,7 @@ public enum MessageAuthor {
     @JsonProperty("bot") BOT,
     @JsonProperty("agent") AGENT,
     /** A person answering for the page outside Handover (Meta's Page Inbox). */
-    @JsonProperty("human") HUMAN
+    @JsonProperty("human") HUMAN,
+    /** Handover itself: a company's automatic notices to the customer (its maximum wait, for one). */
+    @JsonProperty("system") SYSTEM
 }

@@ -78,20 +78,23 @@ class EventJsonTest {
     void everyCustomerEventTypeRoundTripsWithTheSpecsSpelling() {
         var deserializer = new CustomerEvent.Deserializer();
         roundTrip(new CustomerEvent("e1", CustomerEventType.CUSTOMER_STOP_STATUS_CHANGED, "company_1", T2, CUSTOMER,
-                true, null, null, null, null), deserializer, "\"type\":\"customer_stop_status_changed\"",
+                true, null, null, null, null, "customer_asked", null), deserializer, "\"type\":\"customer_stop_status_changed\"",
                 "\"stopped_at\":\"2024-01-01T10:05:00.123Z\"", "\"message_count\":7", "\"company_id\":\"company_1\"");
         roundTrip(new CustomerEvent("e2", CustomerEventType.AGENT_ASSIGNMENT_CHANGED, "company_1", T2, CUSTOMER,
-                null, AGENT, "assigned", null, null), deserializer, "\"type\":\"agent_assignment_changed\"",
-                "\"action\":\"assigned\"", "\"agent_email\":\"agent@example.com\"");
+                null, AGENT, "assigned", null, null, "transferred", new AgentRef("agent_2", "Agent Jones", "jones@example.com")),
+                deserializer, "\"type\":\"agent_assignment_changed\"", "\"action\":\"assigned\"",
+                "\"agent_email\":\"agent@example.com\"", "\"reason\":\"transferred\"",
+                "\"previous_agent\":{\"id\":\"agent_2\"");
         var request = new ChatMessage("msg-3", "m_3", "123456", "page_123", "I want to speak to a human",
                 MessageAuthor.CUSTOMER, null);
         roundTrip(new CustomerEvent("e3", CustomerEventType.AGENT_REQUESTED, "company_1", T2, CUSTOMER, true, null,
-                null, request, null), deserializer, "\"type\":\"agent_requested\"", "\"author\":\"customer\"");
+                null, request, null, null, null), deserializer, "\"type\":\"agent_requested\"", "\"author\":\"customer\"");
         var reply = new ChatMessage("msg-4", null, "page_123", "123456", "Hello", MessageAuthor.AGENT, AGENT);
         roundTrip(new CustomerEvent("e4", CustomerEventType.NEW_MESSAGE, "company_1", T2, CUSTOMER, null, null, null,
-                reply, null), deserializer, "\"type\":\"new_message\"", "\"recipient_id\":\"123456\"");
+                reply, null, null, null), deserializer, "\"type\":\"new_message\"", "\"recipient_id\":\"123456\"");
         roundTrip(new CustomerEvent("e5", CustomerEventType.MESSAGE_STATUS_CHANGED, "company_1", T2, CUSTOMER, null, null,
-                null, null, new MessageDelivery("msg-4", "failed", "(#190) Invalid OAuth access token", 190)), deserializer,
+                null, null, new MessageDelivery("msg-4", "failed", "(#190) Invalid OAuth access token", 190), null, null),
+                deserializer,
                 "\"type\":\"message_status_changed\"", "\"delivery\":{\"message_id\":\"msg-4\",\"status\":\"failed\"");
     }
 

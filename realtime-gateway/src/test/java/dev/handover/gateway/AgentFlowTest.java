@@ -126,6 +126,37 @@ class AgentFlowTest {
     }
 
     @Test
+    void anAgentTransfersACustomerAndTheCompanySeesFromWhom() {
+        String customer = world.waitingCustomer(page);
+        try (var alice = AgentSocket.connect(ws(), world.token("alice"), null);
+                var bob = AgentSocket.connect(ws(), world.token("bob"), null)) {
+            alice.next("connected");
+            bob.next("connected");
+            // bob is an agent of the company once customer-service has seen his token
+            bob.send("{\"type\":\"get_stopped_customers\"}");
+            bob.next("stopped_customers");
+            alice.send("{\"type\":\"assign_agent\",\"data\":{\"customer_id\":\"" + customer + "\",\"page_id\":\"" + page + "\"}}");
+            alice.next("agent_assigned");
+
+            alice.send("{\"type\":\"transfer_customer\",\"data\":{\"customer_id\":\"" + customer + "\",\"page_id\":\"" + page + "\"}}");
+            assertEquals("to_agent_id is required", alice.next("error").get("error").asText());
+            alice.send("{\"type\":\"transfer_customer\",\"data\":{\"customer_id\":\"" + customer + "\",\"page_id\":\"" + page
+                    + "\",\"to_agent_id\":\"nobody\"}}");
+            assertEquals("to_agent_id is not an agent of this company", alice.next("error").get("error").asText());
+            alice.send("{\"type\":\"transfer_customer\",\"data\":{\"customer_id\":\"" + customer + "\",\"page_id\":\"" + page
+                    + "\",\"to_agent_id\":\"bob\"}}");
+            JsonNode done = alice.next("customer_transferred");
+            assertEquals("bob", done.at("/data/agent_id").asText());
+            assertFalse(done.at("/data/customer/is_assigned_to_me").asBoolean());
+            JsonNode seen = bob.next(f -> "agent_assignment_changed".equals(f.path("type").asText())
+                    && "transferred".equals(f.at("/data/reason").asText()));
+            assertEquals("bob", seen.at("/data/agent_id").asText());
+            assertEquals("alice", seen.at("/data/previous_agent/agent_id").asText());
+            assertTrue(seen.at("/data/customer/is_assigned_to_me").asBoolean());
+        }
+    }
+
+    @Test
     void broadcastsReachTheWholeCompanyAndNobodyElse() {
         var rival = new World(customerService, companion);
         String rivalPage = rival.page();

@@ -273,6 +273,27 @@ class SocketIoTest {
     }
 
     @Test
+    void aConsoleTransfersACustomerToAnotherAgent() {
+        String customer = world.waitingCustomer(page);
+        driver.connect("alice", url(), auth(world.token("alice"), true));
+        driver.connect("bob", url(), auth(world.token("bob"), true));
+        driver.next("alice", "connect");
+        driver.next("bob", "connect");
+        assertTrue(driver.emitWithAck("bob", "staff:subscribe", payload("staffId", "bob")).get("ok").asBoolean());
+        assertTrue(driver.emitWithAck("alice", "customer:accept", payload("customerId", customer, "staffId", "alice"))
+                .get("ok").asBoolean());
+        JsonNode missing = driver.emitWithAck("alice", "customer:transfer", payload("customerId", customer, "staffId", "alice"));
+        assertEquals("INVALID_PAYLOAD", missing.at("/error/code").asText());
+        JsonNode moved = driver.emitWithAck("alice", "customer:transfer", payload("customerId", customer, "staffId", "alice",
+                "toStaffId", "bob"));
+        assertTrue(moved.get("ok").asBoolean(), moved.toString());
+        assertEquals("bob", moved.at("/customer/assignedTo").asText());
+        JsonNode update = arg(driver.next("bob", e -> "customer:update".equals(e.path("event").asText())
+                && "transferred".equals(arg(e).path("reason").asText())));
+        assertEquals("bob", update.at("/updates/assignedTo").asText());
+    }
+
+    @Test
     void anAgentAtTheCompanysCapacityIsRefusedWithItsOwnCode() {
         given().baseUri(customerService).auth().oauth2(TestTokens.admin("admin", world.company))
                 .contentType("application/json").body("{\"max_active_chats\":1}").put("/api/admin/settings").then()

@@ -81,7 +81,7 @@ final class World {
         var customer = new CustomerSnapshot(customerId, "Jo", "Jo", null, "page-x", "Page X", company, 1, text,
                 Instant.now(), Instant.now(), true, Instant.now(), null, null, null, null, Instant.now(), Instant.now());
         var event = new CustomerEvent(UUID.randomUUID().toString(), CustomerEventType.AGENT_REQUESTED, company,
-                Instant.now(), customer, true, null, null, null, null);
+                Instant.now(), customer, true, null, null, null, null, null, null);
         kafka.produce(String.class, byte[].class).fromRecords(new ProducerRecord<>(Topics.CUSTOMER_EVENTS, company,
                 new JsonSerializer().serialize("t", event))).awaitCompletion(WAIT);
     }

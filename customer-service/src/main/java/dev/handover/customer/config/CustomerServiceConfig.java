@@ -18,6 +18,14 @@ public interface CustomerServiceConfig {
 
     Sends sends();
 
+    Lifecycle lifecycle();
+
+    interface Lifecycle {
+        /** How often customers whose response timer or maximum wait ran out are looked for. */
+        @WithDefault("5s")
+        Duration tick();
+    }
+
     interface Sends {
         /**
          * An agent's message without an outcome from messenger-bridge this long after it was written is failed

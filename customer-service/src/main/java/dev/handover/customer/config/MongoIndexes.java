@@ -72,6 +72,8 @@ public class MongoIndexes {
         c.createIndex(Indexes.ascending("stop", "agent_id"));
         // the queue, first come first served
         c.createIndex(Indexes.ascending("company_id", "stop", "agent_id", "stopped_at", "_id"));
+        // customers a lifecycle rule may act on (response timer, maximum wait)
+        c.createIndex(Indexes.ascending("due_at"));
         // an agent's active chats (capacity)
         c.createIndex(Indexes.ascending("company_id", "agent_id"));
         c.createIndex(Indexes.ascending("page_id"));

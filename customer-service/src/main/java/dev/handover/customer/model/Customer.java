@@ -73,6 +73,15 @@ public class Customer {
     /** When an agent first wrote after the customer's latest request for a human. */
     @BsonProperty("first_response_at")
     public Instant firstResponseAt;
+    /** Since when the customer's agent owes an answer: from taking them, or the customer's first unanswered message. */
+    @BsonProperty("awaiting_reply_since")
+    public Instant awaitingReplySince;
+    /** When the customer last went into the queue: asked for a human, or was released back to it. */
+    @BsonProperty("queued_at")
+    public Instant queuedAt;
+    /** The next moment a lifecycle rule may act on the customer ({@code Lifecycle}); {@code null} when none can. */
+    @BsonProperty("due_at")
+    public Instant dueAt;
     @BsonProperty("tax_code")
     public String taxCode;
     @BsonProperty("company_name")

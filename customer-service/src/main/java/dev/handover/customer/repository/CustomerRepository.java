@@ -125,6 +125,12 @@ public class CustomerRepository implements PanacheMongoRepositoryBase<Customer, 
         return Filters.and(Filters.eq("company_id", companyId), Filters.eq("stop", true), Filters.eq("agent_id", null));
     }
 
+    /** Keys of customers a lifecycle rule may act on by {@code now}, soonest first (index {@code due_at}). */
+    public List<String> due(Instant now, int limit) {
+        return mongoCollection().find(Filters.lte("due_at", now)).sort(Sorts.ascending("due_at"))
+                .projection(new org.bson.Document("_id", 1)).limit(limit).map(c -> c.id).into(new ArrayList<>());
+    }
+
     /** How many customers the agent is handling now (index {@code company_id, agent_id}). */
     public long activeChats(String companyId, String agentId) {
         return mongoCollection().countDocuments(Filters.and(Filters.eq("company_id", companyId),

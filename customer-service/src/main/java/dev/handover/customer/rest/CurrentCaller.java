@@ -4,6 +4,7 @@ import jakarta.enterprise.context.RequestScoped;
 
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
+import dev.handover.customer.service.AgentDirectory;
 import dev.handover.customer.service.ApiException;
 import dev.handover.customer.service.Caller;
 
@@ -12,12 +13,23 @@ import dev.handover.customer.service.Caller;
 public class CurrentCaller {
 
     private final JsonWebToken jwt;
+    private final AgentDirectory agents;
+    private Caller caller;
 
-    public CurrentCaller(JsonWebToken jwt) {
+    public CurrentCaller(JsonWebToken jwt, AgentDirectory agents) {
         this.jwt = jwt;
+        this.agents = agents;
     }
 
     public Caller get() {
+        if (caller == null) {
+            caller = verified();
+            agents.seen(caller);
+        }
+        return caller;
+    }
+
+    private Caller verified() {
         String companyId = jwt.getClaim("company_id");
         if (companyId == null || companyId.isBlank() || jwt.getSubject() == null) {
             throw new ApiException(403, "Token has no company_id or subject");

@@ -132,6 +132,15 @@ public class CustomerResource {
     }
 
     @POST
+    @Path("/{customerID}/transfer")
+    @Operation(summary = "Hand a customer to another agent of the company (their agent, or an admin)")
+    public Responses.Assigned transfer(@PathParam("customerID") String customerId, Requests.Transfer body) {
+        Customer customer = service.transfer(caller.get(), customerId, pageId(body == null ? null : body.pageId()),
+                body == null ? null : body.toAgentId());
+        return new Responses.Assigned(customer.snapshot(), customer.agentId, customer.agentEmail, customer.agentName);
+    }
+
+    @POST
     @Path("/{customerID}/unassign")
     @Operation(summary = "Release a customer back to the queue (only the assigned agent)")
     public Responses.Unassigned unassign(@PathParam("customerID") String customerId, Requests.PageRef body) {

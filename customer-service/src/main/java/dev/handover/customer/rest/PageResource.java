@@ -91,15 +91,6 @@ public class PageResource {
         return Map.of("entries", audit.ofPage(caller.get(), pageId, limit));
     }
 
-    @GET
-    @Path("/admin/customers/{customerID}/audit")
-    @RolesAllowed("admin")
-    @Operation(summary = "A customer's audit trail, newest first")
-    public Map<String, Object> customerAudit(@PathParam("customerID") String customerId, @QueryParam("page_id") String pageId,
-            @QueryParam("limit") Integer limit) {
-        return Map.of("entries", audit.ofCustomer(caller.get(), pageId, customerId, limit));
-    }
-
     private String bearer() {
         return "Bearer " + jwt.getRawToken();
     }

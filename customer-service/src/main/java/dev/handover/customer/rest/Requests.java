@@ -25,6 +25,11 @@ public final class Requests {
     public record PageRef(String pageId) {
     }
 
+    /** {@code POST .../transfer}. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Transfer(String pageId, String toAgentId) {
+    }
+
     /** {@code POST .../messages}. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record Send(String pageId, String message) {

@@ -29,6 +29,10 @@ public class ApiException extends RuntimeException {
         return new ApiException(404, "Customer not found");
     }
 
+    public static ApiException notAssignedToAnyone() {
+        return new ApiException(409, "Customer is not assigned");
+    }
+
     public static ApiException atCapacity(int limit) {
         return new ApiException(409, "You have reached your limit of " + limit + " active chats");
     }

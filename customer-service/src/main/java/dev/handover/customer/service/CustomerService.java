@@ -51,12 +51,14 @@ public class CustomerService {
     private final Event<CustomerChanged> changed;
     private final CustomerMetrics metrics;
     private final SettingsService settings;
+    private final AgentDirectory agents;
     private final Clock clock;
 
     public CustomerService(CustomerRepository customers, PageRepository pages, MessageRepository messages,
             PendingSendRepository pendingSends, CustomerServiceConfig config, Event<CustomerChanged> changed,
-            CustomerMetrics metrics, SettingsService settings, Clock clock) {
+            CustomerMetrics metrics, SettingsService settings, AgentDirectory agents, Clock clock) {
         this.settings = settings;
+        this.agents = agents;
         this.pendingSends = pendingSends;
         this.config = config;
         this.customers = customers;
@@ -122,7 +124,7 @@ public class CustomerService {
             if (!stop && c.isAssigned() && !c.agentId.equals(caller.agentId()) && !caller.admin()) {
                 throw ApiException.alreadyAssigned(c.agentEmail);
             }
-            applyStop(c, stop, caller.agent(), stop ? "set by agent" : "handed back to the bot by agent");
+            applyStop(c, stop, caller.agent(), stop ? Reason.SET_BY_AGENT : Reason.BACK_TO_BOT);
             return c;
         });
     }
@@ -165,9 +167,57 @@ public class CustomerService {
                 throw ApiException.alreadyAssigned(c.agentEmail);
             }
             checkCapacity(caller, limit);
-            assign(c, caller.agent(), "taken by agent");
+            assign(c, caller.agent(), caller.agent(), Reason.TAKEN);
             return c;
         });
+    }
+
+    /** An admin sends an assigned customer back to the queue, whatever became of their agent. */
+    public Customer releaseByAdmin(Caller admin, String customerId, String pageId) {
+        requireAdmin(admin);
+        return change(admin, customerId, pageId, c -> {
+            if (!c.isAssigned()) {
+                throw ApiException.notAssignedToAnyone();
+            }
+            release(c, admin.agent(), Reason.RELEASED_BY_ADMIN);
+            return c;
+        });
+    }
+
+    /**
+     * Hands a customer who asked for a human to another agent of the company: by their agent, or by an admin
+     * (also a waiting customer nobody took). The target's capacity counts as if they took the customer.
+     */
+    public Customer transfer(Caller caller, String customerId, String pageId, String toAgentId) {
+        if (toAgentId == null || toAgentId.isBlank()) {
+            throw ApiException.badRequest("to_agent_id is required");
+        }
+        page(caller, pageId);
+        AgentRef target = agents.find(caller.companyId(), toAgentId)
+                .orElseThrow(() -> ApiException.badRequest("to_agent_id is not an agent of this company"));
+        int limit = settings.of(caller.companyId()).maxActiveChats;
+        return change(caller, customerId, pageId, c -> {
+            if (!c.stop) {
+                throw ApiException.notRequested();
+            }
+            if (!caller.admin() && !caller.agentId().equals(c.agentId)) {
+                throw ApiException.notAssigned();
+            }
+            if (toAgentId.equals(c.agentId)) {
+                return null;
+            }
+            if (limit > 0 && customers.activeChats(caller.companyId(), toAgentId) >= limit) {
+                throw new ApiException(409, target.name() + " has reached the limit of " + limit + " active chats");
+            }
+            assign(c, target, caller.agent(), Reason.TRANSFERRED);
+            return c;
+        });
+    }
+
+    private static void requireAdmin(Caller caller) {
+        if (!caller.admin()) {
+            throw new ApiException(403, "Admins only");
+        }
     }
 
     public Customer unassign(Caller caller, String customerId, String pageId) {
@@ -175,7 +225,7 @@ public class CustomerService {
             if (!caller.agentId().equals(c.agentId)) {
                 throw ApiException.notAssigned();
             }
-            release(c, caller.agent(), "released to the queue by agent");
+            release(c, caller.agent(), Reason.RELEASED);
             return c;
         });
     }
@@ -224,12 +274,13 @@ public class CustomerService {
                 }
                 if (!c.isAssigned()) {
                     checkCapacity(caller, limit);
-                    assign(c, caller.agent(), "auto-assigned by sending a message");
+                    assign(c, caller.agent(), caller.agent(), Reason.AUTO_ASSIGNED);
                 }
                 firstResponse[0] = c.firstResponseAt == null ? c.stoppedAt : null;
                 if (c.firstResponseAt == null) {
                     c.firstResponseAt = now;
                 }
+                c.awaitingReplySince = null;
                 c.updatedAt = now;
                 Outbox.send(c, new OutboundMessage(message.id, OutboundKind.TEXT, c.companyId, pageId, customerId, text, null,
                         c.lastCustomerMessageAt, now));
@@ -287,6 +338,36 @@ public class CustomerService {
         }
     }
 
+    /**
+     * A text Handover itself sends the customer (a company's notice), added to the customer's outbox and
+     * broadcast like an agent's; the message to keep in the history once the write stands ({@link #keep}).
+     */
+    Message notice(Customer c, String text, Instant now) {
+        Message message = new Message();
+        message.id = UUID.randomUUID().toString();
+        message.companyId = c.companyId;
+        message.pageId = c.pageId;
+        message.customerId = c.customerId;
+        message.direction = Message.OUTBOUND;
+        message.author = "system";
+        message.text = text.length() > MAX_TEXT ? text.substring(0, MAX_TEXT) : text;
+        message.status = MessageStatus.QUEUED;
+        message.createdAt = now;
+        message.updatedAt = now;
+        Outbox.send(c, new OutboundMessage(message.id, OutboundKind.TEXT, c.companyId, c.pageId, c.customerId, message.text,
+                null, c.lastCustomerMessageAt, now));
+        Outbox.event(c, CustomerEventType.NEW_MESSAGE, now, null, null, null, new ChatMessage(message.id, null, c.pageId,
+                c.customerId, message.text, MessageAuthor.SYSTEM, null));
+        return message;
+    }
+
+    /** Keeps a notice in the history, with the deadline for its outcome like any send. */
+    void keep(Message message) {
+        messages.insertOnce(message);
+        pendingSends.add(new PendingSendRepository.PendingSend(message.id, message.pageId, message.customerId,
+                message.createdAt.plus(config.sends().outcomeTimeout())));
+    }
+
     /** The page if the caller's company owns it. */
     public Page page(Caller caller, String pageId) {
         if (pageId == null || pageId.isBlank()) {
@@ -311,6 +392,9 @@ public class CustomerService {
             if (decided != null && decided.pending.size() > config.outbox().maxPending()) {
                 throw ApiException.backlogged();
             }
+            if (decided != null) {
+                Lifecycle.schedule(decided, settings.recent(decided.companyId));
+            }
             return decided == null ? new Decision.Keep<>(c) : new Decision.Write<>(decided);
         });
         if (result.hasPending) {
@@ -319,19 +403,22 @@ public class CustomerService {
         return result;
     }
 
-    void assign(Customer c, AgentRef agent, String reason) {
+    /** Gives the customer to {@code agent}; in a transfer the broadcast names the agent they had. */
+    void assign(Customer c, AgentRef agent, AgentRef actor, Reason reason) {
         Instant now = clock.instant();
         Map<String, Object> before = Outbox.assignment(c);
+        AgentRef previous = c.isAssigned() ? new AgentRef(c.agentId, c.agentName, c.agentEmail) : null;
         c.agentId = agent.id();
         c.agentName = agent.name();
         c.agentEmail = agent.email();
         c.assignedAt = now;
+        c.awaitingReplySince = now;
         c.updatedAt = now;
-        Outbox.event(c, CustomerEventType.AGENT_ASSIGNMENT_CHANGED, now, null, agent, "assigned", null);
-        Outbox.audit(c, "assigned", agent, before, Outbox.assignment(c), reason, now);
+        Outbox.assignmentChanged(c, now, agent, "assigned", reason, previous);
+        Outbox.audit(c, "assigned", actor, before, Outbox.assignment(c), reason.text, now);
     }
 
-    void release(Customer c, AgentRef actor, String reason) {
+    void release(Customer c, AgentRef actor, Reason reason) {
         Instant now = clock.instant();
         Map<String, Object> before = Outbox.assignment(c);
         AgentRef released = new AgentRef(c.agentId, c.agentName, c.agentEmail);
@@ -339,13 +426,15 @@ public class CustomerService {
         c.agentName = null;
         c.agentEmail = null;
         c.assignedAt = null;
+        c.awaitingReplySince = null;
+        c.queuedAt = now;
         c.updatedAt = now;
-        Outbox.event(c, CustomerEventType.AGENT_ASSIGNMENT_CHANGED, now, null, released, "unassigned", null);
-        Outbox.audit(c, "unassigned", actor, before, Outbox.assignment(c), reason, now);
+        Outbox.assignmentChanged(c, now, released, "unassigned", reason, null);
+        Outbox.audit(c, "unassigned", actor, before, Outbox.assignment(c), reason.text, now);
     }
 
     /** Sets the stop status with its events; going back to the bot releases the agent first. */
-    void applyStop(Customer c, boolean stop, AgentRef actor, String reason) {
+    void applyStop(Customer c, boolean stop, AgentRef actor, Reason reason) {
         Instant now = clock.instant();
         if (!stop && c.isAssigned()) {
             release(c, actor, reason);
@@ -353,9 +442,11 @@ public class CustomerService {
         Map<String, Object> before = Map.of("stop", c.stop);
         c.stop = stop;
         c.stoppedAt = stop ? now : null;
+        c.queuedAt = c.stoppedAt;
+        c.awaitingReplySince = null;
         c.firstResponseAt = null;
         c.updatedAt = now;
-        Outbox.event(c, CustomerEventType.CUSTOMER_STOP_STATUS_CHANGED, now, stop, null, null, null);
-        Outbox.audit(c, "stop_changed", actor, before, Map.of("stop", stop), reason, now);
+        Outbox.stopChanged(c, now, stop, reason);
+        Outbox.audit(c, "stop_changed", actor, before, Map.of("stop", stop), reason.text, now);
     }
 }

@@ -47,12 +47,14 @@ public class InboundService {
     private final MessageStatuses statuses;
     private final IntentDetector intents;
     private final CustomerService rules;
+    private final SettingsService settings;
     private final Event<CustomerChanged> changed;
     private final Clock clock;
 
     public InboundService(CustomerRepository customers, PageRepository pages, MessageRepository messages,
             PendingSendRepository pendingSends, MessageStatuses statuses, IntentDetector intents, CustomerService rules,
-            Event<CustomerChanged> changed, Clock clock) {
+            SettingsService settings, Event<CustomerChanged> changed, Clock clock) {
+        this.settings = settings;
         this.pendingSends = pendingSends;
         this.statuses = statuses;
         this.customers = customers;
@@ -146,18 +148,22 @@ public class InboundService {
             c.lastMessage = text;
             c.lastSeen = c.lastSeen == null || at.isAfter(c.lastSeen) ? at : c.lastSeen;
             c.lastCustomerMessageAt = c.lastSeen;
+            if (c.isAssigned() && c.awaitingReplySince == null) {
+                c.awaitingReplySince = now;
+            }
             c.updatedAt = now;
             var chat = new ChatMessage(messageId, event.mid(), event.customerId(), page.pageId, text,
                     MessageAuthor.CUSTOMER, null);
             Outbox.event(c, CustomerEventType.NEW_MESSAGE, now, null, null, null, chat);
             if (intent == IntentDetector.Intent.HUMAN && !c.stop) {
                 int first = c.pending.size();
-                rules.applyStop(c, true, null, "customer asked for a human");
+                rules.applyStop(c, true, null, Reason.CUSTOMER_ASKED);
                 // the spec's order: agent_requested, then customer_stop_status_changed (both show the bot stopped)
                 Outbox.eventAt(first, c, CustomerEventType.AGENT_REQUESTED, now, true, null, null, chat);
             } else if (intent == IntentDetector.Intent.BOT && c.stop) {
-                rules.applyStop(c, false, null, "customer asked for the bot");
+                rules.applyStop(c, false, null, Reason.CUSTOMER_ASKED_BOT);
             }
+            Lifecycle.schedule(c, settings.recent(c.companyId));
             return new Decision.Write<>(true);
         });
         Message message = new Message();

@@ -28,11 +28,27 @@ public final class Outbox {
     private Outbox() {
     }
 
+    /** Handover itself, acting on a company's rules (in audit lines: actor type {@code system}). */
+    public static final AgentRef SYSTEM = new AgentRef("handover", "Handover", null);
+
     public static void event(Customer customer, CustomerEventType type, Instant at, Boolean stop, AgentRef agent,
             String action, ChatMessage message) {
         String eventId = UUID.randomUUID().toString();
         add(customer, new CustomerEvent(eventId, type, customer.companyId, at, customer.snapshot(), stop, agent, action,
-                message, null));
+                message, null, null, null));
+    }
+
+    /** An {@code agent_assignment_changed} broadcast, with why, and from whom in a transfer. */
+    public static void assignmentChanged(Customer customer, Instant at, AgentRef agent, String action, Reason reason,
+            AgentRef previous) {
+        add(customer, new CustomerEvent(UUID.randomUUID().toString(), CustomerEventType.AGENT_ASSIGNMENT_CHANGED,
+                customer.companyId, at, customer.snapshot(), null, agent, action, null, null, reason.code, previous));
+    }
+
+    /** A {@code customer_stop_status_changed} broadcast, with why. */
+    public static void stopChanged(Customer customer, Instant at, boolean stop, Reason reason) {
+        add(customer, new CustomerEvent(UUID.randomUUID().toString(), CustomerEventType.CUSTOMER_STOP_STATUS_CHANGED,
+                customer.companyId, at, customer.snapshot(), stop, null, null, null, null, reason.code, null));
     }
 
     /** Like {@link #event}, but published before the records from {@code position} on. */
@@ -45,7 +61,7 @@ public final class Outbox {
     /** A {@code message_status_changed} broadcast: one of our messages moved on. */
     public static void status(Customer customer, MessageDelivery delivery, Instant at) {
         add(customer, new CustomerEvent(UUID.randomUUID().toString(), CustomerEventType.MESSAGE_STATUS_CHANGED,
-                customer.companyId, at, customer.snapshot(), null, null, null, null, delivery));
+                customer.companyId, at, customer.snapshot(), null, null, null, null, delivery, null, null));
     }
 
     private static void add(Customer customer, CustomerEvent event) {
@@ -62,7 +78,8 @@ public final class Outbox {
             Map<String, Object> after, String reason, Instant at) {
         String id = UUID.randomUUID().toString();
         var entry = new AuditEntry(id, customer.companyId, customer.pageId, customer.customerId, action,
-                actor == null ? "customer" : "agent", actor == null ? customer.customerId : actor.id(),
+                actor == null ? "customer" : actor == SYSTEM ? "system" : "agent",
+                actor == null ? customer.customerId : actor.id(),
                 actor == null ? customer.customerName : actor.name(), actor == null ? null : actor.email(),
                 before, after, reason, at);
         customer.pending.add(new PendingRecord(id, PendingRecord.AUDIT_LOG, customer.id, json(entry)));

@@ -1,10 +1,13 @@
 package dev.handover.customer.service;
 
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -24,6 +27,9 @@ public class SettingsService {
 
     /** The Send API's limit for a text. */
     static final int MAX_TEXT = 2000;
+    static final Duration RECENT = Duration.ofSeconds(5);
+
+    private final Map<String, Recent> recent = new ConcurrentHashMap<>();
 
     private final SettingsRepository settings;
     private final AuditRepository audit;
@@ -38,7 +44,24 @@ public class SettingsService {
     /** The company's settings, or the defaults when it never saved any. */
     public CompanySettings of(String companyId) {
         CompanySettings stored = settings.findById(companyId);
-        return stored != null ? stored : CompanySettings.defaults(companyId);
+        CompanySettings current = stored != null ? stored : CompanySettings.defaults(companyId);
+        recent.put(companyId, new Recent(current, clock.instant()));
+        return current;
+    }
+
+    /**
+     * The settings as read at most {@link #RECENT} ago, for the rules applied on every customer message (a
+     * change made through another replica reaches this one within that time).
+     */
+    public CompanySettings recent(String companyId) {
+        Recent known = recent.get(companyId);
+        if (known != null && known.at().plus(RECENT).isAfter(clock.instant())) {
+            return known.settings();
+        }
+        return of(companyId);
+    }
+
+    private record Recent(CompanySettings settings, Instant at) {
     }
 
     public CompanySettings change(Caller caller, JsonNode body) {
@@ -65,6 +88,7 @@ public class SettingsService {
         if (!after.equals(before)) {
             s.updatedAt = clock.instant();
             settings.persistOrUpdate(s);
+            recent.put(s.companyId, new Recent(s, s.updatedAt));
             Map<String, Object> was = new LinkedHashMap<>();
             Map<String, Object> now = new LinkedHashMap<>();
             after.forEach((name, v) -> {

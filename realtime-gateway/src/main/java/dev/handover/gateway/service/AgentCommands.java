@@ -54,6 +54,7 @@ public class AgentCommands {
                 case "get_stopped_customers" -> stopped(session, data);
                 case "assign_agent" -> assignment(session, data, "/assign", "agent_assigned");
                 case "unassign_agent" -> assignment(session, data, "/unassign", "agent_unassigned");
+                case "transfer_customer" -> transfer(session, data);
                 case "send_message" -> send(session, request);
                 case "ping" -> done(json.createObjectNode().put("type", "pong").put("timestamp", now()).toString());
                 default -> done(error("Unknown message type: " + type.asText()));
@@ -79,6 +80,19 @@ public class AgentCommands {
                     ObjectNode body = (ObjectNode) answer.body();
                     mark(body, session);
                     return frame(answerType, body);
+                });
+    }
+
+    /** {@code transfer_customer}: the customer goes to another agent of the company; answered by {@code customer_transferred}. */
+    private CompletionStage<String> transfer(AgentSession session, JsonNode data) {
+        String customerId = required(data, "customer_id");
+        String pageId = required(data, "page_id");
+        String toAgentId = required(data, "to_agent_id");
+        return call(customers.post(session.token(), CUSTOMERS + "/" + CustomerServiceClient.segment(customerId) + "/transfer",
+                CustomerServiceClient.body("page_id", pageId, "to_agent_id", toAgentId)), answer -> {
+                    ObjectNode body = (ObjectNode) answer.body();
+                    mark(body, session);
+                    return frame("customer_transferred", body);
                 });
     }
 

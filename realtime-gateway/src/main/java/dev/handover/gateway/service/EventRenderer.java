@@ -60,6 +60,7 @@ public final class EventRenderer {
             case CUSTOMER_STOP_STATUS_CHANGED -> {
                 data.set("customer", customer(customer, forAssignee));
                 data.put("stop", event.stop() != null ? event.stop() : customer.stop());
+                data.put("reason", event.reason());
                 data.put("timestamp", timestamp);
             }
             case AGENT_ASSIGNMENT_CHANGED -> {
@@ -70,6 +71,12 @@ public final class EventRenderer {
                 data.put("agent_email", agent == null ? null : agent.email());
                 data.put("agent_name", agent == null ? null : agent.name());
                 data.put("action", event.action());
+                data.put("reason", event.reason());
+                AgentRef previous = event.previousAgent();
+                if (previous != null) {
+                    data.putObject("previous_agent").put("agent_id", previous.id()).put("agent_email", previous.email())
+                            .put("agent_name", previous.name());
+                }
                 data.put("page_id", customer.pageId());
                 data.put("timestamp", timestamp);
             }
@@ -88,6 +95,7 @@ public final class EventRenderer {
                 data.put("message", message.text());
                 data.put("is_bot", message.author() == MessageAuthor.BOT);
                 data.put("is_human", message.author() == MessageAuthor.AGENT || message.author() == MessageAuthor.HUMAN);
+                data.put("is_system", message.author() == MessageAuthor.SYSTEM);
                 AgentRef agent = message.agent();
                 data.put("agent_id", agent == null ? null : agent.id());
                 data.put("agent_email", agent == null ? null : agent.email());

@@ -31,7 +31,8 @@ public final class SocketIoEvents {
         return switch (event.type()) {
             case AGENT_REQUESTED -> packet("customer:new", JSON.createObjectNode().set("customer", customer(c)));
             case CUSTOMER_STOP_STATUS_CHANGED, AGENT_ASSIGNMENT_CHANGED -> {
-                ObjectNode update = JSON.createObjectNode().put("customerId", c.customerId()).put("pageId", c.pageId());
+                ObjectNode update = JSON.createObjectNode().put("customerId", c.customerId()).put("pageId", c.pageId())
+                        .put("reason", event.reason());
                 update.putObject("updates").put("active", true).put("needsSupport", c.stop()).put("assignedTo", c.agentId());
                 yield packet("customer:update", update);
             }
@@ -85,6 +86,8 @@ public final class SocketIoEvents {
             message.put("staffName", "Bot");
         } else if (m.author() == MessageAuthor.HUMAN) {
             message.put("staffName", "Page Inbox");
+        } else if (m.author() == MessageAuthor.SYSTEM) {
+            message.put("staffName", "Handover");
         }
         return message;
     }
@@ -98,6 +101,8 @@ public final class SocketIoEvents {
             message.put("staffName", m.get("agent_name").asText());
         } else if ("bot".equals(m.path("author").asText())) {
             message.put("staffName", "Bot");
+        } else if ("system".equals(m.path("author").asText())) {
+            message.put("staffName", "Handover");
         }
         if (m.hasNonNull("status")) {
             message.put("status", m.get("status").asText());

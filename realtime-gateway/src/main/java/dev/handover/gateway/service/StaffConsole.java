@@ -109,6 +109,7 @@ public class StaffConsole {
             return DONE;
         }
         if (!event.equals("customer:accept") && !event.equals("customer:end") && !event.equals("customer:history")
+                && !event.equals("customer:transfer")
                 && !event.equals("message:send") && !event.equals("message:typing")) {
             refuse(event, "UNKNOWN_EVENT", "Unknown event: " + event, reply, ack);
             return DONE;
@@ -135,6 +136,22 @@ public class StaffConsole {
                         status(agent);
                         return SocketIoEvents.object().put("ok", true).set("customer", SocketIoEvents.customer(body.path("customer")));
                     }));
+            case "customer:transfer" -> {
+                JsonNode to = payload.get("toStaffId");
+                if (to == null || !to.isTextual() || to.asText().isBlank()) {
+                    refuse(event, "INVALID_PAYLOAD", "toStaffId is required", reply, ack);
+                    yield DONE;
+                }
+                yield page(agent, customerId).thenCompose(page -> page.ok()
+                        ? customers.post(agent.token(), path(customerId, "/transfer"),
+                                CustomerServiceClient.body("page_id", page.pageId(), "to_agent_id", to.asText()))
+                        : done(page.answer()))
+                        .thenAccept(answer -> answer(answer, context, reply, ack, body -> {
+                            status(agent);
+                            return SocketIoEvents.object().put("ok", true).set("customer",
+                                    SocketIoEvents.customer(body.path("customer")));
+                        }));
+            }
             case "message:send" -> {
                 JsonNode text = payload.get("text");
                 if (text == null || !text.isTextual() || text.asText().isBlank()) {
@@ -331,7 +348,7 @@ public class StaffConsole {
             case 403 -> error.startsWith("You are not assigned") ? "NOT_ASSIGNED" : "ACCESS_DENIED";
             case 404 -> "NOT_FOUND";
             case 409 -> error.startsWith("Customer is already assigned") ? "ALREADY_ASSIGNED"
-                    : error.startsWith("You have reached your limit") ? "CAPACITY" : "NOT_REQUESTED";
+                    : error.endsWith("active chats") ? "CAPACITY" : "NOT_REQUESTED";
             case 503, 0 -> "UNAVAILABLE";
             default -> "SERVER_ERROR";
         };
