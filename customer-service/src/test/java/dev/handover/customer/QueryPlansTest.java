@@ -110,6 +110,7 @@ class QueryPlansTest {
         as(fx.adminToken).get("/api/admin/pages/" + page + "/audit").then().statusCode(200);
         as(fx.adminToken).get("/api/dashboard/pages").then().statusCode(200);
         lifecycle.sweep();
+        as(fx.adminToken).get("/api/dashboard/reports").then().statusCode(200);
         given().get("/q/metrics").then().statusCode(200);
 
         Map<String, RecordedCommands.Command> shapes = new LinkedHashMap<>();

@@ -31,7 +31,7 @@ public class MongoIndexes {
 
     /** Indexes of earlier versions: replaced by ones that also give the order their queries sort by, or unused. */
     private static final Set<String> RETIRED = Set.of("company_id_1_stop_1_updated_at_1",
-            "company_id_1_page_id_1_last_seen_1", "page_id_1_customer_id_1_created_at_1", "company_id_1_at_1");
+            "company_id_1_page_id_1_last_seen_1", "page_id_1_customer_id_1_created_at_1");
 
     private final CustomerRepository customers;
     private final PageRepository pages;
@@ -88,8 +88,9 @@ public class MongoIndexes {
         var a = audit.collection();
         dropRetired(a);
         a.createIndex(Indexes.ascending("page_id", "customer_id", "at"));
-        // recent assignments (queue estimates)
+        // recent assignments (queue estimates); a period of the company's lines (reports)
         a.createIndex(Indexes.ascending("company_id", "action", "at"));
+        a.createIndex(Indexes.ascending("company_id", "at"));
         pendingSends.collection().createIndex(Indexes.ascending("due_at"));
     }
 

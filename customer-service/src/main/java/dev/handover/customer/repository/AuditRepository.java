@@ -49,6 +49,13 @@ public class AuditRepository {
                 Filters.gte("at", Date.from(since))));
     }
 
+    /** The company's lines with one of {@code actions} from {@code from} until {@code to}, oldest first (index {@code company_id, at}). */
+    public List<Document> between(String companyId, List<String> actions, Instant from, Instant to) {
+        return collection.find(Filters.and(Filters.eq("company_id", companyId), Filters.gte("at", Date.from(from)),
+                Filters.lt("at", Date.from(to)), Filters.in("action", actions))).sort(Sorts.ascending("at"))
+                .into(new ArrayList<>());
+    }
+
     /** A customer's lines, newest first (index {@code page_id, customer_id, at}). */
     public List<Document> ofCustomer(String companyId, String pageId, String customerId, int limit) {
         return collection.find(Filters.and(Filters.eq("page_id", pageId), Filters.eq("customer_id", customerId),
