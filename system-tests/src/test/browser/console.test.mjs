@@ -3,7 +3,7 @@
 import { chromium } from "playwright-core";
 import { mkdirSync } from "node:fs";
 
-const { GATEWAY_URL, BRIDGE_URL, PAGE_ID, TOKEN_ALICE, TOKEN_BOB, SCREENSHOTS } = process.env;
+const { GATEWAY_URL, BRIDGE_URL, PAGE_ID, TOKEN_ALICE, TOKEN_BOB, TOKEN_ADMIN, SCREENSHOTS } = process.env;
 const CUSTOMER = "maria-" + Date.now();
 mkdirSync(SCREENSHOTS, { recursive: true });
 const WAIT = { timeout: 15000 };
@@ -80,6 +80,13 @@ try {
   await alice.locator("#notice", { hasText: "saved" }).waitFor(WAIT);
   await alice.screenshot({ path: `${SCREENSHOTS}/4-conversation.png` });
   await bob.screenshot({ path: `${SCREENSHOTS}/4-conversation-phone.png` });
+  // the admin's report: Alice took Maria, so she has handled one customer, in the table and in the chart
+  if (await alice.isVisible("#reports-button")) throw new Error("an agent who is no admin sees the reports button");
+  const boss = await signIn(browser, TOKEN_ADMIN, { width: 1200, height: 800 });
+  await boss.click("#reports-button");
+  await boss.locator('#report-table tr[data-agent="alice"] td:nth-child(2)', { hasText: "1" }).waitFor(WAIT);
+  await boss.locator('#report-chart rect[data-agent="alice"]').waitFor(WAIT);
+  await boss.screenshot({ path: `${SCREENSHOTS}/5-report.png` });
   console.log("console test passed; screenshots in " + SCREENSHOTS);
 } finally {
   await browser.close();

@@ -305,6 +305,64 @@ function handle(frame) {
   }
 }
 
+function isAdmin() {
+  return Array.isArray(state.me && state.me.groups) && state.me.groups.includes("admin");
+}
+
+function duration(seconds) {
+  if (seconds == null) return "–";
+  return seconds < 120 ? seconds + " s" : Math.round(seconds / 60) + " min";
+}
+
+// The last 7 days of the company: a row per agent and a bar chart of the customers each handled.
+async function showReport() {
+  const response = await fetch("/api/console/reports", { headers: { Authorization: "Bearer " + state.token } });
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    notice("Report: " + (body.error || response.status));
+    return;
+  }
+  $("report-period").textContent = new Date(body.from).toLocaleDateString() + " – " + new Date(body.to).toLocaleDateString();
+  const rows = $("report-table").tBodies[0];
+  rows.replaceChildren();
+  for (const r of [{ agent_id: "", agent_name: "Whole company", ...body.company }, ...body.agents]) {
+    const tr = document.createElement("tr");
+    tr.dataset.agent = r.agent_id;
+    for (const cell of [r.agent_name || r.agent_id, r.customers_handled,
+        duration(r.wait_seconds.p50) + " / " + duration(r.wait_seconds.p90),
+        duration(r.first_response_seconds.p50) + " / " + duration(r.first_response_seconds.p90),
+        duration(r.handle_seconds.p50) + " / " + duration(r.handle_seconds.p90)]) {
+      const td = document.createElement("td");
+      td.textContent = cell;
+      tr.append(td);
+    }
+    rows.append(tr);
+  }
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  const bar = 22;
+  const most = Math.max(1, ...body.agents.map((a) => a.customers_handled));
+  svg.setAttribute("width", "100%");
+  svg.setAttribute("height", String(body.agents.length * (bar + 6) + 4));
+  svg.setAttribute("role", "img");
+  svg.setAttribute("aria-label", "Customers handled per agent");
+  body.agents.forEach((a, i) => {
+    const rect = document.createElementNS(ns, "rect");
+    rect.setAttribute("x", "30%");
+    rect.setAttribute("y", String(i * (bar + 6)));
+    rect.setAttribute("height", String(bar));
+    rect.setAttribute("width", (60 * a.customers_handled / most) + "%");
+    rect.dataset.agent = a.agent_id;
+    const label = document.createElementNS(ns, "text");
+    label.setAttribute("x", "0");
+    label.setAttribute("y", String(i * (bar + 6) + 16));
+    label.textContent = (a.agent_name || a.agent_id) + ": " + a.customers_handled;
+    svg.append(rect, label);
+  });
+  $("report-chart").replaceChildren(svg);
+  $("reports").hidden = false;
+}
+
 function signIn(token) {
   const payload = claims(token);
   if (!payload || !payload.sub) {
@@ -318,6 +376,7 @@ function signIn(token) {
   $("signin").hidden = true;
   $("desk").hidden = false;
   $("signout").hidden = false;
+  $("reports-button").hidden = !isAdmin();
   connect();
 }
 
@@ -330,8 +389,12 @@ function signOut() {
   $("signin").hidden = false;
   $("desk").hidden = true;
   $("signout").hidden = true;
+  $("reports-button").hidden = true;
+  $("reports").hidden = true;
 }
 
 $("signin-button").onclick = () => signIn($("token").value.trim());
 $("signout").onclick = () => { signOut(); connection("signed out", "offline"); };
+$("reports-button").onclick = () => showReport();
+$("reports-close").onclick = () => ($("reports").hidden = true);
 if (state.token) signIn(state.token);

@@ -67,11 +67,14 @@ class ConsoleBrowserTest {
                         Duration.ofHours(1), TestTokens.key()),
                 "TOKEN_BOB", TestTokens.sign("bob", company, "Bob Agent", "bob@example.com", List.of("agent"),
                         Duration.ofHours(1), TestTokens.key()),
+                "TOKEN_ADMIN", TestTokens.sign("boss", company, "Boss Admin", "boss@example.com", List.of("agent", "admin"),
+                        Duration.ofHours(1), TestTokens.key()),
                 "SCREENSHOTS", screenshots.toString()));
         Process run = node.start();
         assertTrue(run.waitFor(120, TimeUnit.SECONDS), "the browser test did not finish; see " + log);
         assertEquals(0, run.exitValue(), "the browser test failed:\n" + Files.readString(log));
-        for (String shot : List.of("2-customer-waiting.png", "3-taken-by-alice-phone.png", "4-conversation.png")) {
+        for (String shot : List.of("2-customer-waiting.png", "3-taken-by-alice-phone.png", "4-conversation.png",
+                "5-report.png")) {
             assertTrue(Files.size(screenshots.resolve(shot)) > 10_000, shot + " is missing or empty");
         }
     }

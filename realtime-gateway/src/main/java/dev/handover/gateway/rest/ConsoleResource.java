@@ -93,7 +93,7 @@ public class ConsoleResource {
         return CUSTOMERS + CustomerServiceClient.segment(customerId) + action;
     }
 
-    private static Response relay(Answer answer) {
+    static Response relay(Answer answer) {
         return Response.status(answer.status()).type(MediaType.APPLICATION_JSON).entity(answer.body()).build();
     }
 }
