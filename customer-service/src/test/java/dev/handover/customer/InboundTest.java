@@ -96,11 +96,12 @@ class InboundTest {
         assertEquals(MessageAuthor.CUSTOMER, requested.message().author());
         assertEquals("Jane Roe", requested.customer().customerName());
         assertEquals(true, requested.customer().stop());
+        assertEquals(1, requested.queuePosition(), "the first of a new company's queue");
         CustomerEvent stop = fx.awaitEvents(events, CustomerEventType.CUSTOMER_STOP_STATUS_CHANGED, english, 1).get(0);
         assertEquals(Boolean.TRUE, stop.stop());
         assertEquals(List.of(CustomerEventType.NEW_MESSAGE, CustomerEventType.AGENT_REQUESTED,
                 CustomerEventType.CUSTOMER_STOP_STATUS_CHANGED), fx.typesOf(events, english).subList(0, 3));
-        fx.awaitEvents(events, CustomerEventType.AGENT_REQUESTED, spanish, 1);
+        assertEquals(2, fx.awaitEvents(events, CustomerEventType.AGENT_REQUESTED, spanish, 1).get(0).queuePosition());
         fx.awaitEvents(events, CustomerEventType.NEW_MESSAGE, none, 1);
         fx.awaitEvents(events, CustomerEventType.NEW_MESSAGE, english, 2);
         assertEquals(1, fx.eventsOf(events, CustomerEventType.AGENT_REQUESTED, english).size());

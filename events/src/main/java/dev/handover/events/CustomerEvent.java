@@ -20,6 +20,8 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  *        ({@code taken}, {@code auto_assigned}, {@code released}, {@code transferred}, {@code released_by_admin},
  *        {@code back_to_bot}, {@code customer_asked}, {@code set_by_agent}, ...); README lists them
  * @param previousAgent for a transfer: the agent the customer was taken from
+ * @param queuePosition for {@code agent_requested}: where the customer joined the company's queue (1 = next)
+ * @param estimatedWaitSeconds for {@code agent_requested}: how long they may wait ({@code null} when unknown)
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -35,7 +37,17 @@ public record CustomerEvent(
         ChatMessage message,
         MessageDelivery delivery,
         String reason,
-        AgentRef previousAgent) {
+        AgentRef previousAgent,
+        Integer queuePosition,
+        Long estimatedWaitSeconds) {
+
+    /** Any event but {@code agent_requested}: no place in the queue. */
+    public CustomerEvent(String eventId, CustomerEventType type, String companyId, Instant occurredAt,
+            CustomerSnapshot customer, Boolean stop, AgentRef agent, String action, ChatMessage message,
+            MessageDelivery delivery, String reason, AgentRef previousAgent) {
+        this(eventId, type, companyId, occurredAt, customer, stop, agent, action, message, delivery, reason, previousAgent,
+                null, null);
+    }
 
     /** Reads this record from Kafka. */
     public static final class Deserializer extends JsonDeserializer<CustomerEvent> {

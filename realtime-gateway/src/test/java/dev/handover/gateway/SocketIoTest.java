@@ -336,6 +336,8 @@ class SocketIoTest {
         driver.connect("b", url(), auth(world.token("alice"), true));
         driver.next("b", "connect");
         String customer = world.waitingCustomer(page);
-        assertEquals(customer, arg(driver.next("b", "customer:new")).at("/customer/id").asText());
+        JsonNode announced = arg(driver.next("b", "customer:new")).get("customer");
+        assertEquals(customer, announced.get("id").asText());
+        assertEquals(1, announced.get("queuePosition").asInt());
     }
 }

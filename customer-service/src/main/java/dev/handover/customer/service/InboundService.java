@@ -48,13 +48,15 @@ public class InboundService {
     private final IntentDetector intents;
     private final CustomerService rules;
     private final SettingsService settings;
+    private final QueueService queue;
     private final Event<CustomerChanged> changed;
     private final Clock clock;
 
     public InboundService(CustomerRepository customers, PageRepository pages, MessageRepository messages,
             PendingSendRepository pendingSends, MessageStatuses statuses, IntentDetector intents, CustomerService rules,
-            SettingsService settings, Event<CustomerChanged> changed, Clock clock) {
+            SettingsService settings, QueueService queue, Event<CustomerChanged> changed, Clock clock) {
         this.settings = settings;
+        this.queue = queue;
         this.pendingSends = pendingSends;
         this.statuses = statuses;
         this.customers = customers;
@@ -159,7 +161,7 @@ public class InboundService {
                 int first = c.pending.size();
                 rules.applyStop(c, true, null, Reason.CUSTOMER_ASKED);
                 // the spec's order: agent_requested, then customer_stop_status_changed (both show the bot stopped)
-                Outbox.eventAt(first, c, CustomerEventType.AGENT_REQUESTED, now, true, null, null, chat);
+                Outbox.agentRequested(first, c, now, chat, queue.of(c));
             } else if (intent == IntentDetector.Intent.BOT && c.stop) {
                 rules.applyStop(c, false, null, Reason.CUSTOMER_ASKED_BOT);
             }

@@ -51,11 +51,17 @@ public final class Outbox {
                 customer.companyId, at, customer.snapshot(), stop, null, null, null, null, reason.code, null));
     }
 
-    /** Like {@link #event}, but published before the records from {@code position} on. */
-    public static void eventAt(int position, Customer customer, CustomerEventType type, Instant at, Boolean stop,
-            AgentRef agent, String action, ChatMessage message) {
-        event(customer, type, at, stop, agent, action, message);
-        customer.pending.add(position, customer.pending.remove(customer.pending.size() - 1));
+    /**
+     * An {@code agent_requested} broadcast with the customer's place in the queue, published before the records
+     * from {@code position} on (the spec's order puts it before the stop change it goes with).
+     */
+    public static void agentRequested(int position, Customer customer, Instant at, ChatMessage message,
+            QueueService.Place place) {
+        var event = new CustomerEvent(UUID.randomUUID().toString(), CustomerEventType.AGENT_REQUESTED, customer.companyId,
+                at, customer.snapshot(), true, null, null, message, null, null, null, place.position(),
+                place.estimatedWaitSeconds());
+        customer.pending.add(position, new PendingRecord(event.eventId(), Topics.CUSTOMER_EVENTS, customer.companyId,
+                json(event)));
     }
 
     /** A {@code message_status_changed} broadcast: one of our messages moved on. */

@@ -84,6 +84,8 @@ public final class EventRenderer {
                 data.put("chat_id", customer.customerId());
                 data.put("customer_name", customer.customerName());
                 data.put("message", event.message() == null ? customer.lastMessage() : event.message().text());
+                data.put("queue_position", event.queuePosition());
+                data.put("estimated_wait_seconds", event.estimatedWaitSeconds());
                 data.put("page_id", customer.pageId());
                 data.put("timestamp", timestamp);
             }

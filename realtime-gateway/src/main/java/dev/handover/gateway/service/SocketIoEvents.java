@@ -29,7 +29,8 @@ public final class SocketIoEvents {
     static String render(CustomerEvent event) {
         CustomerSnapshot c = event.customer();
         return switch (event.type()) {
-            case AGENT_REQUESTED -> packet("customer:new", JSON.createObjectNode().set("customer", customer(c)));
+            case AGENT_REQUESTED -> packet("customer:new", JSON.createObjectNode().set("customer", customer(c)
+                    .put("queuePosition", event.queuePosition()).put("estimatedWaitSeconds", event.estimatedWaitSeconds())));
             case CUSTOMER_STOP_STATUS_CHANGED, AGENT_ASSIGNMENT_CHANGED -> {
                 ObjectNode update = JSON.createObjectNode().put("customerId", c.customerId()).put("pageId", c.pageId())
                         .put("reason", event.reason());
