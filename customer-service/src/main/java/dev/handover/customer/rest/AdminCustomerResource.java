@@ -14,7 +14,6 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import dev.handover.customer.model.Customer;
-import dev.handover.customer.service.ApiException;
 import dev.handover.customer.service.AuditService;
 import dev.handover.customer.service.CustomerService;
 
@@ -47,7 +46,7 @@ public class AdminCustomerResource {
     @Path("/release")
     @Operation(summary = "Send an assigned customer back to the queue")
     public Responses.Unassigned release(@PathParam("customerID") String customerId, Requests.PageRef body) {
-        return new Responses.Unassigned(service.releaseByAdmin(caller.get(), customerId, pageId(body == null ? null
+        return new Responses.Unassigned(service.releaseByAdmin(caller.get(), customerId, CustomerResource.pageId(body == null ? null
                 : body.pageId())).snapshot());
     }
 
@@ -55,15 +54,8 @@ public class AdminCustomerResource {
     @Path("/transfer")
     @Operation(summary = "Hand a customer to an agent of the company")
     public Responses.Assigned transfer(@PathParam("customerID") String customerId, Requests.Transfer body) {
-        Customer customer = service.transfer(caller.get(), customerId, pageId(body == null ? null : body.pageId()),
+        Customer customer = service.transfer(caller.get(), customerId, CustomerResource.pageId(body == null ? null : body.pageId()),
                 body == null ? null : body.toAgentId());
         return new Responses.Assigned(customer.snapshot(), customer.agentId, customer.agentEmail, customer.agentName);
-    }
-
-    private static String pageId(String pageId) {
-        if (pageId == null || pageId.isBlank()) {
-            throw ApiException.badRequest("page_id is required");
-        }
-        return pageId;
     }
 }

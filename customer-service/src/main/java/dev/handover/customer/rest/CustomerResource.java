@@ -191,7 +191,8 @@ public class CustomerResource {
         return new Responses.Profile(c.taxCode, c.companyName, c.notes);
     }
 
-    private static String pageId(String pageId) {
+    /** The page named by a request body, required. */
+    static String pageId(String pageId) {
         if (pageId == null || pageId.isBlank()) {
             throw ApiException.badRequest("page_id is required");
         }

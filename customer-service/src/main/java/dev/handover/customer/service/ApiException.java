@@ -29,6 +29,10 @@ public class ApiException extends RuntimeException {
         return new ApiException(404, "Customer not found");
     }
 
+    public static ApiException adminsOnly() {
+        return new ApiException(403, "Admins only");
+    }
+
     public static ApiException notAssignedToAnyone() {
         return new ApiException(409, "Customer is not assigned");
     }

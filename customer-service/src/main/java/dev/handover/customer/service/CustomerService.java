@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
@@ -155,7 +156,7 @@ public class CustomerService {
     }
 
     private Customer takeOver(Caller caller, String customerId, String pageId) {
-        int limit = settings.of(caller.companyId()).maxActiveChats;
+        int limit = settings.recent(caller.companyId()).maxActiveChats;
         return change(caller, customerId, pageId, c -> {
             if (!c.stop) {
                 throw ApiException.notRequested();
@@ -166,7 +167,7 @@ public class CustomerService {
                 }
                 throw ApiException.alreadyAssigned(c.agentEmail);
             }
-            checkCapacity(caller, limit);
+            checkCapacity(caller.companyId(), caller.agentId(), limit, () -> ApiException.atCapacity(limit));
             assign(c, caller.agent(), caller.agent(), Reason.TAKEN);
             return c;
         });
@@ -195,7 +196,7 @@ public class CustomerService {
         page(caller, pageId);
         AgentRef target = agents.find(caller.companyId(), toAgentId)
                 .orElseThrow(() -> ApiException.badRequest("to_agent_id is not an agent of this company"));
-        int limit = settings.of(caller.companyId()).maxActiveChats;
+        int limit = settings.recent(caller.companyId()).maxActiveChats;
         return change(caller, customerId, pageId, c -> {
             if (!c.stop) {
                 throw ApiException.notRequested();
@@ -206,9 +207,8 @@ public class CustomerService {
             if (toAgentId.equals(c.agentId)) {
                 return null;
             }
-            if (limit > 0 && customers.activeChats(caller.companyId(), toAgentId) >= limit) {
-                throw new ApiException(409, target.name() + " has reached the limit of " + limit + " active chats");
-            }
+            checkCapacity(caller.companyId(), toAgentId, limit,
+                    () -> new ApiException(409, target.name() + " has reached the limit of " + limit + " active chats"));
             assign(c, target, caller.agent(), Reason.TRANSFERRED);
             return c;
         });
@@ -216,7 +216,7 @@ public class CustomerService {
 
     private static void requireAdmin(Caller caller) {
         if (!caller.admin()) {
-            throw new ApiException(403, "Admins only");
+            throw ApiException.adminsOnly();
         }
     }
 
@@ -263,7 +263,7 @@ public class CustomerService {
                 now.plus(config.sends().outcomeTimeout())));
         // the request time this message is the first answer to, as decided by the write that won
         Instant[] firstResponse = new Instant[1];
-        int limit = settings.of(caller.companyId()).maxActiveChats;
+        int limit = settings.recent(caller.companyId()).maxActiveChats;
         try {
             change(caller, customerId, pageId, c -> {
                 if (!c.stop) {
@@ -273,7 +273,7 @@ public class CustomerService {
                     throw ApiException.alreadyAssigned(c.agentEmail);
                 }
                 if (!c.isAssigned()) {
-                    checkCapacity(caller, limit);
+                    checkCapacity(caller.companyId(), caller.agentId(), limit, () -> ApiException.atCapacity(limit));
                     assign(c, caller.agent(), caller.agent(), Reason.AUTO_ASSIGNED);
                 }
                 firstResponse[0] = c.firstResponseAt == null ? c.stoppedAt : null;
@@ -332,9 +332,9 @@ public class CustomerService {
      * Refuses a new customer to an agent who already handles {@code limit} (0 = no limit). Counted before the
      * write: two claims of the same agent in the same instant can both pass, a one-chat overshoot at worst.
      */
-    private void checkCapacity(Caller caller, int limit) {
-        if (limit > 0 && customers.activeChats(caller.companyId(), caller.agentId()) >= limit) {
-            throw ApiException.atCapacity(limit);
+    private void checkCapacity(String companyId, String agentId, int limit, Supplier<ApiException> refusal) {
+        if (limit > 0 && customers.activeChats(companyId, agentId) >= limit) {
+            throw refusal.get();
         }
     }
 

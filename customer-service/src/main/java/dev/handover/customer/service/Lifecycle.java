@@ -88,7 +88,7 @@ public class Lifecycle {
                 return new Decision.Keep<>(false);
             }
             told[0] = null;
-            CompanySettings s = settings.of(c.companyId);
+            CompanySettings s = settings.recent(c.companyId);
             Instant response = responseDue(c, s);
             Instant wait = waitDue(c, s);
             if (response != null && !response.isAfter(now)) {

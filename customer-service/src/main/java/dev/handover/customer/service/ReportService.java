@@ -42,7 +42,7 @@ public class ReportService {
 
     public Map<String, Object> report(Caller caller, String fromText, String toText) {
         if (!caller.admin()) {
-            throw new ApiException(403, "Admins only");
+            throw ApiException.adminsOnly();
         }
         Instant to = time(toText, "to", clock.instant());
         Instant from = time(fromText, "from", to.minus(DEFAULT_PERIOD));
