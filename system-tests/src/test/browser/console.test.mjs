@@ -35,6 +35,13 @@ const browser = await chromium.launch({
 try {
   const alice = await signIn(browser, TOKEN_ALICE, { width: 1200, height: 800 });
   const bob = await signIn(browser, TOKEN_BOB, { width: 390, height: 844 });   // a phone
+  // the team: each sees the other online, and alice stepping away shows on bob's phone
+  await alice.locator('#team li.online[data-agent="bob"]').waitFor(WAIT);
+  await bob.locator('#team li.online[data-agent="alice"]').waitFor(WAIT);
+  await alice.selectOption("#my-status", "away");
+  await bob.locator('#team li.away[data-agent="alice"]', { hasText: "away" }).waitFor(WAIT);
+  await alice.selectOption("#my-status", "online");
+  await bob.locator('#team li.online[data-agent="alice"]').waitFor(WAIT);
   await alice.screenshot({ path: `${SCREENSHOTS}/1-signed-in.png` });
 
   await customerWrites("Hello, I want to talk to a human please");

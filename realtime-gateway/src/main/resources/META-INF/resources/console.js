@@ -10,6 +10,7 @@ const state = {
   lastSeq: null,
   retry: 0,
   customers: new Map(),   // customer_id -> customer object (spec fields)
+  agents: new Map(),      // agent_id -> { agent_id, agent_name, status, active_chats }
   selected: null,
   typingSent: false,
   typingTimer: null,
@@ -262,6 +263,17 @@ function handle(frame) {
       state.retry = 0;
       connection("online", "online");
       if (state.lastSeq === null) send({ type: "get_stopped_customers", data: { limit: 200 } });
+      send({ type: "get_agents" });
+      break;
+    case "agents":
+      state.agents.clear();
+      frame.data.agents.forEach((a) => state.agents.set(a.agent_id, a));
+      renderTeam();
+      break;
+    case "agent_status_changed":
+    case "status_updated":
+      state.agents.set(frame.data.agent_id, { ...state.agents.get(frame.data.agent_id), ...frame.data });
+      renderTeam();
       break;
     case "resync_required":
       state.lastSeq = null;
@@ -273,8 +285,13 @@ function handle(frame) {
       render();
       break;
     case "customer_stop_status_changed":
+      upsert(frame.data.customer);
+      break;
     case "agent_assignment_changed":
       upsert(frame.data.customer);
+      countChats(frame.data.agent_id, frame.data.action === "assigned" ? 1 : -1);
+      if (frame.data.previous_agent) countChats(frame.data.previous_agent.agent_id, -1);
+      renderTeam();
       break;
     case "agent_assigned":
       upsert(frame.data.customer);
@@ -304,6 +321,37 @@ function handle(frame) {
       break;
   }
 }
+
+function countChats(agentId, change) {
+  const agent = state.agents.get(agentId);
+  if (agent && typeof agent.active_chats === "number") agent.active_chats = Math.max(0, agent.active_chats + change);
+}
+
+// Who of the company is online, away or offline, with the customers each holds; my own status in the header.
+function renderTeam() {
+  const team = [...state.agents.values()].sort((a, b) => (a.agent_name || "").localeCompare(b.agent_name || ""));
+  $("team").replaceChildren(...team.map((a) => {
+    const li = document.createElement("li");
+    li.dataset.agent = a.agent_id;
+    li.className = a.status;
+    const dot = document.createElement("span");
+    dot.className = "dot";
+    const name = document.createElement("span");
+    name.textContent = (a.agent_name || a.agent_id) + (state.me && a.agent_id === state.me.sub ? " (you)" : "");
+    const status = document.createElement("span");
+    status.className = "presence";
+    status.textContent = a.status;
+    const chats = document.createElement("span");
+    chats.className = "chats";
+    chats.textContent = a.active_chats == null ? "" : a.active_chats + " active";
+    li.append(dot, name, status, chats);
+    return li;
+  }));
+  const mine = state.me && state.agents.get(state.me.sub);
+  if (mine && mine.status !== "offline") $("my-status").value = mine.status;
+}
+
+$("my-status").onchange = () => send({ type: "set_status", data: { status: $("my-status").value } });
 
 function isAdmin() {
   return Array.isArray(state.me && state.me.groups) && state.me.groups.includes("admin");
@@ -376,6 +424,7 @@ function signIn(token) {
   $("signin").hidden = true;
   $("desk").hidden = false;
   $("signout").hidden = false;
+  $("my-status-label").hidden = false;
   $("reports-button").hidden = !isAdmin();
   connect();
 }
@@ -389,6 +438,7 @@ function signOut() {
   $("signin").hidden = false;
   $("desk").hidden = true;
   $("signout").hidden = true;
+  $("my-status-label").hidden = true;
   $("reports-button").hidden = true;
   $("reports").hidden = true;
 }

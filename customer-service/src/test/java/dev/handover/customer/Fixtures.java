@@ -6,17 +6,20 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
+import dev.handover.events.AgentRef;
 import dev.handover.events.CustomerEvent;
 import dev.handover.events.CustomerEventType;
 import dev.handover.events.InboundEvent;
 import dev.handover.events.InboundKind;
 import dev.handover.events.JsonSerializer;
+import dev.handover.events.PresenceReport;
 import dev.handover.events.Topics;
 import dev.handover.testing.TestPages;
 import dev.handover.testing.TestTokens;
@@ -104,7 +107,27 @@ final class Fixtures {
         var decoder = new CustomerEvent.Deserializer();
         return task.getRecords().stream().filter(r -> company.equals(r.key()))
                 .map(r -> decoder.deserialize(Topics.CUSTOMER_EVENTS, r.value()))
-                .filter(e -> customerId.equals(e.customer().customerId())).map(CustomerEvent::type).toList();
+                .filter(e -> e.customer() != null && customerId.equals(e.customer().customerId())).map(CustomerEvent::type)
+                .toList();
+    }
+
+    /** The {@code agent_status_changed} events of one agent of this company, in order. */
+    List<CustomerEvent> statusesOf(ConsumerTask<String, byte[]> task, String agentId) {
+        var decoder = new CustomerEvent.Deserializer();
+        return task.getRecords().stream().filter(r -> company.equals(r.key()))
+                .map(r -> decoder.deserialize(Topics.CUSTOMER_EVENTS, r.value()))
+                .filter(e -> e.type() == CustomerEventType.AGENT_STATUS_CHANGED && agentId.equals(e.agent().id()))
+                .toList();
+    }
+
+    /** Publishes what a gateway instance would: who of this company is connected there. */
+    void presence(String instance, long ttlSeconds, String... agentIds) {
+        var agents = Arrays.stream(agentIds)
+                .map(a -> new AgentRef(a, "Agent " + a, a + "@example.com"))
+                .toList();
+        kafka.produce(String.class, byte[].class).fromRecords(new ProducerRecord<>(Topics.STAFF_PRESENCE, company,
+                new JsonSerializer().serialize(Topics.STAFF_PRESENCE, new PresenceReport(instance, company,
+                        agents, Instant.now(), ttlSeconds)))).awaitCompletion(WAIT);
     }
 
     List<CustomerEvent> eventsOf(ConsumerTask<String, byte[]> task, CustomerEventType type, String customerId) {
@@ -112,7 +135,7 @@ final class Fixtures {
         return task.getRecords().stream().filter(r -> company.equals(r.key()))
                 .map(ConsumerRecord::value)
                 .map(bytes -> decoder.deserialize(Topics.CUSTOMER_EVENTS, bytes))
-                .filter(e -> e.type() == type && customerId.equals(e.customer().customerId()))
+                .filter(e -> e.type() == type && e.customer() != null && customerId.equals(e.customer().customerId()))
                 .toList();
     }
 }

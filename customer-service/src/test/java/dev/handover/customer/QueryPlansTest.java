@@ -52,7 +52,8 @@ class QueryPlansTest {
 
     private static final String CUSTOMERS = "/api/dashboard/customers";
     /** Collections that grow with the data (every collection customer-service keeps). */
-    private static final Set<String> GROWING = Set.of("customers", "messages", "audit_log", "pages", "pending_sends");
+    private static final Set<String> GROWING = Set.of("customers", "messages", "audit_log", "pages", "pending_sends",
+            "agents", "presence");
 
     KafkaCompanion companion;
 
@@ -82,7 +83,14 @@ class QueryPlansTest {
         as(agent).queryParam("page_id", page).get(CUSTOMERS + "/stopped").then().statusCode(200);
         as(agent).get(CUSTOMERS + "/lookup/" + customer).then().statusCode(200);
         // with a capacity, taking a customer counts the agent's active chats
-        as(fx.adminToken).body("{\"max_active_chats\":5}").put("/api/admin/settings").then().statusCode(200);
+        as(fx.adminToken).body("{\"max_active_chats\":5,\"queue_message\":\"You are number {position}\"}")
+                .put("/api/admin/settings").then().statusCode(200);
+        // presence: a gateway's report, the agents' list, a chosen status, the last connection gone
+        fx.presence("gw-plans", 30, "alice");
+        await().atMost(Fixtures.WAIT).until(() -> "online".equals(as(agent).get("/api/dashboard/agents/me").then()
+                .extract().path("status")));
+        as(agent).get("/api/dashboard/agents").then().statusCode(200);
+        as(agent).body("{\"status\":\"away\"}").put("/api/dashboard/agents/me/status").then().statusCode(200);
         as(agent).body("{\"page_id\":\"" + page + "\"}").post(CUSTOMERS + "/" + customer + "/assign").then()
                 .statusCode(200);
         String sent = as(agent).body("{\"page_id\":\"" + page + "\",\"message\":\"hello, I am Alice\"}")
@@ -105,6 +113,9 @@ class QueryPlansTest {
                 .then().statusCode(200);
         as(agent).body("{\"page_id\":\"" + page + "\"}").post(CUSTOMERS + "/" + customer + "/unassign").then()
                 .statusCode(200);
+        fx.presence("gw-plans", 30);
+        await().atMost(Fixtures.WAIT).until(() -> "offline".equals(as(agent).get("/api/dashboard/agents/me").then()
+                .extract().path("status")));
         as(fx.adminToken).queryParam("page_id", page).get("/api/admin/customers/" + customer + "/audit").then()
                 .statusCode(200);
         as(fx.adminToken).get("/api/admin/pages/" + page + "/audit").then().statusCode(200);
@@ -120,7 +131,8 @@ class QueryPlansTest {
             }
         }
         for (String exercised : List.of("find customers", "aggregate customers", "update customers", "find messages",
-                "update messages", "find audit_log", "find pages", "find pending_sends")) {
+                "update messages", "find audit_log", "find pages", "find pending_sends", "find agents", "update agents",
+                "aggregate agents", "find presence")) {
             assertTrue(shapes.keySet().stream().anyMatch(s -> s.startsWith(exercised + " ")),
                     "no " + exercised + " among " + shapes.keySet());
         }

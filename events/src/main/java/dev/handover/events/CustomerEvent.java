@@ -20,8 +20,10 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  *        ({@code taken}, {@code auto_assigned}, {@code released}, {@code transferred}, {@code released_by_admin},
  *        {@code back_to_bot}, {@code customer_asked}, {@code set_by_agent}, ...); README lists them
  * @param previousAgent for a transfer: the agent the customer was taken from
- * @param queuePosition for {@code agent_requested}: where the customer joined the company's queue (1 = next)
+ * @param queuePosition for {@code agent_requested}, and an {@code agent_assignment_changed} that puts the customer
+ *        back in the queue: their place in the company's queue (1 = next)
  * @param estimatedWaitSeconds for {@code agent_requested}: how long they may wait ({@code null} when unknown)
+ * @param presence for {@code agent_status_changed} (no customer): the agent's new and previous status
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -39,14 +41,24 @@ public record CustomerEvent(
         String reason,
         AgentRef previousAgent,
         Integer queuePosition,
-        Long estimatedWaitSeconds) {
+        Long estimatedWaitSeconds,
+        AgentPresence presence) {
 
-    /** Any event but {@code agent_requested}: no place in the queue. */
+    /** A customer's event with their place in the queue. */
+    public CustomerEvent(String eventId, CustomerEventType type, String companyId, Instant occurredAt,
+            CustomerSnapshot customer, Boolean stop, AgentRef agent, String action, ChatMessage message,
+            MessageDelivery delivery, String reason, AgentRef previousAgent, Integer queuePosition,
+            Long estimatedWaitSeconds) {
+        this(eventId, type, companyId, occurredAt, customer, stop, agent, action, message, delivery, reason, previousAgent,
+                queuePosition, estimatedWaitSeconds, null);
+    }
+
+    /** A customer's event without a place in the queue. */
     public CustomerEvent(String eventId, CustomerEventType type, String companyId, Instant occurredAt,
             CustomerSnapshot customer, Boolean stop, AgentRef agent, String action, ChatMessage message,
             MessageDelivery delivery, String reason, AgentRef previousAgent) {
         this(eventId, type, companyId, occurredAt, customer, stop, agent, action, message, delivery, reason, previousAgent,
-                null, null);
+                null, null, null);
     }
 
     /** Reads this record from Kafka. */

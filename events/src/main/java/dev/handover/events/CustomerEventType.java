@@ -11,7 +11,9 @@ public enum CustomerEventType {
     AGENT_REQUESTED,
     NEW_MESSAGE,
     /** Not in the spec: one of our messages was sent, delivered, read, or failed. */
-    MESSAGE_STATUS_CHANGED;
+    MESSAGE_STATUS_CHANGED,
+    /** Not in the spec: an agent became {@code online}, {@code away} or {@code offline} (no customer). */
+    AGENT_STATUS_CHANGED;
 
     /** The type as the spec spells it, on Kafka and on the agents' sockets. */
     @JsonValue

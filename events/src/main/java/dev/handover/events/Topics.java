@@ -16,6 +16,8 @@ public final class Topics {
     public static final String CUSTOMER_EVENTS = "customer.events";
     /** Agents' typing indicators, from every gateway to every gateway; keyed by company. */
     public static final String STAFF_TYPING = "staff.typing";
+    /** Which agents are connected to each gateway instance, from every gateway to customer-service; keyed by company. */
+    public static final String STAFF_PRESENCE = "staff.presence";
 
     private Topics() {
     }

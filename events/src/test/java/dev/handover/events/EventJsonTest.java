@@ -99,6 +99,17 @@ class EventJsonTest {
     }
 
     @Test
+    void anAgentsStatusChangeAndAGatewaysPresenceReportRoundTrip() {
+        roundTrip(new CustomerEvent("e6", CustomerEventType.AGENT_STATUS_CHANGED, "company_1", T2, null, null, AGENT, null,
+                null, null, "disconnected", null, null, null, new AgentPresence("offline", "away", 2)),
+                new CustomerEvent.Deserializer(), "\"type\":\"agent_status_changed\"",
+                "\"presence\":{\"status\":\"offline\",\"previous_status\":\"away\",\"active_chats\":2}");
+        roundTrip(new PresenceReport("gateway-0", "company_1", java.util.List.of(AGENT), T1, 30),
+                new PresenceReport.Deserializer(), "\"instance_id\":\"gateway-0\"", "\"ttl_seconds\":30",
+                "\"agents\":[{\"id\":\"agent_123\"");
+    }
+
+    @Test
     void staffTypingRoundTrips() {
         roundTrip(new StaffTyping("company_1", "123456", "agent_1", "Agent Smith", "session-1", true, T1),
                 new StaffTyping.Deserializer(), "\"session_id\":\"session-1\"", "\"typing\":true");

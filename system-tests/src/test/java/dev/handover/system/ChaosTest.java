@@ -319,7 +319,8 @@ class ChaosTest {
         infraArguments = List.of("--data-dir", home.resolve("data").toString(), "--kafka", String.valueOf(ports.get("kafka")),
                 "--mongo", String.valueOf(ports.get("mongo")), "--mongo-backend", "h2", "--topics",
                 String.join(",", Topics.MESSENGER_INBOUND + ":4", Topics.MESSENGER_OUTBOUND + ":4",
-                        Topics.MESSENGER_DELIVERY + ":4", Topics.CUSTOMER_EVENTS + ":4", Topics.STAFF_TYPING + ":1"));
+                        Topics.MESSENGER_DELIVERY + ":4", Topics.CUSTOMER_EVENTS + ":4", Topics.STAFF_TYPING + ":1",
+                        Topics.STAFF_PRESENCE + ":1"));
         infra = InfraProcess.start(infraArguments, home.resolve("infra.log"), 90);
         Map<String, String> common = Map.of("KAFKA_BOOTSTRAP_SERVERS", infra.kafkaBootstrapServers(),
                 "MONGODB_URI", infra.mongoConnectionString(),

@@ -189,7 +189,7 @@ class DeploymentManifestsTest {
         Set<String> topics = new HashSet<>();
         resources.stream().filter(r -> "KafkaTopic".equals(r.get("kind"))).forEach(r -> topics.add(name(r)));
         assertEquals(Set.of("messenger.inbound", "messenger.outbound", "messenger.delivery", "customer.events",
-                "messenger.inbound.dlq", "messenger.delivery.dlq", "staff.typing"), topics);
+                "messenger.inbound.dlq", "messenger.delivery.dlq", "staff.typing", "staff.presence"), topics);
     }
 
     @Test

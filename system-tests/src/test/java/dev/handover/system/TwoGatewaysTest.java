@@ -1,5 +1,7 @@
 package dev.handover.system;
 
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -27,6 +31,7 @@ import dev.handover.testing.SocketIoDriver;
 import dev.handover.testing.TestInfrastructure;
 import dev.handover.testing.TestPages;
 import dev.handover.testing.TestTokens;
+import io.restassured.http.ContentType;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 
 /** Two gateway instances on one broker: each delivers every event to its own agents. */
@@ -39,11 +44,16 @@ class TwoGatewaysTest {
     @BeforeAll
     static void start() {
         String customerService = TestInfrastructure.customerService().url();
-        gatewayA = TestInfrastructure.start("realtime-gateway", Map.of("CUSTOMER_SERVICE_URL", customerService,
-                "GATEWAY_INSTANCE", "a-" + UUID.randomUUID()));
-        gatewayB = TestInfrastructure.start("realtime-gateway", Map.of("CUSTOMER_SERVICE_URL", customerService,
-                "GATEWAY_INSTANCE", "b-" + UUID.randomUUID()));
+        gatewayA = TestInfrastructure.start("realtime-gateway", gateway(customerService, "a-" + UUID.randomUUID()));
+        gatewayB = TestInfrastructure.start("realtime-gateway", gateway(customerService, "b-" + UUID.randomUUID()));
         kafka = new KafkaCompanion(TestInfrastructure.infrastructure().kafkaBootstrapServers());
+    }
+
+    /** A gateway instance reporting presence every second, with a second of linger after an agent's last connection. */
+    private static Map<String, String> gateway(String customerService, String instance) {
+        return Map.of("CUSTOMER_SERVICE_URL", customerService, "GATEWAY_INSTANCE", instance,
+                "GATEWAY_PRESENCE_BEAT_INTERVAL", "1s", "GATEWAY_PRESENCE_TTL", "3s", "GATEWAY_PRESENCE_LINGER", "1s",
+                "GATEWAY_PRESENCE_DEBOUNCE", "100ms");
     }
 
     @AfterAll
@@ -112,6 +122,117 @@ class TwoGatewaysTest {
             assertTrue(console.seen().stream().noneMatch(e -> "carla".equals(e.path("id").asText())
                     && "message:typing:update".equals(e.path("event").asText())), "nobody is told of their own typing");
         }
+    }
+
+    /**
+     * One customer's whole handoff as an agent on another instance receives it: asked, queued with a position,
+     * taken by alice (connected to both instances), alice online while either connection lives and offline when
+     * both are closed, the customer back in the queue after the grace, taken by bob on the console, handed back to
+     * the bot. The frames are printed: README's lifecycle example is this output.
+     */
+    @Test
+    void oneCustomersWholeLifecycleAcrossInstancesAndProtocols() {
+        String company = "co-" + UUID.randomUUID().toString().substring(0, 8);
+        String page = "page-" + UUID.randomUUID().toString().substring(0, 8);
+        TestPages.connected(page, company, "Shop");
+        given().baseUri(TestInfrastructure.customerService().url()).auth().oauth2(TestTokens.admin("boss", company))
+                .contentType(ContentType.JSON).body("{\"presence_grace_seconds\":2,\"response_timeout_seconds\":0,"
+                        + "\"max_wait_seconds\":0,\"queue_message\":\"You are number {position} in line.\"}")
+                .put("/api/admin/settings").then().statusCode(200);
+        String customer = "psid-" + UUID.randomUUID().toString().substring(0, 8);
+        try (var carol = AgentSocket.connect(ws(gatewayB), TestTokens.agent("carol", company), null);
+                var console = new SocketIoDriver()) {
+            carol.next("connected");
+            var aliceOnA = AgentSocket.connect(ws(gatewayA), TestTokens.agent("alice", company), null);
+            var aliceOnB = AgentSocket.connect(ws(gatewayB), TestTokens.agent("alice", company), null);
+            aliceOnA.next("connected");
+            aliceOnB.next("connected");
+            carol.next(f -> status(f, "alice", "online"));
+
+            var message = new InboundEvent("m-" + customer, InboundKind.MESSAGE, page, customer,
+                    Instant.now().truncatedTo(ChronoUnit.MILLIS), "m-" + customer, "Can I talk to a human?", null, null,
+                    null, null, null, null, null, null, "Ann", "Lee");
+            kafka.produce(String.class, byte[].class).fromRecords(new ProducerRecord<>(Topics.MESSENGER_INBOUND,
+                    Topics.conversationKey(page, customer), new JsonSerializer().serialize("t", message)))
+                    .awaitCompletion(Duration.ofSeconds(10));
+            assertEquals(1, carol.next("agent_requested").at("/data/queue_position").asInt());
+
+            aliceOnA.send("{\"type\":\"assign_agent\",\"data\":{\"customer_id\":\"" + customer + "\",\"page_id\":\""
+                    + page + "\"}}");
+            aliceOnA.next("agent_assigned");
+            // one of alice's two connections closes: she is still online on the other instance
+            aliceOnA.close();
+            await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
+                    .until(() -> carol.seen().stream().noneMatch(f -> status(f, "alice", "offline")));
+            aliceOnB.close();
+            assertEquals("disconnected", carol.next(f -> status(f, "alice", "offline")).at("/data/reason").asText());
+            JsonNode back = carol.next(f -> "agent_assignment_changed".equals(f.path("type").asText())
+                    && "agent_offline".equals(f.at("/data/reason").asText()));
+            assertEquals(1, back.at("/data/queue_position").asInt());
+
+            var options = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
+            options.putObject("auth").put("token", TestTokens.agent("bob", company));
+            options.putArray("transports").add("websocket");
+            console.connect("bob", gatewayA.url(), options);
+            console.next("bob", "staff:status");
+            var accept = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().put("customerId", customer);
+            assertTrue(console.emitWithAck("bob", "customer:accept", accept).get("ok").asBoolean());
+            assertTrue(console.emitWithAck("bob", "customer:end", accept).get("ok").asBoolean());
+            carol.next(f -> "customer_stop_status_changed".equals(f.path("type").asText())
+                    && !f.at("/data/stop").asBoolean(true));
+
+            List<String> story = new ArrayList<>();
+            for (JsonNode frame : carol.seen()) {
+                String type = frame.path("type").asText();
+                JsonNode data = frame.path("data");
+                if (type.equals("agent_status_changed") && !data.path("agent_id").asText().equals("carol")) {
+                    story.add(type + " " + data.path("agent_id").asText() + " " + data.path("status").asText() + " ("
+                            + data.path("reason").asText() + ")");
+                } else if (customer.equals(data.path("customer_id").asText(data.path("chat_id").asText(
+                        data.at("/customer/customer_id").asText())))) {
+                    story.add(type + describe(data));
+                }
+            }
+            System.out.println("Lifecycle of " + customer + " as carol received it:\n  " + String.join("\n  ", story));
+            assertEquals(List.of(
+                    "agent_status_changed alice online (connected)",
+                    "new_message customer",
+                    "agent_requested queue_position=1",
+                    "customer_stop_status_changed stop=true (customer_asked)",
+                    "new_message system: You are number 1 in line.",
+                    "agent_assignment_changed assigned alice (taken)",
+                    "agent_status_changed alice offline (disconnected)",
+                    "agent_assignment_changed unassigned alice (agent_offline) queue_position=1",
+                    "new_message system: You are number 1 in line.",
+                    "agent_status_changed bob online (connected)",
+                    "agent_assignment_changed assigned bob (taken)",
+                    "agent_assignment_changed unassigned bob (back_to_bot)",
+                    "customer_stop_status_changed stop=false (back_to_bot)"), story.stream()
+                            .filter(line -> !line.startsWith("message_status_changed")).toList());
+        }
+    }
+
+    private static String describe(JsonNode data) {
+        if (data.has("action")) {
+            return " " + data.path("action").asText() + " " + data.path("agent_id").asText() + " ("
+                    + data.path("reason").asText() + ")"
+                    + (data.hasNonNull("queue_position") ? " queue_position=" + data.path("queue_position").asInt() : "");
+        }
+        if (data.has("stop")) {
+            return " stop=" + data.path("stop").asBoolean() + " (" + data.path("reason").asText() + ")";
+        }
+        if (data.has("queue_position")) {
+            return " queue_position=" + data.path("queue_position").asInt();
+        }
+        if (data.path("is_system").asBoolean()) {
+            return " system: " + data.path("message").asText();
+        }
+        return data.has("message") ? " customer" : "";
+    }
+
+    private static boolean status(JsonNode frame, String agent, String status) {
+        return "agent_status_changed".equals(frame.path("type").asText()) && agent.equals(frame.at("/data/agent_id").asText())
+                && status.equals(frame.at("/data/status").asText());
     }
 
     private static String ws(ServiceProcess gateway) {

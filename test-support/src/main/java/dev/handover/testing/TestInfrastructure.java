@@ -51,7 +51,8 @@ public final class TestInfrastructure {
         try {
             deleteRecursively(HOME.resolve("data"));
             String topics = String.join(",", Stream.of(Topics.MESSENGER_INBOUND, Topics.MESSENGER_OUTBOUND,
-                    Topics.MESSENGER_DELIVERY, Topics.CUSTOMER_EVENTS, Topics.STAFF_TYPING)
+                    Topics.MESSENGER_DELIVERY, Topics.CUSTOMER_EVENTS, Topics.STAFF_TYPING,
+                    Topics.STAFF_PRESENCE)
                     .map(t -> t + ":" + PARTITIONS).toList());
             InfraProcess infra = InfraProcess.start(List.of("--data-dir", HOME.resolve("data").toString(), "--kafka", "0",
                     "--mongo", "0", "--mongo-backend", "memory", "--topics", topics), HOME.resolve("infra.log"), 90);
@@ -93,7 +94,8 @@ public final class TestInfrastructure {
     /** The packaged customer-service against the shared infrastructure, started once. */
     public static synchronized ServiceProcess customerService() {
         if (customerService == null) {
-            customerService = start("customer-service", Map.of());
+            // lifecycle rules (leases, timers) checked every second, as tests set them in seconds
+            customerService = start("customer-service", Map.of("HANDOVER_LIFECYCLE_TICK", "1s"));
         }
         return customerService;
     }

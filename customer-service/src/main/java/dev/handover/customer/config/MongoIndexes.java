@@ -13,11 +13,13 @@ import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;
 
+import dev.handover.customer.repository.AgentRepository;
 import dev.handover.customer.repository.AuditRepository;
 import dev.handover.customer.repository.CustomerRepository;
 import dev.handover.customer.repository.MessageRepository;
 import dev.handover.customer.repository.PageRepository;
 import dev.handover.customer.repository.PendingSendRepository;
+import dev.handover.customer.repository.PresenceRepository;
 import io.quarkus.runtime.StartupEvent;
 
 /**
@@ -38,9 +40,13 @@ public class MongoIndexes {
     private final MessageRepository messages;
     private final AuditRepository audit;
     private final PendingSendRepository pendingSends;
+    private final AgentRepository agents;
+    private final PresenceRepository presence;
 
     MongoIndexes(CustomerRepository customers, PageRepository pages, MessageRepository messages, AuditRepository audit,
-            PendingSendRepository pendingSends) {
+            PendingSendRepository pendingSends, AgentRepository agents, PresenceRepository presence) {
+        this.agents = agents;
+        this.presence = presence;
         this.customers = customers;
         this.pages = pages;
         this.messages = messages;
@@ -92,6 +98,16 @@ public class MongoIndexes {
         a.createIndex(Indexes.ascending("company_id", "action", "at"));
         a.createIndex(Indexes.ascending("company_id", "at"));
         pendingSends.collection().createIndex(Indexes.ascending("due_at"));
+        // a company's agents by name, who is online, whose lease ran out, whose outbox waits
+        var g = agents.mongoCollection();
+        g.createIndex(Indexes.ascending("company_id", "agent_name", "_id"));
+        g.createIndex(Indexes.ascending("company_id", "status"));
+        g.createIndex(Indexes.ascending("lease_due_at"));
+        g.createIndex(Indexes.ascending("has_pending"));
+        // a company's presence reports, and those nobody restated
+        var r = presence.mongoCollection();
+        r.createIndex(Indexes.ascending("company_id"));
+        r.createIndex(Indexes.ascending("expires_at"));
     }
 
     private static void dropRetired(MongoCollection<?> collection) {

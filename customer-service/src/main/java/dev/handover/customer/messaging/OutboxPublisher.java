@@ -21,12 +21,15 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.jboss.logging.Logger;
 
 import dev.handover.customer.config.CustomerServiceConfig;
+import dev.handover.customer.model.Agent;
 import dev.handover.customer.model.AuditEntry;
 import dev.handover.customer.model.Customer;
 import dev.handover.customer.model.PendingRecord;
+import dev.handover.customer.repository.AgentRepository;
 import dev.handover.customer.repository.AuditRepository;
 import dev.handover.customer.repository.CustomerRepository;
 import dev.handover.customer.repository.CustomerRepository.Decision;
+import dev.handover.customer.service.AgentChanged;
 import dev.handover.customer.service.CustomerChanged;
 import dev.handover.events.AwaitedProducer;
 import dev.handover.events.EventJson;
@@ -37,7 +40,7 @@ import io.quarkus.scheduler.Scheduled;
 import io.smallrye.common.annotation.Identifier;
 
 /**
- * Delivers customers' outboxes: Kafka records in the order they were decided, audit lines to the audit log.
+ * Delivers the outboxes of customers and agents: Kafka records in the order they were decided, audit lines to the audit log.
  * A record leaves the outbox only once Kafka has acknowledged it, so a broker outage delays events and never
  * loses them; a retry after a crash may repeat one, which consumers absorb by its id. Outboxes are delivered on
  * their own threads ({@code handover.outbox.threads}), so requests never wait for Kafka, and each customer's
@@ -52,17 +55,31 @@ public class OutboxPublisher {
     private final AuditRepository audit;
     private final AwaitedProducer producer;
     private final KafkaClientMetrics producerMetrics;
-    private final Set<String> draining = ConcurrentHashMap.newKeySet();
-    private final Set<String> again = ConcurrentHashMap.newKeySet();
-    /** Customers waiting for a drain thread, each once: the queue is bounded by the customers with an outbox. */
-    private final Set<String> queued = ConcurrentHashMap.newKeySet();
-    /** Customers whose last delivery failed: what {@link #retry()} tries again. */
-    private final Set<String> failed = ConcurrentHashMap.newKeySet();
+    private final AgentRepository agents;
+    private final Set<Owner> draining = ConcurrentHashMap.newKeySet();
+    private final Set<Owner> again = ConcurrentHashMap.newKeySet();
+    /** Outboxes waiting for a drain thread, each once: the queue is bounded by the documents with an outbox. */
+    private final Set<Owner> queued = ConcurrentHashMap.newKeySet();
+    /** Outboxes whose last delivery failed: what {@link #retry()} tries again. */
+    private final Set<Owner> failed = ConcurrentHashMap.newKeySet();
+
+    /** A document with an outbox: a customer, or an agent (status changes). */
+    record Owner(boolean agent, String id) {
+        static Owner customer(String key) {
+            return new Owner(false, key);
+        }
+
+        static Owner agent(String key) {
+            return new Owner(true, key);
+        }
+    }
     private final ExecutorService drainers;
 
-    public OutboxPublisher(CustomerRepository customers, AuditRepository audit, CustomerServiceConfig config,
-            @Identifier("default-kafka-broker") Map<String, Object> kafka, MeterRegistry metrics) {
+    public OutboxPublisher(CustomerRepository customers, AgentRepository agents, AuditRepository audit,
+            CustomerServiceConfig config, @Identifier("default-kafka-broker") Map<String, Object> kafka,
+            MeterRegistry metrics) {
         this.customers = customers;
+        this.agents = agents;
         this.audit = audit;
         // a broker that is away fails a drain within 2 s; one that does not answer, within 10 s
         this.producer = AwaitedProducer.create(String.valueOf(kafka.get("bootstrap.servers")), "customer-service-outbox",
@@ -78,7 +95,11 @@ public class OutboxPublisher {
     }
 
     void onChange(@Observes CustomerChanged change) {
-        submit(change.customerKey());
+        submit(Owner.customer(change.customerKey()));
+    }
+
+    void onChange(@Observes AgentChanged change) {
+        submit(Owner.agent(change.agentKey()));
     }
 
     /**
@@ -97,19 +118,20 @@ public class OutboxPublisher {
      */
     @Scheduled(every = "{handover.outbox.sweep-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void sweep() {
-        customers.withPending().forEach(this::submit);
+        customers.withPending().forEach(key -> submit(Owner.customer(key)));
+        agents.withPending().forEach(key -> submit(Owner.agent(key)));
     }
 
-    /** Hands a customer's outbox to the drain threads; never blocks the caller (a request or the scheduler). */
-    private void submit(String customerKey) {
-        if (queued.add(customerKey)) {
+    /** Hands an outbox to the drain threads; never blocks the caller (a request or the scheduler). */
+    private void submit(Owner owner) {
+        if (queued.add(owner)) {
             try {
                 drainers.execute(() -> {
-                    queued.remove(customerKey);
-                    drain(customerKey);
+                    queued.remove(owner);
+                    drain(owner);
                 });
             } catch (RejectedExecutionException e) {
-                queued.remove(customerKey); // shutting down: the next start's retry delivers it
+                queued.remove(owner); // shutting down: the next start's retry delivers it
             }
         }
     }
@@ -122,39 +144,39 @@ public class OutboxPublisher {
     }
 
     /**
-     * Delivers the outbox of one customer. Changes that arrive while a drain of the same customer runs are
+     * Delivers the outbox of one document. Changes that arrive while a drain of the same document runs are
      * picked up by that drain, so records leave in the order they were decided.
      */
-    void drain(String customerKey) {
-        again.add(customerKey);
-        while (again.contains(customerKey) && draining.add(customerKey)) {
+    private void drain(Owner owner) {
+        again.add(owner);
+        while (again.contains(owner) && draining.add(owner)) {
             try {
-                while (again.remove(customerKey)) {
-                    drainOnce(customerKey);
+                while (again.remove(owner)) {
+                    drainOnce(owner);
                 }
-                failed.remove(customerKey);
+                failed.remove(owner);
             } catch (RuntimeException e) {
-                failed.add(customerKey);
-                LOG.warnf("Outbox of %s not delivered yet, will retry: %s", customerKey, e.toString());
+                failed.add(owner);
+                LOG.warnf("Outbox of %s not delivered yet, will retry: %s", owner.id(), e.toString());
                 return;
             } catch (InterruptedException e) {
-                failed.add(customerKey);
+                failed.add(owner);
                 Thread.currentThread().interrupt();
                 return;
             } finally {
-                draining.remove(customerKey);
+                draining.remove(owner);
             }
         }
     }
 
-    private void drainOnce(String customerKey) throws InterruptedException {
-        Customer customer = customers.findById(customerKey);
-        if (customer == null || customer.pending.isEmpty()) {
+    private void drainOnce(Owner owner) throws InterruptedException {
+        List<PendingRecord> pending = pending(owner);
+        if (pending.isEmpty()) {
             return;
         }
         Set<String> done = new HashSet<>();
         List<PendingRecord> toKafka = new ArrayList<>();
-        for (PendingRecord record : List.copyOf(customer.pending)) {
+        for (PendingRecord record : pending) {
             switch (record.target) {
                 case PendingRecord.AUDIT_LOG -> {
                     audit.write(read(record.payload));
@@ -162,7 +184,7 @@ public class OutboxPublisher {
                 }
                 case Topics.CUSTOMER_EVENTS, Topics.MESSENGER_OUTBOUND -> toKafka.add(record);
                 default -> {
-                    LOG.errorf("Dropping outbox record %s of %s with unknown target %s", record.recordId, customerKey,
+                    LOG.errorf("Dropping outbox record %s of %s with unknown target %s", record.recordId, owner.id(),
                             record.target);
                     done.add(record.recordId);
                 }
@@ -175,12 +197,25 @@ public class OutboxPublisher {
                 done.add(toKafka.get(i).recordId);
             }
         }
-        customers.change(customerKey, null, c -> c != null && c.pending.removeIf(r -> done.contains(r.recordId))
-                ? new Decision.Write<>(null) : new Decision.Keep<>(null));
+        if (owner.agent()) {
+            agents.change(owner.id(), a -> a.pending.removeIf(r -> done.contains(r.recordId)));
+        } else {
+            customers.change(owner.id(), null, c -> c != null && c.pending.removeIf(r -> done.contains(r.recordId))
+                    ? new Decision.Write<>(null) : new Decision.Keep<>(null));
+        }
         if (!outcome.complete()) {
-            throw new IllegalStateException("Kafka took " + done.size() + " of " + customer.pending.size() + " records",
+            throw new IllegalStateException("Kafka took " + done.size() + " of " + pending.size() + " records",
                     outcome.failure());
         }
+    }
+
+    private List<PendingRecord> pending(Owner owner) {
+        if (owner.agent()) {
+            Agent agent = agents.findById(owner.id());
+            return agent == null ? List.of() : List.copyOf(agent.pending);
+        }
+        Customer customer = customers.findById(owner.id());
+        return customer == null ? List.of() : List.copyOf(customer.pending);
     }
 
     private static AuditEntry read(String json) {

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.bson.codecs.pojo.annotations.BsonId;
+import org.bson.codecs.pojo.annotations.BsonIgnore;
 import org.bson.codecs.pojo.annotations.BsonProperty;
 
 import dev.handover.events.CustomerSnapshot;
@@ -94,6 +95,9 @@ public class Customer {
     public List<PendingRecord> pending = new ArrayList<>();
     @BsonProperty("has_pending")
     public boolean hasPending;
+    /** Texts Handover decided to send the customer in this change, to keep in the history once it is stored. */
+    @BsonIgnore
+    public List<Message> notices = new ArrayList<>();
 
     public static String key(String pageId, String customerId) {
         return pageId + ":" + customerId;

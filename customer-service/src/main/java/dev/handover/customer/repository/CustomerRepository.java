@@ -137,6 +137,12 @@ public class CustomerRepository implements PanacheMongoRepositoryBase<Customer, 
                 Filters.eq("agent_id", agentId)));
     }
 
+    /** Keys of the customers the agent is handling now (index {@code company_id, agent_id}). */
+    public List<String> assignedTo(String companyId, String agentId) {
+        return mongoCollection().find(Filters.and(Filters.eq("company_id", companyId), Filters.eq("agent_id", agentId)))
+                .projection(new org.bson.Document("_id", 1)).map(c -> c.id).into(new ArrayList<>());
+    }
+
     /** Customers of every company who asked for a human and have no agent yet. */
     public long countWaitingForAgent() {
         return mongoCollection().countDocuments(Filters.and(Filters.eq("stop", true), Filters.eq("agent_id", null)));

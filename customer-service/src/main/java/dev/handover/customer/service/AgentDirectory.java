@@ -15,7 +15,8 @@ import dev.handover.events.AgentRef;
 
 /**
  * The agents of each company: everyone whose token customer-service has accepted (on every path, the
- * consoles' included), with the name and e-mail it carried. A transfer may only go to one of them.
+ * consoles' included, and every agent a gateway reports connected), with the name and e-mail it carried. A
+ * transfer may only go to one of them.
  */
 @ApplicationScoped
 public class AgentDirectory {
@@ -36,20 +37,18 @@ public class AgentDirectory {
     public void seen(Caller caller) {
         String key = String.join("\n", caller.companyId(), caller.agentId(), caller.name(), caller.email());
         if (written.add(key)) {
-            Agent agent = new Agent();
-            agent.id = Agent.key(caller.companyId(), caller.agentId());
-            agent.companyId = caller.companyId();
-            agent.agentId = caller.agentId();
-            agent.agentName = caller.name();
-            agent.agentEmail = caller.email();
-            agent.seenAt = clock.instant();
             try {
-                agents.persistOrUpdate(agent);
+                agents.seen(caller.companyId(), caller.agentId(), caller.name(), caller.email(), clock.instant());
             } catch (RuntimeException e) {
                 written.remove(key);
-                LOG.debugf("Recording agent %s failed: %s", agent.id, e.getMessage());
+                LOG.debugf("Recording agent %s of %s failed: %s", caller.agentId(), caller.companyId(), e.getMessage());
             }
         }
+    }
+
+    /** Whether any agent of the company is {@code online} now (not away, not offline). */
+    public boolean anyoneOnline(String companyId) {
+        return agents.countOnline(companyId) > 0;
     }
 
     public Optional<AgentRef> find(String companyId, String agentId) {

@@ -53,11 +53,13 @@ public class CustomerService {
     private final CustomerMetrics metrics;
     private final SettingsService settings;
     private final AgentDirectory agents;
+    private final QueueService queue;
     private final Clock clock;
 
     public CustomerService(CustomerRepository customers, PageRepository pages, MessageRepository messages,
             PendingSendRepository pendingSends, CustomerServiceConfig config, Event<CustomerChanged> changed,
-            CustomerMetrics metrics, SettingsService settings, AgentDirectory agents, Clock clock) {
+            CustomerMetrics metrics, SettingsService settings, AgentDirectory agents, QueueService queue, Clock clock) {
+        this.queue = queue;
         this.settings = settings;
         this.agents = agents;
         this.pendingSends = pendingSends;
@@ -180,7 +182,7 @@ public class CustomerService {
             if (!c.isAssigned()) {
                 throw ApiException.notAssignedToAnyone();
             }
-            release(c, admin.agent(), Reason.RELEASED_BY_ADMIN);
+            release(c, admin.agent(), Reason.RELEASED_BY_ADMIN, true);
             return c;
         });
     }
@@ -225,7 +227,7 @@ public class CustomerService {
             if (!caller.agentId().equals(c.agentId)) {
                 throw ApiException.notAssigned();
             }
-            release(c, caller.agent(), Reason.RELEASED);
+            release(c, caller.agent(), Reason.RELEASED, true);
             return c;
         });
     }
@@ -340,9 +342,9 @@ public class CustomerService {
 
     /**
      * A text Handover itself sends the customer (a company's notice), added to the customer's outbox and
-     * broadcast like an agent's; the message to keep in the history once the write stands ({@link #keep}).
+     * broadcast like an agent's, and to {@code c.notices}: whoever stores the change keeps them ({@link #keep}).
      */
-    Message notice(Customer c, String text, Instant now) {
+    void notice(Customer c, String text, Instant now) {
         Message message = new Message();
         message.id = UUID.randomUUID().toString();
         message.companyId = c.companyId;
@@ -358,14 +360,36 @@ public class CustomerService {
                 null, c.lastCustomerMessageAt, now));
         Outbox.event(c, CustomerEventType.NEW_MESSAGE, now, null, null, null, new ChatMessage(message.id, null, c.pageId,
                 c.customerId, message.text, MessageAuthor.SYSTEM, null));
-        return message;
+        c.notices.add(message);
     }
 
-    /** Keeps a notice in the history, with the deadline for its outcome like any send. */
-    void keep(Message message) {
-        messages.insertOnce(message);
-        pendingSends.add(new PendingSendRepository.PendingSend(message.id, message.pageId, message.customerId,
-                message.createdAt.plus(config.sends().outcomeTimeout())));
+    /** Keeps the notices of a stored change in the history, each with the deadline for its outcome like any send. */
+    void keep(Customer stored) {
+        for (Message message : stored.notices) {
+            messages.insertOnce(message);
+            pendingSends.add(new PendingSendRepository.PendingSend(message.id, message.pageId, message.customerId,
+                    message.createdAt.plus(config.sends().outcomeTimeout())));
+        }
+    }
+
+    /**
+     * Tells a customer who has just joined the queue where they stand ({@code queue_message}) or, when none of
+     * the company's agents is online, that nobody is there ({@code no_agent_message}); nothing when the company
+     * set no such text. {@code {position}} is their place, {@code {minutes}} the estimated wait in whole minutes
+     * ("a few" when unknown).
+     */
+    private void toldQueued(Customer c, QueueService.Place place, Instant now) {
+        var s = settings.recent(c.companyId);
+        if (s.queueMessage.isBlank() && s.noAgentMessage.isBlank()) {
+            return;
+        }
+        String template = agents.anyoneOnline(c.companyId) ? s.queueMessage : s.noAgentMessage;
+        if (template.isBlank()) {
+            return;
+        }
+        Long seconds = place.estimatedWaitSeconds();
+        notice(c, template.replace("{position}", place.position() == null ? "" : place.position().toString())
+                .replace("{minutes}", seconds == null ? "a few" : Long.toString(Math.max(1, (seconds + 59) / 60))), now);
     }
 
     /** The page if the caller's company owns it. */
@@ -397,6 +421,7 @@ public class CustomerService {
             }
             return decided == null ? new Decision.Keep<>(c) : new Decision.Write<>(decided);
         });
+        keep(result);
         if (result.hasPending) {
             changed.fire(new CustomerChanged(key));
         }
@@ -418,7 +443,8 @@ public class CustomerService {
         Outbox.audit(c, "assigned", actor, before, Outbox.assignment(c), reason.text, now);
     }
 
-    void release(Customer c, AgentRef actor, Reason reason) {
+    /** Takes the customer from their agent: back to the queue ({@code toQueue}, told where they stand), or on to the bot. */
+    void release(Customer c, AgentRef actor, Reason reason, boolean toQueue) {
         Instant now = clock.instant();
         Map<String, Object> before = Outbox.assignment(c);
         AgentRef released = new AgentRef(c.agentId, c.agentName, c.agentEmail);
@@ -429,15 +455,22 @@ public class CustomerService {
         c.awaitingReplySince = null;
         c.queuedAt = now;
         c.updatedAt = now;
-        Outbox.assignmentChanged(c, now, released, "unassigned", reason, null);
+        QueueService.Place place = toQueue ? queue.of(c) : QueueService.Place.NONE;
+        Outbox.assignmentChanged(c, now, released, "unassigned", reason, null, place);
         Outbox.audit(c, "unassigned", actor, before, Outbox.assignment(c), reason.text, now);
+        if (toQueue) {
+            toldQueued(c, place, now);
+        }
     }
 
-    /** Sets the stop status with its events; going back to the bot releases the agent first. */
-    void applyStop(Customer c, boolean stop, AgentRef actor, Reason reason) {
+    /**
+     * Sets the stop status with its events; going back to the bot releases the agent first. A customer who
+     * asks for a human joins the queue: the place they got, for the caller's {@code agent_requested}.
+     */
+    QueueService.Place applyStop(Customer c, boolean stop, AgentRef actor, Reason reason) {
         Instant now = clock.instant();
         if (!stop && c.isAssigned()) {
-            release(c, actor, reason);
+            release(c, actor, reason, false);
         }
         Map<String, Object> before = Map.of("stop", c.stop);
         c.stop = stop;
@@ -448,5 +481,11 @@ public class CustomerService {
         c.updatedAt = now;
         Outbox.stopChanged(c, now, stop, reason);
         Outbox.audit(c, "stop_changed", actor, before, Map.of("stop", stop), reason.text, now);
+        if (!stop) {
+            return QueueService.Place.NONE;
+        }
+        QueueService.Place place = queue.of(c);
+        toldQueued(c, place, now);
+        return place;
     }
 }

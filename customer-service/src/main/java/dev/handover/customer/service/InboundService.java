@@ -48,15 +48,13 @@ public class InboundService {
     private final IntentDetector intents;
     private final CustomerService rules;
     private final SettingsService settings;
-    private final QueueService queue;
     private final Event<CustomerChanged> changed;
     private final Clock clock;
 
     public InboundService(CustomerRepository customers, PageRepository pages, MessageRepository messages,
             PendingSendRepository pendingSends, MessageStatuses statuses, IntentDetector intents, CustomerService rules,
-            SettingsService settings, QueueService queue, Event<CustomerChanged> changed, Clock clock) {
+            SettingsService settings, Event<CustomerChanged> changed, Clock clock) {
         this.settings = settings;
-        this.queue = queue;
         this.pendingSends = pendingSends;
         this.statuses = statuses;
         this.customers = customers;
@@ -133,6 +131,7 @@ public class InboundService {
         String text = text(event);
         IntentDetector.Intent intent = intents.of(event);
         String key = Customer.key(page.pageId, event.customerId());
+        Customer[] written = new Customer[1];
         boolean stored = customers.change(key, () -> newCustomer(page, event.customerId(), at), c -> {
             if (c.recentMids.contains(messageId)) {
                 return new Decision.Keep<>(false);
@@ -159,13 +158,14 @@ public class InboundService {
             Outbox.event(c, CustomerEventType.NEW_MESSAGE, now, null, null, null, chat);
             if (intent == IntentDetector.Intent.HUMAN && !c.stop) {
                 int first = c.pending.size();
-                rules.applyStop(c, true, null, Reason.CUSTOMER_ASKED);
+                QueueService.Place place = rules.applyStop(c, true, null, Reason.CUSTOMER_ASKED);
                 // the spec's order: agent_requested, then customer_stop_status_changed (both show the bot stopped)
-                Outbox.agentRequested(first, c, now, chat, queue.of(c));
+                Outbox.agentRequested(first, c, now, chat, place);
             } else if (intent == IntentDetector.Intent.BOT && c.stop) {
                 rules.applyStop(c, false, null, Reason.CUSTOMER_ASKED_BOT);
             }
             Lifecycle.schedule(c, settings.recent(c.companyId));
+            written[0] = c;
             return new Decision.Write<>(true);
         });
         Message message = new Message();
@@ -186,6 +186,7 @@ public class InboundService {
         message.updatedAt = at;
         messages.insertOnce(message);
         if (stored) {
+            rules.keep(written[0]);
             changed.fire(new CustomerChanged(key));
         }
     }

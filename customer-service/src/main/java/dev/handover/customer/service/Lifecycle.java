@@ -10,15 +10,18 @@ import jakarta.enterprise.event.Event;
 
 import org.jboss.logging.Logger;
 
+import dev.handover.customer.model.Agent;
 import dev.handover.customer.model.CompanySettings;
 import dev.handover.customer.model.Customer;
-import dev.handover.customer.model.Message;
+import dev.handover.customer.repository.AgentRepository;
 import dev.handover.customer.repository.CustomerRepository;
 import dev.handover.customer.repository.CustomerRepository.Decision;
 import io.quarkus.scheduler.Scheduled;
 
 /**
- * The rules time applies to a customer. An agent who has not answered for the company's
+ * The rules time applies to a customer. An agent offline for the company's {@code presence_grace_seconds} loses
+ * their customers to the queue ({@code reason: "agent_offline"}; the due time is the agent's {@code lease_due_at},
+ * set by {@link PresenceService}). An agent who has not answered for the company's
  * {@code response_timeout_seconds} (from taking the customer, or from the customer's first unanswered message)
  * loses them to the queue ({@code reason: "no_response"}); a customer nobody took for {@code max_wait_seconds}
  * is told so ({@code max_wait_message}) and goes back to the bot ({@code reason: "max_wait"}). When a rule may
@@ -36,11 +39,15 @@ public class Lifecycle {
     private final SettingsService settings;
     private final CustomerService rules;
     private final QueueService queue;
+    private final AgentRepository agents;
+    private final PresenceService presence;
     private final Event<CustomerChanged> changed;
     private final Clock clock;
 
     public Lifecycle(CustomerRepository customers, SettingsService settings, CustomerService rules, QueueService queue,
-            Event<CustomerChanged> changed, Clock clock) {
+            AgentRepository agents, PresenceService presence, Event<CustomerChanged> changed, Clock clock) {
+        this.agents = agents;
+        this.presence = presence;
         this.customers = customers;
         this.queue = queue;
         this.settings = settings;
@@ -66,7 +73,10 @@ public class Lifecycle {
         return c.stop && !c.isAssigned() && s.maxWaitSeconds > 0 && since != null ? since.plusSeconds(s.maxWaitSeconds) : null;
     }
 
-    /** Applies the rules to every customer they are due for (the scheduler calls it every tick). */
+    /**
+     * Applies the rules to every customer they are due for, forgets gateway instances that stopped reporting,
+     * and sends the customers of agents offline past the grace back to the queue (the scheduler calls it every tick).
+     */
     @Scheduled(every = "{handover.lifecycle.tick}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     public void sweep() {
         List<String> due = customers.due(clock.instant(), BATCH);
@@ -77,39 +87,81 @@ public class Lifecycle {
                 LOG.warnf("Lifecycle rules on %s failed, tried again on the next sweep: %s", key, e.toString());
             }
         }
+        try {
+            presence.expire();
+        } catch (RuntimeException e) {
+            LOG.warnf("Expiring presence reports failed, tried again on the next sweep: %s", e.toString());
+        }
+        for (Agent agent : agents.leaseDue(clock.instant(), BATCH)) {
+            try {
+                endLease(agent);
+            } catch (RuntimeException e) {
+                LOG.warnf("Releasing the customers of offline agent %s failed, tried again on the next sweep: %s", agent.id,
+                        e.toString());
+            }
+        }
+    }
+
+    /**
+     * An agent offline past their company's {@code presence_grace_seconds}: each of their customers goes back to
+     * the queue ({@code reason: "agent_offline"}), each by its own version-checked write, so a customer is released
+     * once however many replicas sweep; then the lease is cleared. An agent back in the meantime keeps them.
+     */
+    void endLease(Agent due) {
+        for (String key : customers.assignedTo(due.companyId, due.agentId)) {
+            Agent now = agents.findById(due.id);
+            if (now == null || !Agent.OFFLINE.equals(now.status) || now.leaseDueAt == null) {
+                return;
+            }
+            Customer released = customers.change(key, null, c -> {
+                if (c == null || !due.agentId.equals(c.agentId) || !due.companyId.equals(c.companyId)) {
+                    return new Decision.Keep<Customer>(null);
+                }
+                rules.release(c, Outbox.SYSTEM, Reason.AGENT_OFFLINE, true);
+                schedule(c, settings.recent(c.companyId));
+                return new Decision.Write<>(c);
+            });
+            if (released != null) {
+                rules.keep(released);
+                changed.fire(new CustomerChanged(key));
+            }
+        }
+        agents.change(due.id, a -> {
+            if (a.leaseDueAt == null || a.leaseDueAt.isAfter(clock.instant())) {
+                return false;
+            }
+            a.leaseDueAt = null;
+            return true;
+        });
     }
 
     /** Applies what is due to one customer now, if it still is when the write lands; safe to call from anywhere. */
     public void expire(String key) {
         Instant now = clock.instant();
-        Message[] told = new Message[1];
-        boolean written = customers.change(key, null, c -> {
+        Customer written = customers.change(key, null, c -> {
             if (c == null || c.dueAt == null || c.dueAt.isAfter(now)) {
-                return new Decision.Keep<>(false);
+                return new Decision.Keep<Customer>(null);
             }
-            told[0] = null;
             CompanySettings s = settings.recent(c.companyId);
             Instant response = responseDue(c, s);
             Instant wait = waitDue(c, s);
             if (response != null && !response.isAfter(now)) {
-                rules.release(c, Outbox.SYSTEM, Reason.NO_RESPONSE);
+                rules.release(c, Outbox.SYSTEM, Reason.NO_RESPONSE, true);
             } else if (wait != null && !wait.isAfter(now)) {
                 Duration waited = Duration.between(c.stoppedAt != null ? c.stoppedAt : wait, now);
                 Integer position = queue.of(c).position();
                 String text = s.maxWaitMessage.replace("{minutes}", Long.toString(Math.max(1, waited.toMinutes())))
                         .replace("{position}", position == null ? "" : position.toString());
                 if (!text.isBlank()) {
-                    told[0] = rules.notice(c, text, now);
+                    rules.notice(c, text, now);
                 }
                 rules.applyStop(c, false, Outbox.SYSTEM, Reason.MAX_WAIT);
             }
             schedule(c, s);
-            return new Decision.Write<>(true);
+            return new Decision.Write<>(c);
         });
-        if (written) {
-            if (told[0] != null) {
-                rules.keep(told[0]);
-            }
+        if (written != null) {
+            rules.keep(written);
             changed.fire(new CustomerChanged(key));
         }
     }

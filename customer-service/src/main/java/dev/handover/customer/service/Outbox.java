@@ -6,9 +6,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 
+import dev.handover.customer.model.Agent;
 import dev.handover.customer.model.AuditEntry;
 import dev.handover.customer.model.Customer;
 import dev.handover.customer.model.PendingRecord;
+import dev.handover.events.AgentPresence;
 import dev.handover.events.AgentRef;
 import dev.handover.events.ChatMessage;
 import dev.handover.events.CustomerEvent;
@@ -19,8 +21,8 @@ import dev.handover.events.OutboundMessage;
 import dev.handover.events.Topics;
 
 /**
- * Adds what a change owes (broadcast events, messages to send, audit lines) to the customer's outbox, so
- * that they are stored by the very write that stores the change. Events carry the customer as it is at
+ * Adds what a change owes (broadcast events, messages to send, audit lines) to the customer's (or the agent's)
+ * outbox, so that they are stored by the very write that stores the change. Events carry the customer as it is at
  * that point of the decision.
  */
 public final class Outbox {
@@ -41,8 +43,35 @@ public final class Outbox {
     /** An {@code agent_assignment_changed} broadcast, with why, and from whom in a transfer. */
     public static void assignmentChanged(Customer customer, Instant at, AgentRef agent, String action, Reason reason,
             AgentRef previous) {
+        assignmentChanged(customer, at, agent, action, reason, previous, QueueService.Place.NONE);
+    }
+
+    /** As above, for a customer who goes back to the queue: with the place they get there. */
+    public static void assignmentChanged(Customer customer, Instant at, AgentRef agent, String action, Reason reason,
+            AgentRef previous, QueueService.Place place) {
         add(customer, new CustomerEvent(UUID.randomUUID().toString(), CustomerEventType.AGENT_ASSIGNMENT_CHANGED,
-                customer.companyId, at, customer.snapshot(), null, agent, action, null, null, reason.code, previous));
+                customer.companyId, at, customer.snapshot(), null, agent, action, null, null, reason.code, previous,
+                place.position(), place.estimatedWaitSeconds()));
+    }
+
+    /**
+     * An {@code agent_status_changed} broadcast and its audit line, in the agent's own outbox (stored by the
+     * write that changes the status). {@code actor} {@link #SYSTEM} when presence decided it.
+     */
+    public static void statusChanged(Agent agent, String previous, long activeChats, AgentRef actor, Reason reason,
+            Instant at) {
+        AgentRef who = new AgentRef(agent.agentId, agent.agentName, agent.agentEmail);
+        var event = new CustomerEvent(UUID.randomUUID().toString(), CustomerEventType.AGENT_STATUS_CHANGED, agent.companyId,
+                at, null, null, who, null, null, null, reason.code, null, null, null,
+                new AgentPresence(agent.status, previous, activeChats));
+        agent.pending.add(new PendingRecord(event.eventId(), Topics.CUSTOMER_EVENTS, agent.companyId, json(event)));
+        Map<String, Object> before = new LinkedHashMap<>();
+        before.put("status", previous);
+        String id = UUID.randomUUID().toString();
+        var entry = new AuditEntry(id, agent.companyId, null, null, "agent_status_changed",
+                actor == SYSTEM ? "system" : "agent", actor.id(), actor.name(), actor.email(), before,
+                Map.of("status", agent.status), reason.text, at);
+        agent.pending.add(new PendingRecord(id, PendingRecord.AUDIT_LOG, agent.id, json(entry)));
     }
 
     /** A {@code customer_stop_status_changed} broadcast, with why. */

@@ -1,7 +1,7 @@
 package dev.handover.customer.service;
 
 /**
- * Why a customer's assignment or stop status changed: the code agents receive in the broadcast
+ * Why a customer's assignment or stop status, or an agent's status, changed: the code agents receive in the broadcast
  * ({@code reason}) and the words the audit log keeps.
  */
 public enum Reason {
@@ -15,7 +15,11 @@ public enum Reason {
     CUSTOMER_ASKED("customer_asked", "customer asked for a human"),
     CUSTOMER_ASKED_BOT("customer_asked_bot", "customer asked for the bot"),
     NO_RESPONSE("no_response", "the agent did not answer in time"),
-    MAX_WAIT("max_wait", "waited longer than the company's maximum");
+    MAX_WAIT("max_wait", "waited longer than the company's maximum"),
+    AGENT_OFFLINE("agent_offline", "the agent was offline longer than the company's grace"),
+    CONNECTED("connected", "the agent connected"),
+    DISCONNECTED("disconnected", "the agent's last connection closed"),
+    GATEWAY_LOST("gateway_lost", "the agent's gateway stopped reporting");
 
     public final String code;
     public final String text;

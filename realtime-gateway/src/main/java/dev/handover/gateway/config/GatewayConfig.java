@@ -47,6 +47,32 @@ public interface GatewayConfig {
 
     Limits limits();
 
+    Presence presence();
+
+    /**
+     * How this instance tells customer-service which agents are connected here: a report per company when it
+     * changes (coalesced) and at every beat; a report not restated within {@code ttl} counts as this instance gone.
+     */
+    interface Presence {
+        /** This instance's name in reports; the pod name in Kubernetes. */
+        @WithDefault("${GATEWAY_INSTANCE:${quarkus.uuid}}")
+        String instance();
+
+        @WithDefault("10s")
+        Duration beatInterval();
+
+        @WithDefault("30s")
+        Duration ttl();
+
+        /** Changes within this time go out as one report. */
+        @WithDefault("500ms")
+        Duration debounce();
+
+        /** An agent whose last connection closed still counts as connected this long (a page reload is not an absence). */
+        @WithDefault("5s")
+        Duration linger();
+    }
+
     /**
      * What one agent connection may ask of customer-service, whatever its protocol, so that one agent's flood
      * never delays the others: a rate, a bound on commands in flight (and waiting), and a close after abuse.

@@ -9,9 +9,11 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
 import dev.handover.events.CustomerEvent;
+import dev.handover.events.CustomerEventType;
 import dev.handover.gateway.service.CompanyChannels;
 import dev.handover.gateway.service.EventRenderer;
 import dev.handover.gateway.service.GatewayMetrics;
+import dev.handover.gateway.service.StaffConsole;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 
 /**
@@ -26,10 +28,12 @@ public class CustomerEventsConsumer {
     private static final Logger LOG = Logger.getLogger(CustomerEventsConsumer.class);
 
     private final CompanyChannels channels;
+    private final StaffConsole console;
     private final GatewayMetrics metrics;
 
-    public CustomerEventsConsumer(CompanyChannels channels, GatewayMetrics metrics) {
+    public CustomerEventsConsumer(CompanyChannels channels, StaffConsole console, GatewayMetrics metrics) {
         this.channels = channels;
+        this.console = console;
         this.metrics = metrics;
     }
 
@@ -38,12 +42,19 @@ public class CustomerEventsConsumer {
         CustomerEvent event = message.getPayload();
         long offset = message.getMetadata(IncomingKafkaRecordMetadata.class).map(IncomingKafkaRecordMetadata::getOffset)
                 .orElse(-1L);
-        if (event == null || event.companyId() == null || event.type() == null || event.customer() == null) {
+        if (event == null || event.companyId() == null || event.type() == null || !complete(event)) {
             LOG.warnf("Skipping customer.events record at offset %d: not a complete CustomerEvent", offset);
         } else {
             try {
                 channels.publish(event.companyId(), EventRenderer.render(event, offset));
                 metrics.broadcast(event.occurredAt());
+                if (event.type() == CustomerEventType.AGENT_ASSIGNMENT_CHANGED) {
+                    // the agents whose active chats changed see their status again
+                    console.statusChanged(event.companyId(), event.agent() == null ? null : event.agent().id());
+                    if (event.previousAgent() != null) {
+                        console.statusChanged(event.companyId(), event.previousAgent().id());
+                    }
+                }
             } catch (RuntimeException e) {
                 // one record we cannot render must not stop every company's broadcasts
                 LOG.errorf(e, "Skipping customer.events record at offset %d (event %s): it cannot be broadcast", offset,
@@ -51,5 +62,12 @@ public class CustomerEventsConsumer {
             }
         }
         return message.ack();
+    }
+
+    /** A customer's event names its customer; an agent's status change, its agent and status. */
+    private static boolean complete(CustomerEvent event) {
+        return event.type() == CustomerEventType.AGENT_STATUS_CHANGED
+                ? event.agent() != null && event.agent().id() != null && event.presence() != null
+                : event.customer() != null;
     }
 }

@@ -24,6 +24,7 @@ public class AgentCommands {
 
     private static final Logger LOG = Logger.getLogger(AgentCommands.class);
     private static final String CUSTOMERS = "/api/dashboard/customers";
+    private static final String AGENTS = "/api/dashboard/agents";
 
     private final CustomerServiceClient customers;
     private final ObjectMapper json;
@@ -56,6 +57,11 @@ public class AgentCommands {
                 case "unassign_agent" -> assignment(session, data, "/unassign", "agent_unassigned");
                 case "transfer_customer" -> transfer(session, data);
                 case "send_message" -> send(session, request);
+                case "set_status" -> call(customers.put(session.token(), AGENTS + "/me/status",
+                        CustomerServiceClient.body("status", required(data, "status"))),
+                        answer -> frame("status_updated", answer.body()));
+                case "get_agents" -> call(customers.get(session.token(), AGENTS, java.util.Map.of()),
+                        answer -> frame("agents", answer.body()));
                 case "ping" -> done(json.createObjectNode().put("type", "pong").put("timestamp", now()).toString());
                 default -> done(error("Unknown message type: " + type.asText()));
             };

@@ -24,6 +24,7 @@ public final class AgentSession {
     private final Protocol protocol;
     private final String agentId;
     private final String agentName;
+    private final String agentEmail;
     private final String companyId;
     private final String token;
     private final Instant expiresAt;
@@ -34,12 +35,13 @@ public final class AgentSession {
     private volatile long after = -1;
     private volatile boolean closed;
 
-    public AgentSession(String id, Protocol protocol, String agentId, String agentName, String companyId, String token,
-            Instant expiresAt, Writer writer, int maxPending) {
+    public AgentSession(String id, Protocol protocol, String agentId, String agentName, String agentEmail, String companyId,
+            String token, Instant expiresAt, Writer writer, int maxPending) {
         this.id = id;
         this.protocol = protocol;
         this.agentId = agentId;
         this.agentName = agentName;
+        this.agentEmail = agentEmail;
         this.companyId = companyId;
         this.token = token;
         this.expiresAt = expiresAt;
@@ -61,6 +63,10 @@ public final class AgentSession {
 
     public String agentName() {
         return agentName;
+    }
+
+    public String agentEmail() {
+        return agentEmail;
     }
 
     public String companyId() {

@@ -151,8 +151,9 @@ public class CompanyChannels {
                 evictedUpTo = evicted.seq();
             }
             for (AgentSession session : sessions) {
-                if (event.seq() > session.after()) {
-                    session.send(event.frameFor(session));
+                String frame = event.frameFor(session);
+                if (frame != null && event.seq() > session.after()) {
+                    session.send(frame);
                 }
             }
             return true;
@@ -176,8 +177,9 @@ public class CompanyChannels {
                 } else if (firstSeq >= 0 && lastSeq >= firstSeq && lastSeq >= evictedUpTo) {
                     // everything after lastSeq is here: this gateway saw lastSeq's time and evicted nothing since
                     for (EventRenderer.Rendered event : recent) {
-                        if (event.seq() > lastSeq) {
-                            session.replay(event.frameFor(session));
+                        String frame = event.frameFor(session);
+                        if (frame != null && event.seq() > lastSeq) {
+                            session.replay(frame);
                         }
                     }
                     outcome = Join.REPLAYED;

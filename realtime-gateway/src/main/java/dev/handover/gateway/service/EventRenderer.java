@@ -3,9 +3,11 @@ package dev.handover.gateway.service;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.handover.events.AgentPresence;
 import dev.handover.events.AgentRef;
 import dev.handover.events.ChatMessage;
 import dev.handover.events.CustomerEvent;
+import dev.handover.events.CustomerEventType;
 import dev.handover.events.CustomerSnapshot;
 import dev.handover.events.EventJson;
 import dev.handover.events.MessageAuthor;
@@ -13,19 +15,21 @@ import dev.handover.events.MessageDelivery;
 
 /**
  * Writes a {@code customer.events} record as the spec's broadcast frame, once per audience: the assigned agent
- * (whose customer object says {@code is_assigned_to_me: true}) and everyone else.
+ * (whose customer object says {@code is_assigned_to_me: true}; for a status change, the agent concerned) and
+ * everyone else.
  */
 public final class EventRenderer {
 
-    /** The frame for the assignee (if any) and for everyone else. */
+    /** The frame for the assignee (if any) and for everyone else, in each protocol; {@code null}: nothing to send. */
     public record Rendered(long seq, String eventId, String assigneeId, String forAssignee, String forOthers,
-            String socketIo) {
-        /** The frame for {@code session}: the JSON protocol's for its audience, or the Socket.IO packet. */
+            String socketIoForAssignee, String socketIo) {
+        /** The frame for {@code session} in its protocol and audience; {@code null} when it has none. */
         public String frameFor(AgentSession session) {
+            boolean assignee = assigneeId != null && assigneeId.equals(session.agentId());
             if (session.protocol() == AgentSession.Protocol.SOCKET_IO) {
-                return socketIo;
+                return assignee ? socketIoForAssignee : socketIo;
             }
-            return assigneeId != null && assigneeId.equals(session.agentId()) ? forAssignee : forOthers;
+            return assignee ? forAssignee : forOthers;
         }
     }
 
@@ -35,11 +39,17 @@ public final class EventRenderer {
     }
 
     public static Rendered render(CustomerEvent event, long seq) {
+        if (event.type() == CustomerEventType.AGENT_STATUS_CHANGED) {
+            String frame = frame(event, seq, false);
+            return new Rendered(seq, event.eventId(), event.agent().id(), frame, frame, SocketIoEvents.renderForAgent(event),
+                    null);
+        }
         CustomerSnapshot customer = event.customer();
         String assignee = customer == null ? null : customer.agentId();
         String others = frame(event, seq, false);
         String mine = assignee == null ? others : frame(event, seq, true);
-        return new Rendered(seq, event.eventId(), assignee, mine, others, SocketIoEvents.render(event));
+        String socketIo = SocketIoEvents.render(event);
+        return new Rendered(seq, event.eventId(), assignee, mine, others, socketIo, socketIo);
     }
 
     /** The customer object with what depends on who looks at it. */
@@ -72,6 +82,10 @@ public final class EventRenderer {
                 data.put("agent_name", agent == null ? null : agent.name());
                 data.put("action", event.action());
                 data.put("reason", event.reason());
+                if (event.queuePosition() != null) {
+                    data.put("queue_position", event.queuePosition());
+                    data.put("estimated_wait_seconds", event.estimatedWaitSeconds());
+                }
                 AgentRef previous = event.previousAgent();
                 if (previous != null) {
                     data.putObject("previous_agent").put("agent_id", previous.id()).put("agent_email", previous.email())
@@ -104,6 +118,18 @@ public final class EventRenderer {
                 data.put("agent_name", agent == null ? null : agent.name());
                 data.put("message_id", message.messageId());
                 data.put("page_id", customer.pageId());
+                data.put("timestamp", timestamp);
+            }
+            case AGENT_STATUS_CHANGED -> {
+                AgentRef agent = event.agent();
+                AgentPresence presence = event.presence();
+                data.put("agent_id", agent.id());
+                data.put("agent_name", agent.name());
+                data.put("agent_email", agent.email());
+                data.put("status", presence.status());
+                data.put("previous_status", presence.previousStatus());
+                data.put("active_chats", presence.activeChats());
+                data.put("reason", event.reason());
                 data.put("timestamp", timestamp);
             }
             case MESSAGE_STATUS_CHANGED -> {

@@ -25,16 +25,24 @@ public final class SocketIoEvents {
     private SocketIoEvents() {
     }
 
-    /** {@code customer:new}, {@code customer:update}, {@code message:new} or {@code message:update} for a broadcast. */
+    /**
+     * {@code customer:new}, {@code customer:update}, {@code message:new} or {@code message:update} for a broadcast;
+     * an agent's status change is for that agent alone ({@link #renderForAgent}), {@code null} here.
+     */
     static String render(CustomerEvent event) {
         CustomerSnapshot c = event.customer();
         return switch (event.type()) {
+            case AGENT_STATUS_CHANGED -> null;
             case AGENT_REQUESTED -> packet("customer:new", JSON.createObjectNode().set("customer", customer(c)
                     .put("queuePosition", event.queuePosition()).put("estimatedWaitSeconds", event.estimatedWaitSeconds())));
             case CUSTOMER_STOP_STATUS_CHANGED, AGENT_ASSIGNMENT_CHANGED -> {
                 ObjectNode update = JSON.createObjectNode().put("customerId", c.customerId()).put("pageId", c.pageId())
                         .put("reason", event.reason());
-                update.putObject("updates").put("active", true).put("needsSupport", c.stop()).put("assignedTo", c.agentId());
+                ObjectNode updates = update.putObject("updates").put("active", true).put("needsSupport", c.stop())
+                        .put("assignedTo", c.agentId());
+                if (event.queuePosition() != null) {
+                    updates.put("queuePosition", event.queuePosition()).put("estimatedWaitSeconds", event.estimatedWaitSeconds());
+                }
                 yield packet("customer:update", update);
             }
             case NEW_MESSAGE -> packet("message:new", JSON.createObjectNode().set("message", message(event.message(), c,
@@ -43,6 +51,24 @@ public final class SocketIoEvents {
                     .put("messageId", event.delivery().messageId()).put("status", event.delivery().status())
                     .put("error", event.delivery().error()));
         };
+    }
+
+    /**
+     * {@code staff:status} from customer-service's agent object: {@code online} (available for customers, so
+     * not when away), the status itself, and the customers the agent holds.
+     */
+    public static ObjectNode staffStatus(JsonNode agent) {
+        return JSON.createObjectNode().put("online", "online".equals(agent.path("status").asText()))
+                .put("status", agent.path("status").asText()).put("activeChats", agent.path("active_chats").asLong());
+    }
+
+    /** {@code staff:status} for the agent whose status changed; {@code null} for any other event. */
+    static String renderForAgent(CustomerEvent event) {
+        if (event.type() != dev.handover.events.CustomerEventType.AGENT_STATUS_CHANGED || event.presence() == null) {
+            return null;
+        }
+        return packet("staff:status", JSON.createObjectNode().put("online", "online".equals(event.presence().status()))
+                .put("status", event.presence().status()).put("activeChats", event.presence().activeChats()));
     }
 
     /** The console's customer object. */

@@ -46,20 +46,23 @@ public class StaffConsole {
     }
 
     private static final String CUSTOMERS = "/api/dashboard/customers";
+    private static final String AGENTS = "/api/dashboard/agents";
     private static final CompletionStage<Void> DONE = CompletableFuture.completedFuture(null);
     static final long TYPING_DEBOUNCE_MS = 300;
 
     private final CustomerServiceClient customers;
     private final CompanyChannels channels;
+    private final PresenceTracker presence;
     private final MutinyEmitter<OutboundMessage> outbound;
     private final MutinyEmitter<StaffTyping> typingOut;
     private final Vertx vertx;
     private final Map<String, String> pages = new ConcurrentHashMap<>();
     private final Map<String, Typing> typing = new ConcurrentHashMap<>();
 
-    public StaffConsole(CustomerServiceClient customers, CompanyChannels channels,
+    public StaffConsole(CustomerServiceClient customers, CompanyChannels channels, PresenceTracker presence,
             @Channel("messenger-outbound") MutinyEmitter<OutboundMessage> outbound,
             @Channel("staff-typing-out") MutinyEmitter<StaffTyping> typingOut, Vertx vertx) {
+        this.presence = presence;
         this.customers = customers;
         this.channels = channels;
         this.outbound = outbound;
@@ -67,15 +70,29 @@ public class StaffConsole {
         this.vertx = vertx;
     }
 
-    /** An authenticated agent: joins the company's broadcasts and learns their status. */
+    /**
+     * An authenticated agent: joins the company's broadcasts, counts as connected, and learns their status (once
+     * customer-service knows of the connection, from the status change it broadcasts).
+     */
     public void joined(AgentSession agent) {
         channels.join(agent, null);
+        presence.connected(agent);
         status(agent);
     }
 
     public void leave(AgentSession agent) {
         channels.leave(agent);
+        presence.disconnected(agent);
         typing.keySet().removeIf(key -> key.startsWith(agent.id() + ":"));
+    }
+
+    /** Tells the agent's consoles here their status and active chats again (their customers changed). */
+    public void statusChanged(String companyId, String agentId) {
+        for (AgentSession session : presence.sessionsOf(companyId, agentId)) {
+            if (session.protocol() == AgentSession.Protocol.SOCKET_IO) {
+                status(session);
+            }
+        }
     }
 
     public void refuse(String event, String code, String message, Reply reply, Ack ack) {
@@ -104,9 +121,7 @@ public class StaffConsole {
             return subscribe(agent, reply, ack);
         }
         if (event.equals("staff:status")) {
-            status(agent);
-            ack.send(SocketIoEvents.object().put("ok", true));
-            return DONE;
+            return chooseStatus(agent, payload, reply, ack);
         }
         if (!event.equals("customer:accept") && !event.equals("customer:end") && !event.equals("customer:history")
                 && !event.equals("customer:transfer")
@@ -125,17 +140,11 @@ public class StaffConsole {
             case "customer:accept" -> page(agent, customerId).thenCompose(page -> page.ok()
                     ? customers.post(agent.token(), path(customerId, "/assign"), CustomerServiceClient.body("page_id", page.pageId()))
                     : done(page.answer()))
-                    .thenAccept(answer -> answer(answer, context, reply, ack, body -> {
-                        status(agent);
-                        return SocketIoEvents.object().put("ok", true).set("customer", SocketIoEvents.customer(body.path("customer")));
-                    }));
+                    .thenAccept(answer -> answer(answer, context, reply, ack, StaffConsole::withCustomer));
             case "customer:end" -> page(agent, customerId).thenCompose(page -> page.ok()
                     ? customers.put(agent.token(), path(customerId, "/stop"), CustomerServiceClient.body("page_id", page.pageId(), "stop", false))
                     : done(page.answer()))
-                    .thenAccept(answer -> answer(answer, context, reply, ack, body -> {
-                        status(agent);
-                        return SocketIoEvents.object().put("ok", true).set("customer", SocketIoEvents.customer(body.path("customer")));
-                    }));
+                    .thenAccept(answer -> answer(answer, context, reply, ack, StaffConsole::withCustomer));
             case "customer:transfer" -> {
                 JsonNode to = payload.get("toStaffId");
                 if (to == null || !to.isTextual() || to.asText().isBlank()) {
@@ -146,11 +155,7 @@ public class StaffConsole {
                         ? customers.post(agent.token(), path(customerId, "/transfer"),
                                 CustomerServiceClient.body("page_id", page.pageId(), "to_agent_id", to.asText()))
                         : done(page.answer()))
-                        .thenAccept(answer -> answer(answer, context, reply, ack, body -> {
-                            status(agent);
-                            return SocketIoEvents.object().put("ok", true).set("customer",
-                                    SocketIoEvents.customer(body.path("customer")));
-                        }));
+                        .thenAccept(answer -> answer(answer, context, reply, ack, StaffConsole::withCustomer));
             }
             case "message:send" -> {
                 JsonNode text = payload.get("text");
@@ -162,10 +167,8 @@ public class StaffConsole {
                         ? customers.post(agent.token(), path(customerId, "/messages"),
                                 CustomerServiceClient.body("page_id", page.pageId(), "message", text.asText()))
                         : done(page.answer()))
-                        .thenAccept(answer -> answer(answer, context, reply, ack, body -> {
-                            status(agent);
-                            return SocketIoEvents.object().put("ok", true).put("messageId", body.path("message_id").asText());
-                        }));
+                        .thenAccept(answer -> answer(answer, context, reply, ack, body -> SocketIoEvents.object()
+                                .put("ok", true).put("messageId", body.path("message_id").asText())));
             }
             case "customer:history" -> history(agent, customerId, payload, context, reply, ack);
             default -> {
@@ -295,19 +298,33 @@ public class StaffConsole {
                 });
     }
 
-    /** Sends {@code staff:status}: online, and how many customers the agent holds. */
+    /**
+     * {@code staff:status}: without {@code status}, the agent's status is sent again; with {@code "online"} or
+     * {@code "away"}, the agent chooses it (for all their connections), and the change comes back as
+     * {@code staff:status}.
+     */
+    private CompletionStage<Void> chooseStatus(AgentSession agent, JsonNode payload, Reply reply, Ack ack) {
+        JsonNode status = payload.get("status");
+        if (status == null || status.isNull()) {
+            status(agent);
+            ack.send(SocketIoEvents.object().put("ok", true));
+            return DONE;
+        }
+        return customers.put(agent.token(), AGENTS + "/me/status", CustomerServiceClient.body("status",
+                status.isTextual() ? status.asText() : null)).thenAccept(answer -> answer(answer,
+                        SocketIoEvents.object().put("event", "staff:status"), reply, ack,
+                        body -> SocketIoEvents.object().put("ok", true).set("status", SocketIoEvents.staffStatus(body))));
+    }
+
+    /**
+     * Sends {@code staff:status} (online, and how many customers the agent holds) as customer-service sees the
+     * agent; nothing while it does not know of their connection yet: the status change it broadcasts then tells.
+     */
     private void status(AgentSession agent) {
-        customers.get(agent.token(), CUSTOMERS + "/stopped", CustomerServiceClient.body("limit", 200)).thenAccept(answer -> {
-            int active = 0;
-            if (answer.ok()) {
-                for (JsonNode customer : answer.body().path("customers")) {
-                    if (customer.path("is_assigned_to_me").asBoolean()) {
-                        active++;
-                    }
-                }
+        customers.get(agent.token(), AGENTS + "/me", Map.of()).thenAccept(answer -> {
+            if (answer.ok() && !"offline".equals(answer.body().path("status").asText())) {
+                agent.send(SocketIoEvents.packet("staff:status", SocketIoEvents.staffStatus(answer.body())));
             }
-            agent.send(SocketIoEvents.packet("staff:status", SocketIoEvents.object().put("online", true)
-                    .put("activeChats", active)));
         });
     }
 
@@ -352,6 +369,11 @@ public class StaffConsole {
             case 503, 0 -> "UNAVAILABLE";
             default -> "SERVER_ERROR";
         };
+    }
+
+    /** A successful answer with the console's customer object of customer-service's answer. */
+    private static JsonNode withCustomer(JsonNode body) {
+        return SocketIoEvents.object().put("ok", true).set("customer", SocketIoEvents.customer(body.path("customer")));
     }
 
     private static ObjectNode failure(String code, String message) {

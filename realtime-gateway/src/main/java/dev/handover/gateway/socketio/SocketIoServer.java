@@ -230,8 +230,10 @@ public class SocketIoServer {
     private void authenticate(EngineSession session, JsonWebToken jwt) {
         String name = jwt.getClaim("name");
         Instant expires = jwt.getExpirationTime() > 0 ? Instant.ofEpochSecond(jwt.getExpirationTime()) : null;
+        String email = jwt.getClaim("email");
         AgentSession agent = new AgentSession(session.sid(), AgentSession.Protocol.SOCKET_IO, jwt.getSubject(),
-                name != null ? name : jwt.getSubject(), jwt.getClaim("company_id"), jwt.getRawToken(), expires,
+                name != null ? name : jwt.getSubject(), email != null ? email : jwt.getSubject(), jwt.getClaim("company_id"),
+                jwt.getRawToken(), expires,
                 new EngineWriter(session), config.maxPendingFrames());
         session.attribute(AGENT, agent);
     }

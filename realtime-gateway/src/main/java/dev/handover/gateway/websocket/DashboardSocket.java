@@ -17,6 +17,7 @@ import dev.handover.gateway.service.AgentCommands;
 import dev.handover.gateway.service.AgentSession;
 import dev.handover.gateway.service.CommandBudget;
 import dev.handover.gateway.service.CompanyChannels;
+import dev.handover.gateway.service.PresenceTracker;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.OnClose;
@@ -41,6 +42,7 @@ public class DashboardSocket {
 
     private final AgentCommands commands;
     private final CompanyChannels channels;
+    private final PresenceTracker presence;
     private final GatewayConfig config;
     private final ObjectMapper json;
     private final Map<String, AgentSession> sessions = new ConcurrentHashMap<>();
@@ -49,7 +51,9 @@ public class DashboardSocket {
     @Inject
     SecurityIdentity identity;
 
-    public DashboardSocket(AgentCommands commands, CompanyChannels channels, GatewayConfig config, ObjectMapper json) {
+    public DashboardSocket(AgentCommands commands, CompanyChannels channels, PresenceTracker presence, GatewayConfig config,
+            ObjectMapper json) {
+        this.presence = presence;
         this.commands = commands;
         this.channels = channels;
         this.config = config;
@@ -73,14 +77,17 @@ public class DashboardSocket {
         }
         Instant expires = jwt.getExpirationTime() > 0 ? Instant.ofEpochSecond(jwt.getExpirationTime()) : null;
         String name = jwt.getClaim("name");
+        String email = jwt.getClaim("email");
         AgentSession session = new AgentSession(connection.id(), AgentSession.Protocol.JSON, jwt.getSubject(),
-                name != null ? name : jwt.getSubject(), companyId, jwt.getRawToken(), expires,
+                name != null ? name : jwt.getSubject(), email != null ? email : jwt.getSubject(), companyId,
+                jwt.getRawToken(), expires,
                 new ConnectionWriter(connection), config.maxPendingFrames());
         budgets.put(connection.id(), new CommandBudget(config.limits()));
         sessions.put(connection.id(), session);
         String connected = json.createObjectNode().put("type", "connected")
                 .put("message", "WebSocket connection established").put("user_id", jwt.getSubject()).toString();
         session.send(connected);
+        presence.connected(session);
         if (channels.join(session, lastSeq) == CompanyChannels.Join.RESYNC_REQUIRED) {
             session.send(json.createObjectNode().put("type", "resync_required").put("last_seq", lastSeq)
                     .put("message", "Events after last_seq are no longer available: reload with get_stopped_customers")
@@ -119,6 +126,7 @@ public class DashboardSocket {
         AgentSession session = sessions.remove(connection.id());
         if (session != null) {
             channels.leave(session);
+            presence.disconnected(session);
         }
     }
 
