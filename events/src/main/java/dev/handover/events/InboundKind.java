@@ -19,5 +19,7 @@ public enum InboundKind {
     /** The customer reacted to a message ({@code mid}) with {@code reaction}, or took it back ({@code null}). */
     @JsonProperty("reaction") REACTION,
     /** The customer came through a link, ad or code ({@code referral_ref}, {@code referral_source}). */
-    @JsonProperty("referral") REFERRAL
+    @JsonProperty("referral") REFERRAL,
+    /** Thread control moved between the page's apps (Messenger's handover protocol): see {@code handover}. */
+    @JsonProperty("handover") HANDOVER
 }

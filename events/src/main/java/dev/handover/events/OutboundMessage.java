@@ -14,6 +14,8 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  * @param companyId the company that owns the page; messenger-bridge refuses to send as a page of another company
  * @param customerLastMessageAt when the customer last wrote, which decides the messaging window
  *        (RESPONSE within 24 h, HUMAN_AGENT tag up to 7 days)
+ * @param targetAppId for {@code pass_thread_control}: the app to pass the conversation to
+ * @param metadata for thread control: the note the other app receives
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -26,7 +28,16 @@ public record OutboundMessage(
         String text,
         SenderAction senderAction,
         Instant customerLastMessageAt,
-        Instant requestedAt) {
+        Instant requestedAt,
+        String targetAppId,
+        String metadata) {
+
+    /** A text or a sender action. */
+    public OutboundMessage(String messageId, OutboundKind kind, String companyId, String pageId, String customerId,
+            String text, SenderAction senderAction, Instant customerLastMessageAt, Instant requestedAt) {
+        this(messageId, kind, companyId, pageId, customerId, text, senderAction, customerLastMessageAt, requestedAt, null,
+                null);
+    }
 
     /** Reads this record from Kafka. */
     public static final class Deserializer extends JsonDeserializer<OutboundMessage> {

@@ -273,6 +273,55 @@ class SendTest {
         }
     }
 
+    @Test
+    void threadControlIsTakenAndPassedAndATextRefusedBecauseTheBotOwnsTheConversationTakesItOnceAndGoesOut() {
+        String take = "/v25.0/me/take_thread_control";
+        String pass = "/v25.0/me/pass_thread_control";
+        graph.stubFor(post(urlPathEqualTo(take)).willReturn(okJson("{\"success\":true}")));
+        graph.stubFor(post(urlPathEqualTo(pass)).willReturn(okJson("{\"success\":true}")));
+        String scenario = "owned-" + psid;
+        graph.stubFor(post(urlPathEqualTo(SEND)).withRequestBody(matchingJsonPath("$.recipient.id", equalTo(psid)))
+                .inScenario(scenario).whenScenarioStateIs(Scenario.STARTED).willSetStateTo("taken")
+                .willReturn(aResponse().withStatus(400).withBody("{\"error\":{\"message\":\"(#10) This person's "
+                        + "conversation is controlled by another app\",\"type\":\"OAuthException\",\"code\":10,"
+                        + "\"error_subcode\":2018300,\"fbtrace_id\":\"B1\"}}")));
+        graph.stubFor(post(urlPathEqualTo(SEND)).withRequestBody(matchingJsonPath("$.recipient.id", equalTo(psid)))
+                .inScenario(scenario).whenScenarioStateIs("taken")
+                .willReturn(okJson("{\"recipient_id\":\"" + psid + "\",\"message_id\":\"m_after_take\"}")));
+
+        OutboundMessage taking = control(OutboundKind.TAKE_THREAD_CONTROL, null, "handover:customer_asked");
+        OutboundMessage text = text("Hi, Alice here", Instant.now().minusSeconds(30));
+        OutboundMessage passing = control(OutboundKind.PASS_THREAD_CONTROL, "1000000000000002", "handover:back_to_bot");
+        OutboundMessage noTarget = control(OutboundKind.PASS_THREAD_CONTROL, null, "handover:back_to_bot");
+        publish(text);
+        publish(taking);
+        publish(passing);
+        publish(noTarget);
+        List<DeliveryReport> outcomes = await().atMost(Duration.ofSeconds(15)).until(this::received, l -> l.size() >= 4);
+        assertEquals(List.of(text.messageId(), taking.messageId(), passing.messageId(), noTarget.messageId()),
+                outcomes.stream().map(DeliveryReport::messageId).toList());
+        assertEquals("m_after_take", outcomes.get(0).facebookMessageId());
+        assertEquals(2, outcomes.get(0).attempts());
+        assertEquals(DeliveryStatus.SENT, outcomes.get(1).status());
+        assertEquals(DeliveryStatus.SENT, outcomes.get(2).status());
+        assertEquals(DeliveryStatus.FAILED, outcomes.get(3).status());
+        assertEquals("Invalid outbound record: passing thread control needs target_app_id", outcomes.get(3).error());
+
+        // in order: the refused send, Handover taking control for it, the send again, the take record, the pass
+        var calls = graph.findAll(postRequestedFor(com.github.tomakehurst.wiremock.client.WireMock.urlMatching(".*"))
+                .withRequestBody(matchingJsonPath("$.recipient.id", equalTo(psid))));
+        assertEquals(List.of(SEND, take, SEND, take, pass), calls.stream().map(r -> r.getUrl().replaceAll("\\?.*", "")).toList());
+        graph.verify(1, postRequestedFor(urlPathEqualTo(take)).withQueryParam("access_token", equalTo("token-page-1"))
+                .withRequestBody(equalToJson("{\"recipient\":{\"id\":\"" + psid + "\"},\"metadata\":\"handover:customer_asked\"}")));
+        graph.verify(1, postRequestedFor(urlPathEqualTo(pass)).withRequestBody(equalToJson("{\"recipient\":{\"id\":\""
+                + psid + "\"},\"target_app_id\":\"1000000000000002\",\"metadata\":\"handover:back_to_bot\"}")));
+    }
+
+    private OutboundMessage control(OutboundKind kind, String targetAppId, String note) {
+        return new OutboundMessage(UUID.randomUUID().toString(), kind, ConnectedPages.COMPANY, PAGE, psid, null, null,
+                Instant.now().minusSeconds(30), Instant.now(), targetAppId, note);
+    }
+
     private OutboundMessage text(String text, Instant lastCustomerMessage) {
         return new OutboundMessage(UUID.randomUUID().toString(), OutboundKind.TEXT, ConnectedPages.COMPANY, PAGE, psid, text, null,
                 lastCustomerMessage, Instant.now());

@@ -47,6 +47,8 @@ public class Message {
     /** When the customer last edited it (its text is the edited one). */
     @BsonProperty("edited_at")
     public Instant editedAt;
+    /** True for what came while the page's bot owned the conversation (Messenger's standby channel). */
+    public Boolean standby;
     /** received (inbound), or queued, sent, failed, delivered, read (outbound). */
     public String status;
     public String error;

@@ -69,9 +69,16 @@ public class PageResource {
     @PUT
     @Path("/admin/pages/{pageId}")
     @RolesAllowed("admin")
-    @Operation(summary = "Rename a page of the admin's company")
-    public Responses.PageView rename(@PathParam("pageId") String pageId, Requests.PageBody body) {
-        return Responses.PageView.of(pages.rename(caller.get(), pageId, body == null ? null : body.pageName()));
+    @Operation(summary = "Rename a page of the admin's company, or set how its bot hands over (flag or protocol)")
+    public Responses.PageView update(@PathParam("pageId") String pageId, Requests.PageBody body) {
+        if (body == null || body.pageName() == null && body.handoverMode() == null && body.botAppId() == null) {
+            throw dev.handover.customer.service.ApiException.badRequest("page_name or handover_mode is required");
+        }
+        var page = body.pageName() != null ? pages.rename(caller.get(), pageId, body.pageName()) : null;
+        if (body.handoverMode() != null || body.botAppId() != null) {
+            page = pages.handoverMode(caller.get(), pageId, body.handoverMode(), body.botAppId());
+        }
+        return Responses.PageView.of(page);
     }
 
     @DELETE

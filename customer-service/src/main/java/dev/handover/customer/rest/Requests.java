@@ -41,6 +41,6 @@ public final class Requests {
 
     /** {@code POST /api/admin/pages}, {@code PUT /api/admin/pages/{id}} and {@code PUT /api/admin/pages/{id}/token}. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record PageBody(String pageId, String pageName, String pageAccessToken) {
+    public record PageBody(String pageId, String pageName, String pageAccessToken, String handoverMode, String botAppId) {
     }
 }

@@ -83,11 +83,12 @@ public final class Responses {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record HistoryMessage(String id, String direction, String author, String text,
             List<MessageAttachment> attachments, String mid, String status, String error, String agentId,
-            String agentName, String agentEmail, String replyTo, String reaction, Instant editedAt, Instant createdAt) {
+            String agentName, String agentEmail, String replyTo, String reaction, Instant editedAt, Boolean standby,
+            Instant createdAt) {
 
         static HistoryMessage of(Message m) {
             return new HistoryMessage(m.id, m.direction, m.author, m.text, m.attachments, m.mid, m.status, m.error,
-                    m.agentId, m.agentName, m.agentEmail, m.replyTo, m.reaction, m.editedAt, m.createdAt);
+                    m.agentId, m.agentName, m.agentEmail, m.replyTo, m.reaction, m.editedAt, m.standby, m.createdAt);
         }
     }
 
@@ -101,9 +102,9 @@ public final class Responses {
     }
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record PageView(String pageId, String pageName, String companyId) {
+    public record PageView(String pageId, String pageName, String companyId, String handoverMode, String botAppId) {
         static PageView of(Page page) {
-            return new PageView(page.pageId, page.pageName, page.companyId);
+            return new PageView(page.pageId, page.pageName, page.companyId, page.mode(), page.botAppId);
         }
     }
 }

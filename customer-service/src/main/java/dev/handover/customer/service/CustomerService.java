@@ -373,6 +373,25 @@ public class CustomerService {
     }
 
     /**
+     * On a page in {@code protocol} mode, the thread-control call a stop change needs, queued in the conversation's
+     * order (so before anything said after it): Handover takes the conversation when a human is wanted, and passes
+     * it back to the bot when the bot is wanted again, with the reason as the note; not when the bot itself passed
+     * or took it.
+     */
+    private void threadControl(Customer c, boolean stop, Reason reason, Instant now) {
+        if (reason == Reason.BOT_PASSED || reason == Reason.BOT_TOOK_BACK) {
+            return;
+        }
+        Page page = pages.findById(c.pageId);
+        if (page == null || !page.usesProtocol()) {
+            return;
+        }
+        Outbox.send(c, new OutboundMessage(UUID.randomUUID().toString(),
+                stop ? OutboundKind.TAKE_THREAD_CONTROL : OutboundKind.PASS_THREAD_CONTROL, c.companyId, c.pageId,
+                c.customerId, null, null, c.lastCustomerMessageAt, now, stop ? null : page.botAppId, "handover:" + reason.code));
+    }
+
+    /**
      * Tells a customer who has just joined the queue where they stand ({@code queue_message}) or, when none of
      * the company's agents is online, that nobody is there ({@code no_agent_message}); nothing when the company
      * set no such text. {@code {position}} is their place, {@code {minutes}} the estimated wait in whole minutes
@@ -481,6 +500,7 @@ public class CustomerService {
         c.updatedAt = now;
         Outbox.stopChanged(c, now, stop, reason);
         Outbox.audit(c, "stop_changed", actor, before, Map.of("stop", stop), reason.text, now);
+        threadControl(c, stop, reason, now);
         if (!stop) {
             return QueueService.Place.NONE;
         }

@@ -86,6 +86,7 @@ public class InboundService {
             case EDIT -> messages.edit(event.mid(), event.customerId(), event.text(), at);
             case REACTION -> messages.react(event.mid(), page.pageId, event.customerId(), event.reaction(), at);
             case REFERRAL -> referral(page, event, at);
+            case HANDOVER -> threadControl(page, event, at);
             case DELIVERY -> {
                 if (event.watermark() != null) {
                     statuses.broadcast(page.pageId, event.customerId(), messages.advance(page.pageId, event.customerId(),
@@ -129,7 +130,8 @@ public class InboundService {
     private void fromCustomer(Page page, InboundEvent event, Instant at) {
         String messageId = event.mid() != null ? event.mid() : event.eventId();
         String text = text(event);
-        IntentDetector.Intent intent = intents.of(event);
+        // what the customer says while the bot owns the conversation is the bot's to answer
+        IntentDetector.Intent intent = event.inStandby() ? IntentDetector.Intent.NONE : intents.of(event);
         String key = Customer.key(page.pageId, event.customerId());
         Customer[] written = new Customer[1];
         boolean stored = customers.change(key, () -> newCustomer(page, event.customerId(), at), c -> {
@@ -182,9 +184,67 @@ public class InboundService {
         message.mid = event.mid();
         message.replyTo = event.replyToMid();
         message.status = MessageStatus.RECEIVED;
+        message.standby = event.inStandby() ? Boolean.TRUE : null;
         message.createdAt = at;
         message.updatedAt = at;
         messages.insertOnce(message);
+        if (stored) {
+            rules.keep(written[0]);
+            changed.fire(new CustomerChanged(key));
+        }
+    }
+
+    /**
+     * The page's bot passed a conversation to Handover (the customer joins the queue, {@code bot_passed}), took it
+     * back ({@code bot_took_back}: the customer goes back to the bot, their agent released), or asked for it back
+     * ({@code bot_requested}: granted while nobody has taken the customer, else the agent keeps them). Only for pages
+     * in {@code protocol} mode; a redelivered event changes nothing.
+     */
+    private void threadControl(Page page, InboundEvent event, Instant at) {
+        if (!page.usesProtocol() || event.handover() == null) {
+            LOG.debugf("Ignoring thread control event %s on page %s (not in protocol mode)", event.eventId(), page.pageId);
+            return;
+        }
+        boolean toBot = page.botAppId.equals(event.newOwnerAppId());
+        String key = Customer.key(page.pageId, event.customerId());
+        Customer[] written = new Customer[1];
+        boolean stored = customers.change(key, () -> newCustomer(page, event.customerId(), at), c -> {
+            if (c.recentMids.contains(event.eventId())) {
+                return new Decision.Keep<>(false);
+            }
+            Instant now = clock.instant();
+            switch (event.handover()) {
+                case "pass_thread_control" -> {
+                    if (toBot || c.stop) {
+                        return new Decision.Keep<>(false);
+                    }
+                    int first = c.pending.size();
+                    QueueService.Place place = rules.applyStop(c, true, Outbox.BOT, Reason.BOT_PASSED);
+                    Outbox.agentRequested(first, c, now, null, place);
+                }
+                case "take_thread_control" -> {
+                    if (!toBot || !c.stop) {
+                        return new Decision.Keep<>(false);
+                    }
+                    rules.applyStop(c, false, Outbox.BOT, Reason.BOT_TOOK_BACK);
+                }
+                case "request_thread_control" -> {
+                    if (!c.stop || c.isAssigned()) {
+                        LOG.infof("The bot of page %s asked for %s, who stays with Handover", page.pageId, event.customerId());
+                        return new Decision.Keep<>(false);
+                    }
+                    rules.applyStop(c, false, Outbox.BOT, Reason.BOT_REQUESTED);
+                }
+                default -> {
+                    return new Decision.Keep<>(false);
+                }
+            }
+            remember(c, event.eventId());
+            c.updatedAt = now;
+            Lifecycle.schedule(c, settings.recent(c.companyId));
+            written[0] = c;
+            return new Decision.Write<>(true);
+        });
         if (stored) {
             rules.keep(written[0]);
             changed.fire(new CustomerChanged(key));

@@ -32,6 +32,8 @@ public final class Outbox {
 
     /** Handover itself, acting on a company's rules (in audit lines: actor type {@code system}). */
     public static final AgentRef SYSTEM = new AgentRef("handover", "Handover", null);
+    /** The page's bot, acting through Messenger's handover protocol (in audit lines: actor type {@code bot}). */
+    public static final AgentRef BOT = new AgentRef("bot", "Bot", null);
 
     public static void event(Customer customer, CustomerEventType type, Instant at, Boolean stop, AgentRef agent,
             String action, ChatMessage message) {
@@ -113,7 +115,7 @@ public final class Outbox {
             Map<String, Object> after, String reason, Instant at) {
         String id = UUID.randomUUID().toString();
         var entry = new AuditEntry(id, customer.companyId, customer.pageId, customer.customerId, action,
-                actor == null ? "customer" : actor == SYSTEM ? "system" : "agent",
+                actor == null ? "customer" : actor == SYSTEM ? "system" : actor == BOT ? "bot" : "agent",
                 actor == null ? customer.customerId : actor.id(),
                 actor == null ? customer.customerName : actor.name(), actor == null ? null : actor.email(),
                 before, after, reason, at);

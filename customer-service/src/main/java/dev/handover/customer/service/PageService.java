@@ -140,6 +140,38 @@ public class PageService {
         return page;
     }
 
+    /**
+     * Sets how the page's bot learns of a handoff: {@code flag}, or {@code protocol} with the bot's app id
+     * (numeric, as Facebook gives it). A mode not named keeps the page's; audited as {@code page_handover_changed}.
+     */
+    public Page handoverMode(Caller caller, String pageId, String mode, String botAppId) {
+        Page page = pages.owned(caller.companyId(), pageId).orElseThrow(ApiException::pageNotFound);
+        String newMode = mode != null ? mode : page.mode();
+        if (!Page.FLAG.equals(newMode) && !Page.PROTOCOL.equals(newMode)) {
+            throw ApiException.badRequest("handover_mode must be flag or protocol");
+        }
+        String newBot = botAppId != null ? botAppId.trim() : page.botAppId;
+        if (newBot != null && !newBot.matches("[0-9]{1,20}")) {
+            throw ApiException.badRequest("bot_app_id must be the bot's numeric Facebook app id");
+        }
+        if (Page.PROTOCOL.equals(newMode) && newBot == null) {
+            throw ApiException.badRequest("bot_app_id is required for handover_mode protocol");
+        }
+        Map<String, Object> before = new java.util.LinkedHashMap<>();
+        before.put("handover_mode", page.mode());
+        before.put("bot_app_id", page.botAppId);
+        Instant now = clock.instant();
+        page.handoverMode = newMode;
+        page.botAppId = newBot;
+        page.updatedAt = now;
+        pages.update(page);
+        Map<String, Object> after = new java.util.LinkedHashMap<>();
+        after.put("handover_mode", page.mode());
+        after.put("bot_app_id", page.botAppId);
+        record(caller, page, "page_handover_changed", before, after, now);
+        return page;
+    }
+
     /** The page's name from Facebook once the bridge has proved the token and kept it. */
     private String prove(String bearer, String pageId, String token) {
         try {

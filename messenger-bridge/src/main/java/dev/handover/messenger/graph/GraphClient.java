@@ -18,7 +18,7 @@ import dev.handover.messenger.config.BridgeConfig;
 import dev.handover.messenger.sandbox.SandboxStore;
 
 /**
- * The Graph API calls the bridge makes: the Send API, the user profile and the page a token belongs to. Facebook's base URL is configured;
+ * The Graph API calls the bridge makes: the Send API, thread control, the user profile and the page a token belongs to. Facebook's base URL is configured;
  * in sandbox mode the calls go to the sandbox in this service instead.
  */
 @ApplicationScoped
@@ -39,6 +39,20 @@ public class GraphClient {
     /** {@code POST /{version}/{page}/messages}; throws on timeouts and broken connections. */
     public GraphResult send(String pageId, String pageToken, JsonNode body) throws IOException, InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(uri("/" + pageId + "/messages", pageToken))
+                .timeout(config.graph().timeout())
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body)))
+                .build();
+        HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+        return result(response.statusCode(), response.body());
+    }
+
+    /**
+     * {@code POST /{version}/me/take_thread_control} or {@code .../pass_thread_control} (Messenger's handover
+     * protocol) with {@code {recipient, target_app_id?, metadata?}}; throws on timeouts and broken connections.
+     */
+    public GraphResult threadControl(String action, String pageToken, JsonNode body) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(uri("/me/" + action, pageToken))
                 .timeout(config.graph().timeout())
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body)))

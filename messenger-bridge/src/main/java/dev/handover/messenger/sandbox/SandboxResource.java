@@ -42,7 +42,14 @@ public class SandboxResource {
     /** The documented local app secret, the only one the sandbox runs with. */
     public static final String LOCAL_APP_SECRET = "handover-local-app-secret";
     private static final String SANDBOX_TOKEN_PREFIX = "sandbox-page-token-";
-    private static final long SANDBOX_APP_ID = 1_000_000_000_000_001L;
+    /** Handover's app in the sandbox: the sender of its echoes, the secondary receiver on pages with a bot. */
+    public static final long SANDBOX_APP_ID = 1_000_000_000_000_001L;
+    /** The bot app of sandbox pages that have one: the primary receiver of their conversations. */
+    public static final long SANDBOX_BOT_APP_ID = 1_000_000_000_000_002L;
+    /** Facebook's refusal of a send while another app owns the conversation. */
+    private static final int[] OWNED_BY_ANOTHER_APP = { 10, 2018300 };
+    private static final java.util.regex.Pattern WANTS_HUMAN = java.util.regex.Pattern.compile(
+            "\\b(human|person|agent)\\b", java.util.regex.Pattern.CASE_INSENSITIVE);
     private static final String CONNECTION_RESET = "connection_reset";
     /** The faults the sandbox can play, with Facebook's code and subcode (0: none). */
     private static final Map<String, int[]> FAULTS = Map.of("window_closed", new int[] { 10, 2018278 },
@@ -101,9 +108,69 @@ public class SandboxResource {
         } else {
             item.putObject("message").put("mid", mid).put("text", text);
         }
-        HttpResponse<String> answer = http.send(webhook(pageId, item), HttpResponse.BodyHandlers.ofString());
+        boolean botOwns = store.hasBot(pageId) && store.owner(pageId, customerId, SANDBOX_BOT_APP_ID) == SANDBOX_BOT_APP_ID;
+        HttpResponse<String> answer = http.send(webhook(pageId, botOwns ? "standby" : "messaging", item),
+                HttpResponse.BodyHandlers.ofString());
+        if (botOwns) {
+            bot(pageId, customerId, text);
+        }
         return Response.status(answer.statusCode() == 200 ? 202 : 502).entity(json.createObjectNode().put("mid", mid)
                 .put("webhook_status", answer.statusCode()).put("webhook_answer", answer.body())).build();
+    }
+
+    /**
+     * The page's bot (primary receiver) answers what it owns; Handover sees the customer's words and the bot's answers
+     * in {@code standby}. Asked for a human (person, agent), the bot says so and passes the conversation to Handover.
+     */
+    private void bot(String pageId, String customerId, String text) throws IOException, InterruptedException {
+        boolean human = text != null && WANTS_HUMAN.matcher(text).find();
+        ObjectNode echo = item(pageId, customerId);
+        echo.putObject("message").put("is_echo", true).put("app_id", SANDBOX_BOT_APP_ID).put("mid", "m_bot_" + UUID.randomUUID())
+                .put("text", human ? "Bot: let me find you a person." : "Bot: I can tell you about orders, returns and opening hours.");
+        http.send(webhook(pageId, "standby", echo), HttpResponse.BodyHandlers.discarding());
+        if (human) {
+            store.own(pageId, customerId, SANDBOX_APP_ID);
+            ObjectNode pass = item(customerId, pageId);
+            pass.putObject("pass_thread_control").put("previous_owner_app_id", String.valueOf(SANDBOX_BOT_APP_ID))
+                    .put("new_owner_app_id", String.valueOf(SANDBOX_APP_ID)).put("metadata", "The customer asked for a person");
+            http.send(webhook(pageId, "messaging", pass), HttpResponse.BodyHandlers.discarding());
+        }
+    }
+
+    /** Gives a sandbox page a bot app ({@link #SANDBOX_BOT_APP_ID}) that owns its conversations until it passes them. */
+    @jakarta.ws.rs.PUT
+    @Path("/pages/{pageId}/bot")
+    public Response botOn(@PathParam("pageId") String pageId) {
+        requireEnabled();
+        store.botOn(pageId);
+        return Response.ok(json.createObjectNode().put("page_id", pageId).put("bot_app_id", String.valueOf(SANDBOX_BOT_APP_ID)))
+                .build();
+    }
+
+    /** Every Graph API call about the customer's conversation, oldest first: sends and thread control. */
+    @GET
+    @Path("/pages/{pageId}/customers/{customerId}/graph")
+    public List<ObjectNode> graphCalls(@PathParam("pageId") String pageId, @PathParam("customerId") String customerId) {
+        requireEnabled();
+        return store.calls(pageId, customerId).stream().map(s -> json.createObjectNode().put("call", s.call())
+                .put("at", s.at().toString()).set("body", s.request())).map(ObjectNode.class::cast).toList();
+    }
+
+    /** The sandbox's thread control: Handover takes the conversation, or passes it to {@code target_app_id}. */
+    @POST
+    @Path("/graph/{version}/me/{action: take_thread_control|pass_thread_control}")
+    public Response threadControl(@PathParam("action") String action, @QueryParam("access_token") String token,
+            JsonNode body) {
+        requireEnabled();
+        if (token == null || !token.startsWith(SANDBOX_TOKEN_PREFIX)) {
+            return invalidToken();
+        }
+        String pageId = token.substring(SANDBOX_TOKEN_PREFIX.length());
+        String customerId = body.path("recipient").path("id").asText();
+        store.record(new SandboxStore.Sent(action, pageId, customerId, token, body, null, Instant.now()));
+        store.own(pageId, customerId, action.equals("take_thread_control") ? SANDBOX_APP_ID
+                : body.path("target_app_id").asLong(SANDBOX_BOT_APP_ID));
+        return Response.ok(json.createObjectNode().put("success", true)).build();
     }
 
     /** The customer opens the conversation: a read receipt for everything the page sent until now. */
@@ -151,9 +218,14 @@ public class SandboxResource {
 
     /** A signed webhook of {@code pageId} with one messaging item, to this bridge on loopback. */
     private HttpRequest webhook(String pageId, ObjectNode item) throws IOException {
+        return webhook(pageId, "messaging", item);
+    }
+
+    /** The same, with the item in {@code list}: {@code messaging}, or {@code standby} when another app owns the conversation. */
+    private HttpRequest webhook(String pageId, String list, ObjectNode item) throws IOException {
         ObjectNode webhook = json.createObjectNode().put("object", "page");
         ObjectNode entry = webhook.putArray("entry").addObject().put("id", pageId).put("time", Instant.now().toEpochMilli());
-        entry.putArray("messaging").add(item);
+        entry.putArray(list).add(item);
         byte[] bytes = json.writeValueAsBytes(webhook);
         return HttpRequest.newBuilder(URI.create(store.selfUrl() + "webhook"))
                 .header("Content-Type", "application/json").header("X-Hub-Signature-256", signer.header(bytes))
@@ -203,7 +275,15 @@ public class SandboxResource {
         if (!pageToken(pageId).equals(token)) {
             return invalidToken();
         }
-        String fault = body.has("sender_action") ? null : store.nextFault(pageId, body.path("recipient").path("id").asText());
+        String recipientId = body.path("recipient").path("id").asText();
+        if (!body.has("sender_action") && store.hasBot(pageId)
+                && store.owner(pageId, recipientId, SANDBOX_BOT_APP_ID) != SANDBOX_APP_ID) {
+            return Response.status(400).entity(json.createObjectNode().set("error", json.createObjectNode()
+                    .put("message", "(#10) This person's conversation is controlled by another app")
+                    .put("type", "OAuthException").put("code", OWNED_BY_ANOTHER_APP[0])
+                    .put("error_subcode", OWNED_BY_ANOTHER_APP[1]))).build();
+        }
+        String fault = body.has("sender_action") ? null : store.nextFault(pageId, recipientId);
         if (CONNECTION_RESET.equals(fault)) {
             request.connection().close();
             return Response.noContent().build();
@@ -219,7 +299,7 @@ public class SandboxResource {
         }
         String recipient = body.path("recipient").path("id").asText();
         String messageId = body.has("sender_action") ? null : "m_" + UUID.randomUUID();
-        store.record(new SandboxStore.Sent(pageId, recipient, token, body, messageId, Instant.now()));
+        store.record(new SandboxStore.Sent("messages", pageId, recipient, token, body, messageId, Instant.now()));
         ObjectNode answer = json.createObjectNode().put("recipient_id", recipient);
         if (messageId != null) {
             answer.put("message_id", messageId);

@@ -13,14 +13,18 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 
 
-/** What the sandbox's customers are called and what the sandbox Graph API was asked to send them. */
+/**
+ * What the sandbox's customers are called, what the sandbox Graph API was asked (sends and thread control, in
+ * order), which pages have a bot, and who owns each of their conversations (the bot until it passes control).
+ */
 @ApplicationScoped
 public class SandboxStore {
 
     private static final int KEPT = 10_000;
 
-    /** One call the bridge made to the sandbox Send API. */
-    public record Sent(String pageId, String customerId, String accessToken, JsonNode request, String messageId, Instant at) {
+    /** One call the bridge made to the sandbox Graph API: {@code messages}, {@code take_thread_control} or {@code pass_thread_control}. */
+    public record Sent(String call, String pageId, String customerId, String accessToken, JsonNode request, String messageId,
+            Instant at) {
     }
 
     private final Map<String, String[]> names = new ConcurrentHashMap<>();
@@ -49,6 +53,28 @@ public class SandboxStore {
     }
 
     private final ArrayDeque<Sent> sent = new ArrayDeque<>();
+    private final java.util.Set<String> botPages = ConcurrentHashMap.newKeySet();
+    /** page:customer -> the app owning the conversation on a page with a bot (absent: the bot). */
+    private final Map<String, Long> owners = new ConcurrentHashMap<>();
+
+    /** The page gets a bot app, the primary receiver of its conversations. */
+    public void botOn(String pageId) {
+        botPages.add(pageId);
+    }
+
+    public boolean hasBot(String pageId) {
+        return botPages.contains(pageId);
+    }
+
+    /** Who owns the conversation: {@code botAppId} until another app takes it or is passed it. */
+    public long owner(String pageId, String customerId, long botAppId) {
+        return owners.getOrDefault(pageId + ":" + customerId, botAppId);
+    }
+
+    /** {@code appId} owns the conversation from now on. */
+    public void own(String pageId, String customerId, long appId) {
+        owners.put(pageId + ":" + customerId, appId);
+    }
     private final Map<String, ArrayDeque<String>> faults = new ConcurrentHashMap<>();
 
     /** The next {@code times} sends to the customer fail with {@code fault}. */
@@ -89,7 +115,13 @@ public class SandboxStore {
         }
     }
 
+    /** The sends to the customer, oldest first. */
     public synchronized List<Sent> sentTo(String pageId, String customerId) {
+        return calls(pageId, customerId).stream().filter(s -> s.call().equals("messages")).toList();
+    }
+
+    /** Every Graph API call about the customer's conversation, oldest first. */
+    public synchronized List<Sent> calls(String pageId, String customerId) {
         return sent.stream().filter(s -> s.pageId().equals(pageId) && s.customerId().equals(customerId)).toList();
     }
 }

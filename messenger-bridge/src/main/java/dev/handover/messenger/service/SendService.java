@@ -43,6 +43,9 @@ public class SendService {
     static final Set<Integer> RATE_LIMITS = Set.of(4, 17, 32, 613);
     /** Invalid or expired access token: the page needs a new one. */
     static final int TOKEN_INVALID = 190;
+    /** Code 10, subcode 2018300: another app (the page's bot) owns the conversation. */
+    static final int PERMISSION = 10;
+    static final int OWNED_BY_ANOTHER_APP = 2018300;
 
     private final GraphClient graph;
     private final PageAccess pages;
@@ -75,6 +78,9 @@ public class SendService {
         }
         if (message.kind() == OutboundKind.SENDER_ACTION) {
             return count(senderAction(message));
+        }
+        if (message.kind() == OutboundKind.TAKE_THREAD_CONTROL || message.kind() == OutboundKind.PASS_THREAD_CONTROL) {
+            return count(threadControl(message));
         }
         if (!sends.claim(message.messageId(), clock.instant())) {
             return count(earlier(message));
@@ -114,9 +120,47 @@ public class SendService {
     }
 
     /**
+     * Takes the conversation from the bot, or passes it to {@code target_app_id}, with the record's note: once (a
+     * repeated take or pass changes nothing at Facebook), its outcome reported like a send's.
+     */
+    private DeliveryReport threadControl(OutboundMessage message) throws InterruptedException {
+        PageAccess.Access page = page(message);
+        if (page == null) {
+            return failed(message, null, null, refusal(message), false, 0);
+        }
+        GraphResult result;
+        try {
+            result = threadControl(message, page, message.kind() == OutboundKind.PASS_THREAD_CONTROL);
+        } catch (IOException e) {
+            return failed(message, null, null, "No answer from the Graph API: " + e, true, 1);
+        }
+        if (!result.ok()) {
+            LOG.warnf("Thread control %s of %s on %s refused: (#%s/%s) %s", message.kind(), message.customerId(),
+                    message.pageId(), result.errorCode(), result.errorSubcode(), result.error());
+            return failed(message, result.errorCode(), result.errorSubcode(), result.error(), false, 1);
+        }
+        return sent(message, null, 1);
+    }
+
+    private GraphResult threadControl(OutboundMessage message, PageAccess.Access page, boolean pass)
+            throws IOException, InterruptedException {
+        ObjectNode body = json.createObjectNode();
+        body.putObject("recipient").put("id", message.customerId());
+        if (pass) {
+            body.put("target_app_id", message.targetAppId());
+        }
+        if (message.metadata() != null) {
+            body.put("metadata", message.metadata());
+        }
+        awaitSlot(message.pageId());
+        return graph.threadControl(pass ? "pass_thread_control" : "take_thread_control", page.token(), body);
+    }
+
+    /**
      * A text: retried while it cannot have gone out (refused connection, transient codes, rate limits); after a
      * call whose outcome is unknown (timeout, reset) only once the page's echo of it has not come within
-     * {@code messenger.send.echo-wait}, so that the customer never gets it twice. Ends by its deadline.
+     * {@code messenger.send.echo-wait}, so that the customer never gets it twice. Refused because the page's bot
+     * owns the conversation (10/2018300), Handover takes it once and sends again. Ends by its deadline.
      */
     private DeliveryReport text(OutboundMessage message) throws InterruptedException {
         Instant deadline = (message.requestedAt() != null ? message.requestedAt() : clock.instant())
@@ -125,6 +169,7 @@ public class SendService {
         String lastError = null;
         Integer lastCode = null;
         Integer lastSubcode = null;
+        boolean tookControl = false;
         for (int attempt = 1;; attempt++) {
             Instant now = clock.instant();
             if (!now.isBefore(deadline)) {
@@ -188,6 +233,13 @@ public class SendService {
             if (Integer.valueOf(TOKEN_INVALID).equals(lastCode)) {
                 pages.tokenRejected(message.pageId());
             }
+            if (!tookControl && Integer.valueOf(PERMISSION).equals(lastCode)
+                    && Integer.valueOf(OWNED_BY_ANOTHER_APP).equals(lastSubcode)) {
+                tookControl = true;
+                if (takeControl(message, page) && attempt < maxAttempts) {
+                    continue;
+                }
+            }
             if (!retryable || attempt >= maxAttempts) {
                 return failed(message, lastCode, lastSubcode, lastError, retryable, attempt);
             }
@@ -197,6 +249,21 @@ public class SendService {
             } else {
                 Thread.sleep(Math.max(0, Math.min(backoff.toMillis(), Duration.between(clock.instant(), deadline).toMillis())));
             }
+        }
+    }
+
+    /** Takes the conversation so that a refused text can go out; whether Facebook agreed. */
+    private boolean takeControl(OutboundMessage message, PageAccess.Access page) throws InterruptedException {
+        try {
+            GraphResult taken = threadControl(new OutboundMessage(message.messageId(), OutboundKind.TAKE_THREAD_CONTROL,
+                    message.companyId(), message.pageId(), message.customerId(), null, null, null, message.requestedAt(),
+                    null, "Handover: an agent is answering"), page, false);
+            LOG.infof("Send %s refused, the page's bot owns the conversation: took control (%s)", message.messageId(),
+                    taken.ok() ? "granted" : "refused: " + taken.error());
+            return taken.ok();
+        } catch (IOException e) {
+            LOG.infof("Taking control for send %s failed: %s", message.messageId(), e.toString());
+            return false;
         }
     }
 
@@ -297,6 +364,9 @@ public class SendService {
         }
         if (m.kind() == OutboundKind.SENDER_ACTION && m.senderAction() == null) {
             return "Invalid outbound record: a sender action needs sender_action";
+        }
+        if (m.kind() == OutboundKind.PASS_THREAD_CONTROL && (m.targetAppId() == null || m.targetAppId().isBlank())) {
+            return "Invalid outbound record: passing thread control needs target_app_id";
         }
         return null;
     }

@@ -12,13 +12,19 @@ import dev.handover.events.InboundKind;
 
 /**
  * Turns a Messenger webhook body into {@link InboundEvent}s: every item of {@code entry[].messaging[]} and
- * {@code entry[].standby[]}. An item of a kind we do not handle, or a malformed one, is reported and skipped;
- * it never takes its siblings with it.
+ * {@code entry[].standby[]} (marked {@code standby}: another app owns the conversation), thread-control changes
+ * ({@code messaging_handovers}) included. An item of a kind we do not handle, or a malformed one, is reported and
+ * skipped; it never takes its siblings with it. App role changes concern the page, not a conversation: reported as
+ * {@code app_roles}.
  */
 public final class WebhookParser {
 
     /** Facebook acted against the page (blocked, unblocked, a warning): for operators, not an invalid item. */
     static final String POLICY_ENFORCEMENT = "policy_enforcement";
+    /** The page's apps changed roles (primary or secondary receiver). */
+    static final String APP_ROLES = "app_roles";
+    private static final List<String> THREAD_CONTROL = List.of("pass_thread_control", "take_thread_control",
+            "request_thread_control");
 
     /**
      * What a body held: the events, what was skipped by kind ({@code unknown}, {@code invalid},
@@ -41,12 +47,16 @@ public final class WebhookParser {
             String pageId = text(entry.path("id"));
             for (String list : List.of("messaging", "standby")) {
                 for (JsonNode item : entry.path(list)) {
+                    if (item.path("app_roles").isObject()) {
+                        skipped.add(APP_ROLES);
+                        continue;
+                    }
                     try {
                         InboundEvent event = item(pageId, item);
                         if (event == null) {
                             skipped.add("unknown");
                         } else {
-                            events.add(event);
+                            events.add(list.equals("standby") ? event.asStandby() : event);
                         }
                     } catch (PolicyEnforcement e) {
                         skipped.add(POLICY_ENFORCEMENT);
@@ -106,6 +116,17 @@ public final class WebhookParser {
             return new InboundEvent("reaction:" + mid + ":" + sender + ":" + millis(timestamp), InboundKind.REACTION,
                     page(entryPageId, recipient), sender, timestamp, mid, null, null, null, null, null, null, null, null,
                     null, null, null, null, removed ? null : what, null, null);
+        }
+        for (String handover : THREAD_CONTROL) {
+            JsonNode control = item.path(handover);
+            if (control.isObject()) {
+                String newOwner = text(control.path(handover.equals("request_thread_control") ? "requested_owner_app_id"
+                        : "new_owner_app_id"));
+                return new InboundEvent("handover:" + handover + ":" + recipient + ":" + sender + ":" + millis(timestamp),
+                        InboundKind.HANDOVER, page(entryPageId, recipient), sender, timestamp, null, null, null, null, null,
+                        null, null, text(control.path("metadata")), null, null, null, null, null, null, null, null, null,
+                        handover, newOwner, text(control.path("previous_owner_app_id")));
+            }
         }
         JsonNode referral = item.path("referral");
         if (referral.isObject()) {

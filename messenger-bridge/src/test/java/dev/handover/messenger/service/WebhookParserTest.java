@@ -44,6 +44,47 @@ class WebhookParserTest {
     }
 
     @Test
+    void threadControlPassedTakenAndRequestedAsMessengerDocumentsThem() throws Exception {
+        var passed = only("{\"sender\":{\"id\":\"PSID\"},\"recipient\":{\"id\":\"PAGE\"},\"timestamp\":1458692752478,"
+                + "\"pass_thread_control\":{\"previous_owner_app_id\":\"111\",\"new_owner_app_id\":\"123456789\","
+                + "\"metadata\":\"Additional content that the caller wants to set\"}}");
+        assertEquals(InboundKind.HANDOVER, passed.kind());
+        assertEquals("pass_thread_control", passed.handover());
+        assertEquals("123456789", passed.newOwnerAppId());
+        assertEquals("111", passed.previousOwnerAppId());
+        assertEquals("Additional content that the caller wants to set", passed.metadata());
+        assertEquals("PSID", passed.customerId());
+        assertEquals("PAGE", passed.pageId());
+        var taken = only("{\"sender\":{\"id\":\"PSID\"},\"recipient\":{\"id\":\"PAGE\"},\"timestamp\":1458692752479,"
+                + "\"take_thread_control\":{\"previous_owner_app_id\":\"123456789\",\"new_owner_app_id\":\"111\","
+                + "\"metadata\":\"back to the bot\"}}");
+        assertEquals("take_thread_control", taken.handover());
+        assertEquals("111", taken.newOwnerAppId());
+        var requested = only("{\"sender\":{\"id\":\"PSID\"},\"recipient\":{\"id\":\"PAGE\"},\"timestamp\":1458692752480,"
+                + "\"request_thread_control\":{\"requested_owner_app_id\":111,\"metadata\":\"may I?\"}}");
+        assertEquals("request_thread_control", requested.handover());
+        assertEquals("111", requested.newOwnerAppId());
+        // a role change concerns the page, not a conversation
+        var roles = parse("\"messaging\":[{\"recipient\":{\"id\":\"PAGE\"},\"timestamp\":1458692752481,"
+                + "\"app_roles\":{\"123456789\":[\"primary_receiver\"]}}]");
+        assertEquals(List.of(), roles.events());
+        assertEquals(List.of("app_roles"), roles.skipped());
+    }
+
+    @Test
+    void standbyItemsAreMarkedAsSuch() throws Exception {
+        var parsed = parse("\"standby\":[{\"sender\":{\"id\":\"PSID\"},\"recipient\":{\"id\":\"PAGE\"},"
+                + "\"timestamp\":1458692752478,\"message\":{\"mid\":\"m_s\",\"text\":\"I want a human\"}}],"
+                + "\"messaging\":[{\"sender\":{\"id\":\"PSID\"},\"recipient\":{\"id\":\"PAGE\"},"
+                + "\"timestamp\":1458692752479,\"message\":{\"mid\":\"m_m\",\"text\":\"hello\"}}]");
+        assertEquals(2, parsed.events().size());
+        var standby = parsed.events().stream().filter(e -> e.eventId().equals("m_s")).findFirst().orElseThrow();
+        var main = parsed.events().stream().filter(e -> e.eventId().equals("m_m")).findFirst().orElseThrow();
+        assertEquals(true, standby.inStandby());
+        assertEquals(false, main.inStandby());
+    }
+
+    @Test
     void attachments() throws Exception {
         var e = only("{\"sender\":{\"id\":\"PSID\"},\"recipient\":{\"id\":\"PAGE\"},\"timestamp\":1,"
                 + "\"message\":{\"mid\":\"m_2\",\"attachments\":[{\"type\":\"image\",\"payload\":{\"url\":\"https://x/a.png\"}},"
