@@ -53,7 +53,7 @@ class QueryPlansTest {
     private static final String CUSTOMERS = "/api/dashboard/customers";
     /** Collections that grow with the data (every collection customer-service keeps). */
     private static final Set<String> GROWING = Set.of("customers", "messages", "audit_log", "pages", "pending_sends",
-            "agents", "presence");
+            "agents", "presence", "webhooks", "webhook_deliveries");
 
     KafkaCompanion companion;
 
@@ -73,6 +73,9 @@ class QueryPlansTest {
         var fx = new Fixtures(companion);
         String page = fx.page();
         String agent = TestTokens.agent("alice", fx.company);
+        // a webhook nobody answers: every event is owed to it, tried, and tried again
+        String webhook = as(fx.adminToken).body("{\"url\":\"http://127.0.0.1:9/hook\"}").post("/api/admin/webhooks").then()
+                .statusCode(201).extract().path("id");
         String customer = fx.waitingCustomer(page);
         fx.waitingCustomer(page);
 
@@ -121,6 +124,8 @@ class QueryPlansTest {
         as(fx.adminToken).get("/api/admin/pages/" + page + "/audit").then().statusCode(200);
         as(fx.adminToken).get("/api/dashboard/pages").then().statusCode(200);
         lifecycle.sweep();
+        await().atMost(Fixtures.WAIT).until(() -> as(fx.adminToken).get("/api/admin/webhooks/" + webhook + "/deliveries")
+                .then().statusCode(200).extract().<List<Integer>>path("deliveries.attempts").stream().anyMatch(a -> a >= 2));
         as(fx.adminToken).get("/api/dashboard/reports").then().statusCode(200);
         given().get("/q/metrics").then().statusCode(200);
 
@@ -132,7 +137,8 @@ class QueryPlansTest {
         }
         for (String exercised : List.of("find customers", "aggregate customers", "update customers", "find messages",
                 "update messages", "find audit_log", "find pages", "find pending_sends", "find agents", "update agents",
-                "aggregate agents", "find presence")) {
+                "aggregate agents", "find presence", "find webhooks", "find webhook_deliveries",
+                "update webhook_deliveries", "findAndModify webhook_deliveries")) {
             assertTrue(shapes.keySet().stream().anyMatch(s -> s.startsWith(exercised + " ")),
                     "no " + exercised + " among " + shapes.keySet());
         }

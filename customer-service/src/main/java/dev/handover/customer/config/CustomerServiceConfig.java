@@ -20,6 +20,32 @@ public interface CustomerServiceConfig {
 
     Lifecycle lifecycle();
 
+    Webhooks webhooks();
+
+    /** Outbound webhooks: how often due deliveries are looked for, how each is tried, and for how long. */
+    interface Webhooks {
+        @WithDefault("1s")
+        Duration tick();
+
+        /** A receiver that has not answered within this time has failed this attempt. */
+        @WithDefault("10s")
+        Duration timeout();
+
+        @WithDefault("1s")
+        Duration initialBackoff();
+
+        @WithDefault("5m")
+        Duration maxBackoff();
+
+        /** A delivery still failing this long after its event is given up (marked failed), and its stream moves on. */
+        @WithDefault("2h")
+        Duration giveUpAfter();
+
+        /** Threads sending deliveries at once. */
+        @WithDefault("4")
+        int threads();
+    }
+
     interface Lifecycle {
         /** How often customers whose response timer or maximum wait ran out are looked for. */
         @WithDefault("5s")

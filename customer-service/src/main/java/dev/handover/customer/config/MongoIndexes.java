@@ -20,6 +20,8 @@ import dev.handover.customer.repository.MessageRepository;
 import dev.handover.customer.repository.PageRepository;
 import dev.handover.customer.repository.PendingSendRepository;
 import dev.handover.customer.repository.PresenceRepository;
+import dev.handover.customer.repository.WebhookDeliveryRepository;
+import dev.handover.customer.repository.WebhookRepository;
 import io.quarkus.runtime.StartupEvent;
 
 /**
@@ -42,9 +44,14 @@ public class MongoIndexes {
     private final PendingSendRepository pendingSends;
     private final AgentRepository agents;
     private final PresenceRepository presence;
+    private final WebhookRepository webhooks;
+    private final WebhookDeliveryRepository webhookDeliveries;
 
     MongoIndexes(CustomerRepository customers, PageRepository pages, MessageRepository messages, AuditRepository audit,
-            PendingSendRepository pendingSends, AgentRepository agents, PresenceRepository presence) {
+            PendingSendRepository pendingSends, AgentRepository agents, PresenceRepository presence,
+            WebhookRepository webhooks, WebhookDeliveryRepository webhookDeliveries) {
+        this.webhooks = webhooks;
+        this.webhookDeliveries = webhookDeliveries;
         this.agents = agents;
         this.presence = presence;
         this.customers = customers;
@@ -104,6 +111,12 @@ public class MongoIndexes {
         g.createIndex(Indexes.ascending("company_id", "status"));
         g.createIndex(Indexes.ascending("lease_due_at"));
         g.createIndex(Indexes.ascending("has_pending"));
+        // a company's webhooks; deliveries due, a customer's stream in order, a webhook's log
+        webhooks.mongoCollection().createIndex(Indexes.ascending("company_id", "created_at"));
+        var d = webhookDeliveries.mongoCollection();
+        d.createIndex(Indexes.ascending("status", "next_at"));
+        d.createIndex(Indexes.ascending("stream", "status", "seq"));
+        d.createIndex(Indexes.ascending("webhook_id", "created_at", "seq"));
         // a company's presence reports, and those nobody restated
         var r = presence.mongoCollection();
         r.createIndex(Indexes.ascending("company_id"));

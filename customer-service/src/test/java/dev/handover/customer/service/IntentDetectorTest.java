@@ -47,6 +47,11 @@ class IntentDetectorTest {
         }
 
         @Override
+        public Webhooks webhooks() {
+            throw new UnsupportedOperationException("IntentDetector reads detection() only");
+        }
+
+        @Override
         public Sends sends() {
             throw new UnsupportedOperationException("IntentDetector reads detection() only");
         }
