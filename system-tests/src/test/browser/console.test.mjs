@@ -51,7 +51,13 @@ try {
     await row(page).locator(".badge", { hasText: "free" }).waitFor(WAIT);
     await row(page).locator(".waited", { hasText: "just now" }).waitFor(WAIT);
   }
+  // the Waiting list: her place in the queue, the count on the tab and in the tab title
+  await alice.click('.tabs [data-list="waiting"]');
+  await row(alice).locator(".position", { hasText: "#1" }).waitFor(WAIT);
+  await alice.locator("#n-waiting", { hasText: "1" }).waitFor(WAIT);
+  if (!(await alice.title()).startsWith("(1)")) throw new Error("the tab title does not count the waiting customer: " + await alice.title());
   await alice.screenshot({ path: `${SCREENSHOTS}/2-customer-waiting.png` });
+  await alice.click('.tabs [data-list="all"]');
   await bob.screenshot({ path: `${SCREENSHOTS}/2-customer-waiting-phone.png` });
 
   await row(alice).click();
@@ -59,6 +65,8 @@ try {
   await alice.click("#take");
   await row(alice).locator(".badge", { hasText: "mine" }).waitFor(WAIT);
   await row(bob).locator(".badge", { hasText: "taken by Alice" }).waitFor(WAIT);
+  await alice.locator("#n-mine", { hasText: "1" }).waitFor(WAIT);
+  await alice.locator("#n-waiting", { hasText: "0" }).waitFor(WAIT);
   await bob.screenshot({ path: `${SCREENSHOTS}/3-taken-by-alice-phone.png` });
 
   await row(bob).click();
@@ -87,6 +95,27 @@ try {
   await alice.locator("#notice", { hasText: "saved" }).waitFor(WAIT);
   await alice.screenshot({ path: `${SCREENSHOTS}/4-conversation.png` });
   await bob.screenshot({ path: `${SCREENSHOTS}/4-conversation-phone.png` });
+
+  // search by name, served by customer-service
+  await bob.click("#back");
+  await bob.fill("#q", "mari");
+  await bob.locator(`#results li[data-customer="${CUSTOMER}"]`, { hasText: "Maria" }).waitFor(WAIT);
+
+  // a customer of mine writes while I look elsewhere: an unread count on her row
+  await alice.click("#back");
+  await customerWrites("Are you still there?");
+  await row(alice).locator(".unread", { hasText: "1" }).waitFor(WAIT);
+  await row(alice).click();
+  await alice.locator("#messages li.customer", { hasText: "still there" }).waitFor(WAIT);
+  if (await row(alice).locator(".unread").count() !== 0) throw new Error("reading the conversation leaves it unread");
+
+  // transferred to bob: his Mine list has her
+  await alice.selectOption("#transfer-to", "bob");
+  await alice.click("#transfer");
+  await bob.click('.tabs [data-list="mine"]');
+  await row(bob).locator(".badge", { hasText: "mine" }).waitFor(WAIT);
+  await bob.locator("#n-mine", { hasText: "1" }).waitFor(WAIT);
+  await alice.locator("#n-mine", { hasText: "0" }).waitFor(WAIT);
   // the admin's report: Alice took Maria, so she has handled one customer, in the table and in the chart
   if (await alice.isVisible("#reports-button")) throw new Error("an agent who is no admin sees the reports button");
   const boss = await signIn(browser, TOKEN_ADMIN, { width: 1200, height: 800 });

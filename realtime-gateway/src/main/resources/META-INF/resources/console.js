@@ -11,6 +11,10 @@ const state = {
   retry: 0,
   customers: new Map(),   // customer_id -> customer object (spec fields)
   agents: new Map(),      // agent_id -> { agent_id, agent_name, status, active_chats }
+  found: new Map(),       // customer_id -> a search result (any customer of the company)
+  unread: new Map(),      // customer_id -> messages from the customer not read here yet
+  list: "all",            // waiting | mine | all
+  alerts: localStorage.getItem("handover.alerts") !== "off",
   selected: null,
   typingSent: false,
   typingTimer: null,
@@ -67,27 +71,137 @@ function upsert(customer) {
   render();
 }
 
+// The three lists: Waiting (nobody took them, first come first served as customer-service orders the queue, by
+// stopped_at, with the place and the wait ticking), Mine, and All who asked for a human; counts on the tabs and
+// the number waiting in the tab title.
+function lists() {
+  const all = [...state.customers.values()].sort((a, b) => Date.parse(a.updated_at) - Date.parse(b.updated_at));
+  const waiting = all.filter((c) => !c.agent_id)
+    .sort((a, b) => Date.parse(a.stopped_at || a.updated_at) - Date.parse(b.stopped_at || b.updated_at));
+  const mine = all.filter((c) => c.agent_id === state.me.sub);
+  return { waiting, mine, all };
+}
+
 function render() {
-  const list = $("customers");
-  const waiting = [...state.customers.values()].sort((a, b) => Date.parse(a.updated_at) - Date.parse(b.updated_at));
-  list.replaceChildren(...waiting.map((c) => {
+  const shown = lists();
+  const items = shown[state.list];
+  $("customers").replaceChildren(...items.map((c) => {
     const li = document.createElement("li");
     li.dataset.customer = c.customer_id;
+    li.tabIndex = 0;
     if (c.customer_id === state.selected) li.className = "selected";
     const badge = badgeOf(c);
+    const since = state.list === "waiting" ? (c.stopped_at || c.updated_at) : c.updated_at;
     li.innerHTML = `<span class="name"></span><span class="${badge.css}"></span>
-      <span class="waited" data-since="${c.updated_at}">${timeAgo(c.updated_at)}</span><span class="page"></span>
+      <span class="waited" data-since="${since}">${timeAgo(since)}</span><span class="page"></span>
       <span class="last"></span>`;
-    li.querySelector(".name").textContent = c.customer_name || c.customer_id;
+    const name = li.querySelector(".name");
+    if (state.list === "waiting") {
+      const place = document.createElement("span");
+      place.className = "position";
+      place.textContent = "#" + (shown.waiting.indexOf(c) + 1);
+      name.append(place);
+    }
+    name.append(document.createTextNode(c.customer_name || c.customer_id));
     li.querySelector(".badge").textContent = badge.text;
     li.querySelector(".page").textContent = c.page_name || c.page_id;
     li.querySelector(".last").textContent = c.last_message || "";
+    const unread = state.unread.get(c.customer_id);
+    if (unread) {
+      const count = document.createElement("span");
+      count.className = "unread";
+      count.setAttribute("aria-label", unread + " unread");
+      count.textContent = unread;
+      li.append(count);
+    }
     li.onclick = () => open(c.customer_id);
+    li.onkeydown = (event) => { if (event.key === "Enter") open(c.customer_id); };
     return li;
   }));
-  $("count").textContent = waiting.length ? `(${waiting.length})` : "";
-  $("empty").hidden = waiting.length > 0;
+  for (const key of ["waiting", "mine", "all"]) $("n-" + key).textContent = shown[key].length;
+  $("empty").hidden = items.length > 0;
+  $("empty").textContent = state.list === "mine" ? "You have no customers." : "Nobody is waiting.";
+  document.title = (shown.waiting.length ? "(" + shown.waiting.length + ") " : "") + "Handover console";
   renderSelected();
+}
+
+document.querySelectorAll(".tabs [role=tab]").forEach((tab) => {
+  tab.onclick = () => {
+    state.list = tab.dataset.list;
+    document.querySelectorAll(".tabs [role=tab]").forEach((t) => t.setAttribute("aria-selected", String(t === tab)));
+    render();
+  };
+});
+
+// A short tone and, while the console is in the background, a desktop notification; both off with the Alerts button.
+function attention(text) {
+  if (!state.alerts) return;
+  try {
+    const audio = attention.audio || (attention.audio = new AudioContext());
+    const tone = audio.createOscillator();
+    const gain = audio.createGain();
+    gain.gain.value = 0.08;
+    tone.frequency.value = 880;
+    tone.connect(gain).connect(audio.destination);
+    tone.start();
+    tone.stop(audio.currentTime + 0.15);
+  } catch (e) {
+    // no audio here: the notification and the title still tell
+  }
+  if (document.hidden && "Notification" in window && Notification.permission === "granted") {
+    new Notification("Handover", { body: text });
+  }
+}
+
+function showAlerts() {
+  $("alerts").textContent = state.alerts ? "Alerts on" : "Alerts off";
+  $("alerts").setAttribute("aria-pressed", String(state.alerts));
+}
+
+$("alerts").onclick = () => {
+  state.alerts = !state.alerts;
+  localStorage.setItem("handover.alerts", state.alerts ? "on" : "off");
+  if (state.alerts && "Notification" in window && Notification.permission === "default") Notification.requestPermission();
+  showAlerts();
+};
+
+// Search by name, answered by customer-service (every word typed starts a word of the name).
+$("search").onsubmit = (event) => event.preventDefault();
+$("q").oninput = () => {
+  clearTimeout(state.searchTimer);
+  state.searchTimer = setTimeout(search, 300);
+};
+async function search() {
+  const q = $("q").value.trim();
+  if (q.length < 2) {
+    $("results").hidden = true;
+    return;
+  }
+  const response = await fetch("/api/console/search?limit=20&q=" + encodeURIComponent(q),
+    { headers: { Authorization: "Bearer " + state.token } });
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    notice("Search: " + (body.error || response.status));
+    return;
+  }
+  state.found.clear();
+  $("results").replaceChildren(...body.customers.map((c) => {
+    state.found.set(c.customer_id, c);
+    const li = document.createElement("li");
+    li.dataset.customer = c.customer_id;
+    li.tabIndex = 0;
+    li.textContent = (c.customer_name || c.customer_id) + " · " + (c.page_name || c.page_id)
+      + (c.stop ? (c.agent_id ? " · " + badgeOf(c).text : " · waiting") : "");
+    li.onclick = () => open(c.customer_id);
+    li.onkeydown = (event) => { if (event.key === "Enter") open(c.customer_id); };
+    return li;
+  }));
+  if (!body.customers.length) {
+    const li = document.createElement("li");
+    li.textContent = "Nobody by that name.";
+    $("results").append(li);
+  }
+  $("results").hidden = false;
 }
 
 setInterval(() => document.querySelectorAll("[data-since]").forEach((el) => (el.textContent = timeAgo(el.dataset.since))), 15000);
@@ -97,6 +211,15 @@ setInterval(() => document.querySelectorAll("[data-since]").forEach((el) => (el.
 function renderSelected() {
   const c = state.customers.get(state.selected);
   if (!state.selected) return;
+  const colleagues = [...state.agents.values()].filter((a) => a.agent_id !== state.me.sub);
+  const chosen = $("transfer-to").value;
+  $("transfer-to").replaceChildren(...colleagues.map((a) => {
+    const option = document.createElement("option");
+    option.value = a.agent_id;
+    option.textContent = (a.agent_name || a.agent_id) + " (" + a.status + ")";
+    return option;
+  }));
+  if (chosen) $("transfer-to").value = chosen;
   const badge = c ? badgeOf(c) : { text: "back with the bot", css: "badge" };
   $("who-badge").textContent = badge.text;
   $("who-badge").className = badge.css;
@@ -105,12 +228,30 @@ function renderSelected() {
   $("release").disabled = !mine;
   $("to-bot").disabled = !mine;
   $("send").disabled = !c || (c.agent_id && !mine);
+  $("transfer").disabled = !c || !colleagues.length || (!mine && !isAdmin());
 }
 
-function addMessage(text, fromPage, who, at, id, status, error) {
+function addMessage(text, fromPage, who, at, id, status, error, attachments) {
   const li = document.createElement("li");
   li.className = fromPage ? "page" : "customer";
-  li.textContent = text;
+  li.textContent = attachments && attachments.length && /^\[.*\]$/.test(text || "") ? "" : text;
+  for (const a of attachments || []) {
+    if (a.type === "image" && a.url) {
+      const img = document.createElement("img");
+      img.src = a.url;
+      img.alt = a.title || "image from the customer";
+      li.append(img);
+    } else if (a.url) {
+      const link = document.createElement("a");
+      link.href = a.url;
+      link.target = "_blank";
+      link.rel = "noopener";
+      link.textContent = a.title || a.type;
+      li.append(link);
+    } else {
+      li.append(document.createTextNode(" [" + (a.title || a.type) + "]"));
+    }
+  }
   const small = document.createElement("small");
   small.textContent = (who ? who + " · " : "") + new Date(at || Date.now()).toLocaleTimeString();
   li.append(small);
@@ -154,7 +295,8 @@ async function api(path, options = {}) {
 
 async function open(customerId) {
   state.selected = customerId;
-  const c = state.customers.get(customerId);
+  state.unread.delete(customerId);
+  const c = state.customers.get(customerId) || state.found.get(customerId);
   $("conversation").hidden = false;
   $("desk").classList.add("reading");
   $("who").textContent = c.customer_name || customerId;
@@ -164,7 +306,7 @@ async function open(customerId) {
     const history = await api("/messages?limit=50&page_id=" + encodeURIComponent(c.page_id));
     history.messages.slice().reverse().forEach((m) =>
       addMessage(m.text, m.direction === "outbound", m.author === "agent" ? m.agent_name : m.author, m.created_at,
-        m.id, m.status, m.error));
+        m.id, m.status, m.error, m.attachments));
     const profile = await api("/profile?page_id=" + encodeURIComponent(c.page_id));
     $("taxCode").value = profile.taxCode || "";
     $("companyName").value = profile.companyName || "";
@@ -175,7 +317,7 @@ async function open(customerId) {
 }
 
 function selectedPage() {
-  const c = state.customers.get(state.selected);
+  const c = state.customers.get(state.selected) || state.found.get(state.selected);
   return c ? c.page_id : null;
 }
 
@@ -186,6 +328,8 @@ $("back").onclick = () => {
   render();
 };
 $("take").onclick = () => send({ type: "assign_agent", data: { customer_id: state.selected, page_id: selectedPage() } });
+$("transfer").onclick = () => send({ type: "transfer_customer", data: { customer_id: state.selected,
+  page_id: selectedPage(), to_agent_id: $("transfer-to").value } });
 $("release").onclick = () => send({ type: "unassign_agent", data: { customer_id: state.selected, page_id: selectedPage() } });
 $("to-bot").onclick = async () => {
   try {
@@ -300,10 +444,24 @@ function handle(frame) {
     case "agent_unassigned":
       upsert(frame.data.customer);
       break;
+    case "customer_transferred":
+      upsert(frame.data.customer);
+      notice("Transferred to " + (frame.data.agent_name || frame.data.agent_id) + ".", "info");
+      break;
+    case "agent_requested":
+      attention((frame.data.customer_name || frame.data.chat_id) + " asks for a human");
+      break;
     case "new_message": {
       const m = frame.data;
       const c = state.customers.get(m.chat_id);
-      if (c && m.sender_id === m.chat_id) { c.last_message = m.message; render(); }
+      if (c && m.sender_id === m.chat_id) {
+        c.last_message = m.message;
+        if (c.agent_id === state.me.sub && (m.chat_id !== state.selected || document.hidden)) {
+          if (m.chat_id !== state.selected) state.unread.set(m.chat_id, (state.unread.get(m.chat_id) || 0) + 1);
+          attention((c.customer_name || m.chat_id) + ": " + m.message);
+        }
+        render();
+      }
       if (m.chat_id === state.selected) {
         const fromPage = m.sender_id !== m.chat_id;
         addMessage(m.message, fromPage, fromPage ? (m.is_bot ? "bot" : m.agent_name) : "customer", null,
@@ -425,6 +583,8 @@ function signIn(token) {
   $("desk").hidden = false;
   $("signout").hidden = false;
   $("my-status-label").hidden = false;
+  $("alerts").hidden = false;
+  showAlerts();
   $("reports-button").hidden = !isAdmin();
   connect();
 }
@@ -439,6 +599,7 @@ function signOut() {
   $("desk").hidden = true;
   $("signout").hidden = true;
   $("my-status-label").hidden = true;
+  $("alerts").hidden = true;
   $("reports-button").hidden = true;
   $("reports").hidden = true;
 }

@@ -85,6 +85,7 @@ class QueryPlansTest {
         as(agent).get(CUSTOMERS + "/stopped").then().statusCode(200);
         as(agent).queryParam("page_id", page).get(CUSTOMERS + "/stopped").then().statusCode(200);
         as(agent).get(CUSTOMERS + "/lookup/" + customer).then().statusCode(200);
+        as(agent).queryParam("q", "jane").get(CUSTOMERS + "/search").then().statusCode(200);
         // with a capacity, taking a customer counts the agent's active chats
         as(fx.adminToken).body("{\"max_active_chats\":5,\"queue_message\":\"You are number {position}\"}")
                 .put("/api/admin/settings").then().statusCode(200);

@@ -83,6 +83,8 @@ public class MongoIndexes {
         // a customer by Facebook id across the company's pages; waiting without an agent (metrics); a page's rename
         c.createIndex(Indexes.ascending("company_id", "customer_id", "last_seen"));
         c.createIndex(Indexes.ascending("stop", "agent_id"));
+        // search by name: the words of a customer's name
+        c.createIndex(Indexes.ascending("company_id", "name_words"));
         // the queue, first come first served
         c.createIndex(Indexes.ascending("company_id", "stop", "agent_id", "stopped_at", "_id"));
         // customers a lifecycle rule may act on (response timer, maximum wait)

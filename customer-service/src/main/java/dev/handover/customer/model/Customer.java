@@ -95,12 +95,30 @@ public class Customer {
     public List<PendingRecord> pending = new ArrayList<>();
     @BsonProperty("has_pending")
     public boolean hasPending;
+    /** The words of the customer's name, for search by name (index {@code company_id, name_words}). */
+    @BsonProperty("name_words")
+    public List<String> nameWords = new ArrayList<>();
     /** Texts Handover decided to send the customer in this change, to keep in the history once it is stored. */
     @BsonIgnore
     public List<Message> notices = new ArrayList<>();
 
     public static String key(String pageId, String customerId) {
         return pageId + ":" + customerId;
+    }
+
+    /** Sets the customer's names, and the words a search by name finds them by. */
+    public void named(String first, String last) {
+        firstName = first;
+        lastName = last;
+        customerName = String.join(" ", java.util.stream.Stream.of(first, last).filter(n -> n != null && !n.isBlank())
+                .toList());
+        nameWords = searchWords(customerName);
+    }
+
+    /** The lower-case words of a name (accents kept), as a search by name compares them. */
+    public static List<String> searchWords(String name) {
+        return name == null ? List.of() : java.util.Arrays.stream(name.toLowerCase(java.util.Locale.ROOT)
+                .split("[\\s\\p{Punct}]+")).filter(w -> !w.isBlank()).distinct().toList();
     }
 
     public boolean isAssigned() {

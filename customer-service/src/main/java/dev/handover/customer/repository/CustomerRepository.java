@@ -116,6 +116,16 @@ public class CustomerRepository implements PanacheMongoRepositoryBase<Customer, 
                 .projection(new org.bson.Document("_id", 1)).limit(limit).map(c -> c.id).into(new ArrayList<>());
     }
 
+    /**
+     * The company's customers with a name word starting with {@code prefix} (lower case), most recently seen first
+     * among at most {@code limit} (index {@code company_id, name_words}: a range on one indexed array, served from the
+     * index on MongoDB and on the embedded wire server alike).
+     */
+    public List<Customer> named(String companyId, String prefix, int limit) {
+        return mongoCollection().find(Filters.and(Filters.eq("company_id", companyId), Filters.gte("name_words", prefix),
+                Filters.lt("name_words", prefix + "\uffff"))).limit(limit).into(new ArrayList<>());
+    }
+
     /** How many of the company's queue asked before {@code stoppedAt}. */
     public long queuedBefore(String companyId, Instant stoppedAt) {
         return mongoCollection().countDocuments(Filters.and(queueFilter(companyId), Filters.lt("stopped_at", stoppedAt)));

@@ -85,6 +85,17 @@ public class CustomerResource {
     }
 
     @GET
+    @Path("/search")
+    @Operation(summary = "Customers of the caller's company by name: every word of q starts a word of their name")
+    public java.util.Map<String, Object> search(@QueryParam("q") String q, @QueryParam("limit") String limit) {
+        Caller me = caller.get();
+        Instant now = clock.instant();
+        var found = service.search(me, q, limit(limit)).stream()
+                .map(c -> Responses.StoppedCustomer.of(c, me, now, queue.of(c))).toList();
+        return java.util.Map.of("customers", found, "total", found.size());
+    }
+
+    @GET
     @Path("/lookup/{customerID}")
     @Operation(summary = "A customer of the caller's company by Facebook id alone, with its page")
     public Responses.StoppedCustomer lookup(@PathParam("customerID") String customerId) {

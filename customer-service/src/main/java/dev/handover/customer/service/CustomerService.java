@@ -96,6 +96,23 @@ public class CustomerService {
         return customers.find(caller.companyId(), pageId, customerId).orElseThrow(ApiException::customerNotFound);
     }
 
+    /**
+     * The company's customers whose name has a word starting with {@code query} (at least 2 characters), most
+     * recently seen first.
+     */
+    public List<Customer> search(Caller caller, String query, int limit) {
+        List<String> words = Customer.searchWords(query);
+        if (words.isEmpty() || words.get(0).length() < 2) {
+            throw ApiException.badRequest("q must have at least 2 letters");
+        }
+        List<Customer> found = new java.util.ArrayList<>(customers.named(caller.companyId(), words.get(0), 200));
+        // further words narrow it down: every one must start a word of the name
+        found.removeIf(c -> !words.stream().allMatch(w -> c.nameWords.stream().anyMatch(n -> n.startsWith(w))));
+        found.sort(java.util.Comparator.comparing((Customer c) -> c.lastSeen == null ? java.time.Instant.EPOCH : c.lastSeen)
+                .reversed());
+        return found.subList(0, Math.min(limit, found.size()));
+    }
+
     /** A customer of the caller's company by Facebook id alone (the staff console names customers that way). */
     public Customer lookup(Caller caller, String customerId) {
         return customers.findByCustomerId(caller.companyId(), customerId).orElseThrow(ApiException::customerNotFound);

@@ -141,10 +141,7 @@ public class InboundService {
             remember(c, messageId);
             Instant now = clock.instant();
             if (event.firstName() != null || event.lastName() != null) {
-                c.firstName = event.firstName();
-                c.lastName = event.lastName();
-                c.customerName = String.join(" ", java.util.stream.Stream.of(event.firstName(), event.lastName())
-                        .filter(n -> n != null && !n.isBlank()).toList());
+                c.named(event.firstName(), event.lastName());
             }
             c.pageName = page.pageName;
             c.messageCount++;
