@@ -222,6 +222,13 @@ class SocketIoTest {
                 .filter(m -> m.senderAction() != null).toList(), l -> !l.isEmpty()).get(0);
         assertEquals(SenderAction.TYPING_ON, typingOn.senderAction());
         typingToCustomer.close();
+        // another company's customer: refused, and nothing is relayed to anyone
+        var otherCompany = new World(customerService, companion);
+        String theirs = otherCompany.waitingCustomer(otherCompany.page());
+        JsonNode refused = driver.emitWithAck("alice", "message:typing", payload("customerId", theirs, "staffId", "alice")
+                .put("isTyping", true));
+        assertEquals("NOT_FOUND", refused.at("/error/code").asText());
+        assertEquals("Customer not found", refused.at("/error/message").asText());
 
         JsonNode history = driver.emitWithAck("alice", "customer:history", payload("customerId", customer));
         assertEquals(customer, history.get("customerId").asText());

@@ -97,6 +97,19 @@ class TwoGatewaysTest {
     @Test
     void staffOnDifferentInstancesSeeEachOthersTyping() {
         String company = "co-" + UUID.randomUUID().toString().substring(0, 8);
+        String page = "page-" + UUID.randomUUID().toString().substring(0, 8);
+        TestPages.connected(page, company, "Shop");
+        // typing is relayed only about a customer of the company
+        String customer = "psid-" + UUID.randomUUID().toString().substring(0, 8);
+        var message = new InboundEvent("m-" + customer, InboundKind.MESSAGE, page, customer,
+                Instant.now().truncatedTo(ChronoUnit.MILLIS), "m-" + customer, "hello", null, null, null, null, null, null,
+                null, null, "Ann", "Lee");
+        kafka.produce(String.class, byte[].class).fromRecords(new ProducerRecord<>(Topics.MESSENGER_INBOUND,
+                Topics.conversationKey(page, customer), new JsonSerializer().serialize("t", message)))
+                .awaitCompletion(Duration.ofSeconds(10));
+        await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() -> given()
+                .baseUri(TestInfrastructure.customerService().url()).auth().oauth2(TestTokens.agent("carla", company))
+                .get("/api/dashboard/customers/lookup/" + customer).then().statusCode(200));
         try (var console = new SocketIoDriver()) {
             var json = new com.fasterxml.jackson.databind.ObjectMapper();
             for (String agent : java.util.List.of("carla", "dan")) {
@@ -111,13 +124,13 @@ class TwoGatewaysTest {
             org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(700)).until(() -> {
                 boolean now = !typing.get();
                 typing.set(now);
-                console.emit("carla", "message:typing", json.createObjectNode().put("customerId", "psid-typing")
+                console.emit("carla", "message:typing", json.createObjectNode().put("customerId", customer)
                         .put("staffId", "carla").put("isTyping", now));
                 return console.seen().stream().anyMatch(e -> "dan".equals(e.path("id").asText())
                         && "message:typing:update".equals(e.path("event").asText()));
             });
             JsonNode update = console.next("dan", "message:typing:update").get("args").get(0);
-            assertEquals("psid-typing", update.get("customerId").asText());
+            assertEquals(customer, update.get("customerId").asText());
             assertEquals("carla", update.get("staffId").asText());
             assertTrue(console.seen().stream().noneMatch(e -> "carla".equals(e.path("id").asText())
                     && "message:typing:update".equals(e.path("event").asText())), "nobody is told of their own typing");

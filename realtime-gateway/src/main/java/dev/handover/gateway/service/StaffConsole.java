@@ -171,10 +171,14 @@ public class StaffConsole {
                                 .put("ok", true).put("messageId", body.path("message_id").asText())));
             }
             case "customer:history" -> history(agent, customerId, payload, context, reply, ack);
-            default -> {
-                typing(agent, customerId, payload.path("isTyping").asBoolean(false), context, reply, ack);
-                yield DONE;
-            }
+            default -> page(agent, customerId).thenAccept(page -> {
+                if (page.ok()) {
+                    typing(agent, customerId, payload.path("isTyping").asBoolean(false), context, reply, ack);
+                } else {
+                    // a customer of another company (or none): nothing is relayed
+                    answer(page.answer(), context, reply, ack, body -> body);
+                }
+            });
         };
     }
 

@@ -38,7 +38,9 @@ public class EngineServer {
     }
 
     void heartbeat(@Observes StartupEvent start, Vertx vertx) {
-        vertx.setPeriodic(Math.max(50, Math.min(1000, config.pingInterval().toMillis() / 4)), id -> tick());
+        // fine enough that a ping timeout is noticed within a tenth of the shorter of the two times
+        long shorter = Math.min(config.pingInterval().toMillis(), config.pingTimeout().toMillis());
+        vertx.setPeriodic(Math.max(10, Math.min(1000, shorter / 10)), id -> tick());
     }
 
     private void tick() {
@@ -125,11 +127,17 @@ public class EngineServer {
             return;
         }
         EngineSession session = sessions.get(sid);
-        if (session == null || !session.poll(context)) {
-            if (session != null) {
-                session.close("second concurrent poll");
-            }
+        if (session == null || session.closed()) {
             badRequest(context, "Session ID unknown");
+            return;
+        }
+        if (!session.isPolling()) {
+            badRequest(context, "Bad request: the session was upgraded to a WebSocket");
+            return;
+        }
+        if (!session.poll(context)) {
+            session.close("second concurrent poll");
+            badRequest(context, "Bad request: overlapping polls");
         }
     }
 
@@ -138,7 +146,8 @@ public class EngineServer {
         if (!validPolling(context)) {
             return;
         }
-        EngineSession session = sessions.get(context.request().getParam("sid"));
+        String sid = context.request().getParam("sid");
+        EngineSession session = sid == null ? null : sessions.get(sid);
         if (session == null || session.closed()) {
             badRequest(context, "Session ID unknown");
             return;

@@ -97,6 +97,10 @@ public final class EngineSession {
         }
         lastPollAt = System.nanoTime();
         pendingPoll = context;
+        if (upgrading && queue.isEmpty()) {
+            // the probe already succeeded: this is the poll the client waits for before it sends the upgrade
+            queue.add("6");
+        }
         flush();
         return true;
     }
@@ -120,10 +124,17 @@ public final class EngineSession {
         poll.response().putHeader("Content-Type", "text/plain; charset=UTF-8").end(payload);
     }
 
-    /** The client probed a WebSocket for this polling session. */
+    /**
+     * The client probed a WebSocket for this polling session (and gets {@code 3probe}): a waiting poll is ended at
+     * once with a noop, so that the client, which waits for it, sends {@code 5} without waiting for a ping.
+     */
     synchronized void probe(WebSocketConnection socket) {
         upgrading = true;
         webSocket = socket;
+        if (pendingPoll != null) {
+            queue.addFirst("6");
+            flush();
+        }
     }
 
     /** The client sent {@code 5}: the WebSocket carries the session from now on; a waiting poll gets a noop. */

@@ -31,7 +31,8 @@ public class PollingRoutes {
             } else if (context.request().method() == HttpMethod.POST) {
                 engine.post(context, context.body().asString());
             } else {
-                context.response().setStatusCode(400).end();
+                context.response().setStatusCode(400).putHeader("Content-Type", "application/json")
+                        .end("{\"code\":2,\"message\":\"Bad handshake method\"}");
             }
         });
     }

@@ -112,6 +112,12 @@ public class SocketIoServer {
         }
         if (token != null) {
             Verified verified = verify(token);
+            AgentSession previous = session.attribute(AGENT);
+            if (previous != null) {
+                // a second CONNECT replaces the first agent session: never two of them in the company channel
+                console.leave(previous);
+                session.attribute(AGENT, null);
+            }
             if (verified.error() != null) {
                 session.send("44{\"message\":\"unauthorized\",\"data\":{\"code\":\"" + verified.code() + "\",\"reason\":\""
                         + verified.error() + "\"}}");
