@@ -38,13 +38,7 @@ public class GraphClient {
 
     /** {@code POST /{version}/{page}/messages}; throws on timeouts and broken connections. */
     public GraphResult send(String pageId, String pageToken, JsonNode body) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(uri("/" + pageId + "/messages", pageToken))
-                .timeout(config.graph().timeout())
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body)))
-                .build();
-        HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-        return result(response.statusCode(), response.body());
+        return post(uri("/" + pageId + "/messages", pageToken), body);
     }
 
     /**
@@ -52,7 +46,11 @@ public class GraphClient {
      * protocol) with {@code {recipient, target_app_id?, metadata?}}; throws on timeouts and broken connections.
      */
     public GraphResult threadControl(String action, String pageToken, JsonNode body) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(uri("/me/" + action, pageToken))
+        return post(uri("/me/" + action, pageToken), body);
+    }
+
+    private GraphResult post(URI uri, JsonNode body) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(uri)
                 .timeout(config.graph().timeout())
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body)))
