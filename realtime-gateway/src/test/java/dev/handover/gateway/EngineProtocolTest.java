@@ -66,6 +66,19 @@ class EngineProtocolTest {
     }
 
     @Test
+    void pollingAcrossOriginsIsAllowedOnlyForTheConfiguredOrigins() {
+        given().header("Origin", "https://console.example").options(engine + "?EIO=4&transport=polling").then()
+                .statusCode(204).header("Access-Control-Allow-Origin", "https://console.example")
+                .header("Access-Control-Allow-Credentials", "true")
+                .header("Access-Control-Allow-Methods", "GET, POST");
+        given().header("Origin", "https://console.example").get(engine + "?EIO=4&transport=polling").then().statusCode(200)
+                .header("Access-Control-Allow-Origin", "https://console.example");
+        given().header("Origin", "https://evil.example").get(engine + "?EIO=4&transport=polling").then().statusCode(200)
+                .header("Access-Control-Allow-Origin", org.hamcrest.Matchers.nullValue());
+        given().header("Origin", "https://evil.example").options(engine + "?EIO=4&transport=polling").then().statusCode(400);
+    }
+
+    @Test
     void theWaitingPollGetsANoopAsSoonAsTheProbeSucceeds() throws Exception {
         String sid = handshake();
         // the poll waits: nothing is queued, and the next ping is 25 s away

@@ -113,6 +113,12 @@ public interface GatewayConfig {
         @WithDefault("1000000")
         int maxPayload();
 
+        /**
+         * Origins whose pages may use HTTP long-polling across origins (CORS, with credentials); none by default.
+         * WebSocket connections are not subject to CORS.
+         */
+        java.util.Optional<java.util.List<String>> corsOrigins();
+
         /** Packets waiting for a long-poll before the session counts as too slow and is closed. */
         @WithDefault("1000")
         int maxQueuedPackets();

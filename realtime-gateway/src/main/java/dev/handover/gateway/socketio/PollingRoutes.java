@@ -3,17 +3,25 @@ package dev.handover.gateway.socketio;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import java.util.List;
+import java.util.Set;
+
+import dev.handover.gateway.config.GatewayConfig;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 
-/** Engine.IO long-polling on {@code /socket.io/}; WebSocket upgrades on that path go on to {@link SocketIoSocket}. */
+/**
+ * Engine.IO long-polling on {@code /socket.io/}, with CORS for the origins {@code gateway.socket-io.cors-origins}
+ * names; WebSocket upgrades on that path go on to {@link SocketIoSocket}.
+ */
 @ApplicationScoped
 public class PollingRoutes {
 
     private static final BodyHandler BODY = BodyHandler.create(false).setBodyLimit(1_000_000);
 
-    void routes(@Observes Router router, EngineServer engine) {
+    void routes(@Observes Router router, EngineServer engine, GatewayConfig config) {
+        Set<String> origins = Set.copyOf(config.socketIo().corsOrigins().orElse(List.of()));
         router.routeWithRegex(HttpMethod.POST, "/socket\\.io/?").order(-101).handler(context -> {
             String upgrade = context.request().getHeader("Upgrade");
             if (upgrade != null) {
@@ -26,6 +34,18 @@ public class PollingRoutes {
             String upgrade = context.request().getHeader("Upgrade");
             if (upgrade != null && upgrade.equalsIgnoreCase("websocket")) {
                 context.next();
+                return;
+            }
+            String origin = context.request().getHeader("Origin");
+            boolean allowed = origin != null && origins.contains(origin);
+            if (allowed) {
+                context.response().putHeader("Access-Control-Allow-Origin", origin)
+                        .putHeader("Access-Control-Allow-Credentials", "true").putHeader("Vary", "Origin");
+            }
+            if (context.request().method() == HttpMethod.OPTIONS && allowed) {
+                context.response().setStatusCode(204).putHeader("Access-Control-Allow-Methods", "GET, POST")
+                        .putHeader("Access-Control-Allow-Headers", "Content-Type").putHeader("Access-Control-Max-Age", "86400")
+                        .end();
             } else if (context.request().method() == HttpMethod.GET) {
                 engine.get(context);
             } else if (context.request().method() == HttpMethod.POST) {
