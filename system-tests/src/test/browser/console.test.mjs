@@ -1,9 +1,12 @@
-// Two agents in two browser contexts: a sandbox customer asks for a human, both see it, one takes it, the
-// other sees it taken, messages go both ways. Screenshots go to $SCREENSHOTS. Exits non-zero on any failure.
+// Two agents in two browser contexts: alice signs in with the company's identity provider (authorization code
+// with PKCE), bob pastes a token. A sandbox customer asks for a human, both see it (alice also as a desktop
+// notification), one takes it, the other sees it taken, messages go both ways with their receipts, a canned
+// reply, search, unread counts, a transfer, and the admin's report with its charts. Alice's short-lived token is
+// renewed on her open connection meanwhile. Screenshots go to $SCREENSHOTS. Exits non-zero on any failure.
 import { chromium } from "playwright-core";
 import { mkdirSync } from "node:fs";
 
-const { GATEWAY_URL, BRIDGE_URL, PAGE_ID, TOKEN_ALICE, TOKEN_BOB, TOKEN_ADMIN, SCREENSHOTS } = process.env;
+const { GATEWAY_URL, BRIDGE_URL, PAGE_ID, TOKEN_BOB, SCREENSHOTS } = process.env;
 const CUSTOMER = "maria-" + Date.now();
 mkdirSync(SCREENSHOTS, { recursive: true });
 const WAIT = { timeout: 15000 };
@@ -16,14 +19,50 @@ async function customerWrites(text) {
   if (response.status !== 202) throw new Error("sandbox refused: " + response.status + " " + await response.text());
 }
 
-async function signIn(browser, token, viewport) {
+// A console in its own browser context, with desktop notifications allowed and recorded, as if the agent
+// looked at another window (no focus).
+async function consolePage(browser, viewport) {
   const context = await browser.newContext({ viewport });
+  await context.grantPermissions(["notifications"], { origin: GATEWAY_URL });
+  await context.addInitScript(() => {
+    window.__notifications = [];
+    const Real = window.Notification;
+    window.Notification = class extends Real {
+      constructor(title, options) {
+        super(title, options);
+        window.__notifications.push(options && options.body);
+      }
+    };
+    document.hasFocus = () => false;
+  });
   const page = await context.newPage();
   page.on("pageerror", (error) => { throw error; });
   await page.goto(GATEWAY_URL + "/");
+  return page;
+}
+
+async function signInWithToken(browser, token, viewport) {
+  const page = await consolePage(browser, viewport);
+  await page.click("#paste summary");
   await page.fill("#token", token);
   await page.click("#signin-button");
   await page.waitForSelector("[data-testid=connection].online", WAIT);
+  return page;
+}
+
+// The provider's own login form (oidc-provider's), then back to the console with the code
+async function signInWithProvider(browser, login, viewport, screenshot) {
+  const page = await consolePage(browser, viewport);
+  await page.locator("#oidc-button").waitFor(WAIT);
+  if (screenshot) await page.screenshot({ path: `${SCREENSHOTS}/0-sign-in.png` });
+  await page.click("#oidc-button");
+  await page.locator("input[name=login]").waitFor(WAIT);
+  if (!page.url().includes("code_challenge") && !page.url().includes("/interaction/")) throw new Error("not at the provider: " + page.url());
+  await page.fill("input[name=login]", login);
+  await page.fill("input[name=password]", "any password");
+  await page.click("button[type=submit]");
+  await page.waitForSelector("[data-testid=connection].online", WAIT);
+  if (page.url().includes("code=")) throw new Error("the code stays in the address bar: " + page.url());
   return page;
 }
 
@@ -33,8 +72,11 @@ const browser = await chromium.launch({
          "--disable-background-networking", "--disable-component-update", "--disable-sync"],
 });
 try {
-  const alice = await signIn(browser, TOKEN_ALICE, { width: 1200, height: 800 });
-  const bob = await signIn(browser, TOKEN_BOB, { width: 390, height: 844 });   // a phone
+  const alice = await signInWithProvider(browser, "alice", { width: 1200, height: 800 }, true);
+  const aliceToken = await alice.evaluate(() => ({ exp: claims(state.token).exp, refresh: !!state.refreshToken }));
+  if (!aliceToken.refresh) throw new Error("no refresh token from the provider");
+  const aliceSocket = await alice.evaluateHandle(() => state.socket);
+  const bob = await signInWithToken(browser, TOKEN_BOB, { width: 390, height: 844 });   // a phone
   // the team: each sees the other online, and alice stepping away shows on bob's phone
   await alice.locator('#team li.online[data-agent="bob"]').waitFor(WAIT);
   await bob.locator('#team li.online[data-agent="alice"]').waitFor(WAIT);
@@ -57,6 +99,9 @@ try {
   await alice.locator("#n-waiting", { hasText: "1" }).waitFor(WAIT);
   if (!(await alice.title()).startsWith("(1)")) throw new Error("the tab title does not count the waiting customer: " + await alice.title());
   await alice.screenshot({ path: `${SCREENSHOTS}/2-customer-waiting.png` });
+  // alice looks at another window: a desktop notification told her
+  const notes = await alice.evaluate(() => window.__notifications);
+  if (!notes.some((n) => n && n.includes("Maria Rossi asks for a human"))) throw new Error("no notification: " + JSON.stringify(notes));
   await alice.click('.tabs [data-list="all"]');
   await bob.screenshot({ path: `${SCREENSHOTS}/2-customer-waiting-phone.png` });
 
@@ -84,6 +129,12 @@ try {
   // the sandbox echoes the send and Maria's Messenger confirms delivery: both agents see it on the message
   await alice.locator("#messages li.page", { hasText: "Alice here" }).locator(".status.delivered").waitFor(WAIT);
   await bob.locator("#messages li.page", { hasText: "Alice here" }).locator(".status.delivered").waitFor(WAIT);
+
+  // a canned reply of the company, picked from the list
+  await alice.selectOption("#canned", { label: "thanks" });
+  if (await alice.inputValue("#text") !== "Thank you for your patience, Maria!") throw new Error("the canned reply was not put in");
+  await alice.click("#send");
+  await alice.locator("#messages li.page", { hasText: "Thank you for your patience" }).locator(".status.delivered").waitFor(WAIT);
 
   await customerWrites("My order number is 4711");
   await alice.locator("#messages li.customer", { hasText: "4711" }).waitFor(WAIT);
@@ -118,11 +169,30 @@ try {
   await alice.locator("#n-mine", { hasText: "0" }).waitFor(WAIT);
   // the admin's report: Alice took Maria, so she has handled one customer, in the table and in the chart
   if (await alice.isVisible("#reports-button")) throw new Error("an agent who is no admin sees the reports button");
-  const boss = await signIn(browser, TOKEN_ADMIN, { width: 1200, height: 800 });
+  const boss = await signInWithProvider(browser, "boss", { width: 1200, height: 800 }, false);
   await boss.click("#reports-button");
   await boss.locator('#report-table tr[data-agent="alice"] td:nth-child(2)', { hasText: "1" }).waitFor(WAIT);
   await boss.locator('#report-chart rect[data-agent="alice"]').waitFor(WAIT);
-  await boss.screenshot({ path: `${SCREENSHOTS}/5-report.png` });
+  const today = new Date().toISOString().slice(0, 10);
+  const handledToday = await boss.locator(`#report-days svg[data-chart="customers"] rect[data-day="${today}"]`).getAttribute("data-value");
+  if (!(Number(handledToday) >= 1)) throw new Error("today's column of the per-day chart shows " + handledToday);
+  for (const chart of ["wait", "first-response", "handle"]) {
+    await boss.locator(`#report-days svg[data-chart="${chart}"] rect[data-day="${today}"]`).waitFor(WAIT);
+  }
+  await boss.screenshot({ path: `${SCREENSHOTS}/5-report.png`, fullPage: true });
+  await boss.setViewportSize({ width: 390, height: 844 });
+  await boss.screenshot({ path: `${SCREENSHOTS}/5-report-phone.png`, fullPage: true });
+
+  // past the expiry of the token alice signed in with: renewed with the provider and handed to the same socket
+  while (Date.now() / 1000 < aliceToken.exp + 3) await alice.waitForTimeout(500);
+  const renewed = await alice.evaluate((first) => ({ renewals: state.renewals || 0, same: state.socket === first,
+    open: state.socket.readyState === WebSocket.OPEN, exp: claims(state.token).exp }), aliceSocket);
+  if (!(renewed.renewals >= 1 && renewed.same && renewed.open && renewed.exp > aliceToken.exp)) {
+    throw new Error("alice's connection did not live on with a renewed token: " + JSON.stringify(renewed));
+  }
+  await alice.locator("[data-testid=connection].online").waitFor(WAIT);
+  await customerWrites("One more question");
+  await row(alice).locator(".last", { hasText: "One more question" }).waitFor(WAIT);
   console.log("console test passed; screenshots in " + SCREENSHOTS);
 } finally {
   await browser.close();

@@ -1,10 +1,32 @@
 // The agents' console: the JSON WebSocket (/api/dashboard/ws) for the live queue and commands, resuming with
 // last_seq after a network loss, and /api/console on the same origin for history, customer info and typing.
+// Sign-in with the company's OpenID Connect provider (authorization code with PKCE, renewed before expiry on the
+// open socket), the local stack's demo users, or a pasted token. Every text comes from texts.en.js.
 "use strict";
 
 const $ = (id) => document.getElementById(id);
+const TEXTS = window.HANDOVER_TEXTS || {};
+
+/** A text of texts.en.js with its {placeholders} filled in. */
+function t(key, vars) {
+  const text = TEXTS[key] || key;
+  return vars ? text.replace(/\{(\w+)\}/g, (all, name) => (vars[name] == null ? all : String(vars[name]))) : text;
+}
+
+function translatePage() {
+  document.querySelectorAll("[data-t]").forEach((el) => (el.textContent = t(el.dataset.t)));
+  for (const attr of ["aria-label", "placeholder", "title"]) {
+    const data = "t" + attr.replace(/(^|-)(\w)/g, (all, dash, c) => c.toUpperCase());
+    document.querySelectorAll("[data-t-" + attr + "]").forEach((el) => el.setAttribute(attr, t(el.dataset[data])));
+  }
+}
+translatePage();
+
 const state = {
   token: sessionStorage.getItem("handover.token"),
+  refreshToken: sessionStorage.getItem("handover.refresh"),
+  refreshTimer: null,
+  canned: [],
   me: null,
   socket: null,
   lastSeq: null,
@@ -45,18 +67,18 @@ function connection(label, css) {
 
 function timeAgo(iso) {
   const minutes = Math.max(0, Math.floor((Date.now() - Date.parse(iso)) / 60000));
-  if (minutes < 1) return "just now";
-  if (minutes < 60) return minutes + (minutes === 1 ? " minute ago" : " minutes ago");
+  if (minutes < 1) return t("time.justNow");
+  if (minutes < 60) return minutes === 1 ? t("time.minute") : t("time.minutes", { n: minutes });
   const hours = Math.floor(minutes / 60);
-  if (hours < 24) return hours + (hours === 1 ? " hour ago" : " hours ago");
+  if (hours < 24) return hours === 1 ? t("time.hour") : t("time.hours", { n: hours });
   const days = Math.floor(hours / 24);
-  return days + (days === 1 ? " day ago" : " days ago");
+  return days === 1 ? t("time.day") : t("time.days", { n: days });
 }
 
 function badgeOf(c) {
-  if (!c.agent_id) return { text: "free", css: "badge" };
-  if (c.agent_id === state.me.sub) return { text: "mine", css: "badge mine" };
-  return { text: "taken by " + (c.agent_name || c.agent_email || c.agent_id), css: "badge taken" };
+  if (!c.agent_id) return { text: t("badge.free"), css: "badge" };
+  if (c.agent_id === state.me.sub) return { text: t("badge.mine"), css: "badge mine" };
+  return { text: t("badge.takenBy", { name: c.agent_name || c.agent_email || c.agent_id }), css: "badge taken" };
 }
 
 // ---- the queue -------------------------------------------------------------------------------------------
@@ -110,7 +132,7 @@ function render() {
     if (unread) {
       const count = document.createElement("span");
       count.className = "unread";
-      count.setAttribute("aria-label", unread + " unread");
+      count.setAttribute("aria-label", t("lists.unread", { count: unread }));
       count.textContent = unread;
       li.append(count);
     }
@@ -120,8 +142,8 @@ function render() {
   }));
   for (const key of ["waiting", "mine", "all"]) $("n-" + key).textContent = shown[key].length;
   $("empty").hidden = items.length > 0;
-  $("empty").textContent = state.list === "mine" ? "You have no customers." : "Nobody is waiting.";
-  document.title = (shown.waiting.length ? "(" + shown.waiting.length + ") " : "") + "Handover console";
+  $("empty").textContent = state.list === "mine" ? t("lists.noneMine") : t("lists.nobodyWaiting");
+  document.title = (shown.waiting.length ? "(" + shown.waiting.length + ") " : "") + t("app.title");
   renderSelected();
 }
 
@@ -148,13 +170,13 @@ function attention(text) {
   } catch (e) {
     // no audio here: the notification and the title still tell
   }
-  if (document.hidden && "Notification" in window && Notification.permission === "granted") {
-    new Notification("Handover", { body: text });
+  if ((document.hidden || !document.hasFocus()) && "Notification" in window && Notification.permission === "granted") {
+    new Notification(t("app.name"), { body: text });
   }
 }
 
 function showAlerts() {
-  $("alerts").textContent = state.alerts ? "Alerts on" : "Alerts off";
+  $("alerts").textContent = state.alerts ? t("alerts.on") : t("alerts.off");
   $("alerts").setAttribute("aria-pressed", String(state.alerts));
 }
 
@@ -181,7 +203,7 @@ async function search() {
     { headers: { Authorization: "Bearer " + state.token } });
   const body = await response.json().catch(() => ({}));
   if (!response.ok) {
-    notice("Search: " + (body.error || response.status));
+    notice(t("search.failed", { error: body.error || response.status }));
     return;
   }
   state.found.clear();
@@ -191,14 +213,14 @@ async function search() {
     li.dataset.customer = c.customer_id;
     li.tabIndex = 0;
     li.textContent = (c.customer_name || c.customer_id) + " · " + (c.page_name || c.page_id)
-      + (c.stop ? (c.agent_id ? " · " + badgeOf(c).text : " · waiting") : "");
+      + (c.stop ? (c.agent_id ? " · " + badgeOf(c).text : " · " + t("search.waiting")) : "");
     li.onclick = () => open(c.customer_id);
     li.onkeydown = (event) => { if (event.key === "Enter") open(c.customer_id); };
     return li;
   }));
   if (!body.customers.length) {
     const li = document.createElement("li");
-    li.textContent = "Nobody by that name.";
+    li.textContent = t("search.none");
     $("results").append(li);
   }
   $("results").hidden = false;
@@ -216,11 +238,11 @@ function renderSelected() {
   $("transfer-to").replaceChildren(...colleagues.map((a) => {
     const option = document.createElement("option");
     option.value = a.agent_id;
-    option.textContent = (a.agent_name || a.agent_id) + " (" + a.status + ")";
+    option.textContent = (a.agent_name || a.agent_id) + " (" + t("status." + a.status) + ")";
     return option;
   }));
   if (chosen) $("transfer-to").value = chosen;
-  const badge = c ? badgeOf(c) : { text: "back with the bot", css: "badge" };
+  const badge = c ? badgeOf(c) : { text: t("badge.withBot"), css: "badge" };
   $("who-badge").textContent = badge.text;
   $("who-badge").className = badge.css;
   const mine = c && c.agent_id === state.me.sub;
@@ -239,7 +261,7 @@ function addMessage(text, fromPage, who, at, id, status, error, attachments) {
     if (a.type === "image" && a.url) {
       const img = document.createElement("img");
       img.src = a.url;
-      img.alt = a.title || "image from the customer";
+      img.alt = a.title || t("conversation.imageFromCustomer");
       li.append(img);
     } else if (a.url) {
       const link = document.createElement("a");
@@ -270,13 +292,13 @@ function addMessage(text, fromPage, who, at, id, status, error, attachments) {
 // An agent message's state (queued, sent, delivered, read, failed with its reason), and a retry when it failed.
 function showStatus(li, status, error) {
   const mark = li.querySelector(".status");
-  mark.textContent = status === "failed" ? "failed: " + (error || "not sent") : status;
+  mark.textContent = status === "failed" ? t("message.failed", { error: error || t("message.notSent") }) : t("message." + status);
   mark.className = "status " + status;
   li.querySelector("button.retry")?.remove();
   if (status === "failed") {
     const retry = document.createElement("button");
     retry.className = "retry";
-    retry.textContent = "Retry";
+    retry.textContent = t("message.retry");
     retry.onclick = () => send({ type: "send_message", customer_id: state.selected, page_id: selectedPage(),
       message: li.dataset.text });
     li.append(retry);
@@ -289,7 +311,7 @@ async function api(path, options = {}) {
     headers: { "Authorization": "Bearer " + state.token, "Content-Type": "application/json" },
   });
   const body = await response.json().catch(() => null);
-  if (!response.ok) throw new Error((body && body.error) || "Request failed (" + response.status + ")");
+  if (!response.ok) throw new Error((body && body.error) || t("conversation.requestFailed", { status: response.status }));
   return body;
 }
 
@@ -305,7 +327,7 @@ async function open(customerId) {
   try {
     const history = await api("/messages?limit=50&page_id=" + encodeURIComponent(c.page_id));
     history.messages.slice().reverse().forEach((m) =>
-      addMessage(m.text, m.direction === "outbound", m.author === "agent" ? m.agent_name : m.author, m.created_at,
+      addMessage(m.text, m.direction === "outbound", m.author === "agent" ? m.agent_name : t("conversation." + m.author), m.created_at,
         m.id, m.status, m.error, m.attachments));
     const profile = await api("/profile?page_id=" + encodeURIComponent(c.page_id));
     $("taxCode").value = profile.taxCode || "";
@@ -334,7 +356,7 @@ $("release").onclick = () => send({ type: "unassign_agent", data: { customer_id:
 $("to-bot").onclick = async () => {
   try {
     await api("/stop", { method: "PUT", body: JSON.stringify({ page_id: selectedPage(), stop: false }) });
-    notice("Handed back to the bot.", "info");
+    notice(t("conversation.handedBack"), "info");
   } catch (e) {
     notice(e.message);
   }
@@ -362,7 +384,7 @@ $("profile").onsubmit = async (event) => {
   try {
     await api("/profile", { method: "PUT", body: JSON.stringify({ page_id: selectedPage(), taxCode: $("taxCode").value,
       companyName: $("companyName").value, notes: $("notes").value }) });
-    notice("Customer info saved.", "info");
+    notice(t("conversation.saved"), "info");
   } catch (e) {
     notice(e.message);
   }
@@ -372,14 +394,14 @@ $("profile").onsubmit = async (event) => {
 
 function send(frame) {
   if (!state.socket || state.socket.readyState !== WebSocket.OPEN) {
-    notice("Not connected; try again in a moment.");
+    notice(t("conversation.notConnected"));
     return;
   }
   state.socket.send(JSON.stringify(frame));
 }
 
 function connect() {
-  connection("connecting", "connecting");
+  connection(t("connection.connecting"), "connecting");
   const scheme = location.protocol === "https:" ? "wss://" : "ws://";
   const resume = state.lastSeq === null ? "" : "?last_seq=" + state.lastSeq;
   const socket = new WebSocket(scheme + location.host + "/api/dashboard/ws" + resume,
@@ -389,13 +411,13 @@ function connect() {
   socket.onclose = (event) => {
     if (state.socket !== socket) return;
     if (event.code === 1008) {
-      connection("signed out", "offline");
-      notice("Your session ended (" + (event.reason || "token refused") + "). Sign in again.");
+      connection(t("connection.signedOut"), "offline");
+      notice(t("signin.ended", { reason: event.reason || t("signin.tokenRefused") }));
       signOut();
       return;
     }
     const wait = Math.min(10, 1 + state.retry++);
-    connection("offline, reconnecting in " + wait + " s", "offline");
+    connection(t("connection.retry", { seconds: wait }), "offline");
     setTimeout(() => state.token && connect(), wait * 1000);
   };
 }
@@ -405,7 +427,7 @@ function handle(frame) {
   switch (frame.type) {
     case "connected":
       state.retry = 0;
-      connection("online", "online");
+      connection(t("connection.online"), "online");
       if (state.lastSeq === null) send({ type: "get_stopped_customers", data: { limit: 200 } });
       send({ type: "get_agents" });
       break;
@@ -439,17 +461,17 @@ function handle(frame) {
       break;
     case "agent_assigned":
       upsert(frame.data.customer);
-      notice("You took " + (frame.data.customer.customer_name || frame.data.customer.customer_id) + ".", "info");
+      notice(t("conversation.took", { name: frame.data.customer.customer_name || frame.data.customer.customer_id }), "info");
       break;
     case "agent_unassigned":
       upsert(frame.data.customer);
       break;
     case "customer_transferred":
       upsert(frame.data.customer);
-      notice("Transferred to " + (frame.data.agent_name || frame.data.agent_id) + ".", "info");
+      notice(t("conversation.transferred", { name: frame.data.agent_name || frame.data.agent_id }), "info");
       break;
     case "agent_requested":
-      attention((frame.data.customer_name || frame.data.chat_id) + " asks for a human");
+      attention(t("attention.asks", { name: frame.data.customer_name || frame.data.chat_id }));
       break;
     case "new_message": {
       const m = frame.data;
@@ -458,13 +480,13 @@ function handle(frame) {
         c.last_message = m.message;
         if (c.agent_id === state.me.sub && (m.chat_id !== state.selected || document.hidden)) {
           if (m.chat_id !== state.selected) state.unread.set(m.chat_id, (state.unread.get(m.chat_id) || 0) + 1);
-          attention((c.customer_name || m.chat_id) + ": " + m.message);
+          attention(t("attention.writes", { name: c.customer_name || m.chat_id, message: m.message }));
         }
         render();
       }
       if (m.chat_id === state.selected) {
         const fromPage = m.sender_id !== m.chat_id;
-        addMessage(m.message, fromPage, fromPage ? (m.is_bot ? "bot" : m.agent_name) : "customer", null,
+        addMessage(m.message, fromPage, fromPage ? (m.is_bot ? t("conversation.bot") : m.agent_name) : t("conversation.customer"), null,
           m.is_human ? m.message_id : null);
       }
       break;
@@ -495,13 +517,13 @@ function renderTeam() {
     const dot = document.createElement("span");
     dot.className = "dot";
     const name = document.createElement("span");
-    name.textContent = (a.agent_name || a.agent_id) + (state.me && a.agent_id === state.me.sub ? " (you)" : "");
+    name.textContent = (a.agent_name || a.agent_id) + (state.me && a.agent_id === state.me.sub ? " " + t("team.you") : "");
     const status = document.createElement("span");
     status.className = "presence";
-    status.textContent = a.status;
+    status.textContent = t("status." + a.status);
     const chats = document.createElement("span");
     chats.className = "chats";
-    chats.textContent = a.active_chats == null ? "" : a.active_chats + " active";
+    chats.textContent = a.active_chats == null ? "" : t("team.active", { count: a.active_chats });
     li.append(dot, name, status, chats);
     return li;
   }));
@@ -517,7 +539,7 @@ function isAdmin() {
 
 function duration(seconds) {
   if (seconds == null) return "–";
-  return seconds < 120 ? seconds + " s" : Math.round(seconds / 60) + " min";
+  return seconds < 120 ? t("duration.seconds", { n: seconds }) : t("duration.minutes", { n: Math.round(seconds / 60) });
 }
 
 // The last 7 days of the company: a row per agent and a bar chart of the customers each handled.
@@ -525,13 +547,13 @@ async function showReport() {
   const response = await fetch("/api/console/reports", { headers: { Authorization: "Bearer " + state.token } });
   const body = await response.json().catch(() => ({}));
   if (!response.ok) {
-    notice("Report: " + (body.error || response.status));
+    notice(t("report.failed", { error: body.error || response.status }));
     return;
   }
   $("report-period").textContent = new Date(body.from).toLocaleDateString() + " – " + new Date(body.to).toLocaleDateString();
   const rows = $("report-table").tBodies[0];
   rows.replaceChildren();
-  for (const r of [{ agent_id: "", agent_name: "Whole company", ...body.company }, ...body.agents]) {
+  for (const r of [{ agent_id: "", agent_name: t("report.company"), ...body.company }, ...body.agents]) {
     const tr = document.createElement("tr");
     tr.dataset.agent = r.agent_id;
     for (const cell of [r.agent_name || r.agent_id, r.customers_handled,
@@ -551,7 +573,7 @@ async function showReport() {
   svg.setAttribute("width", "100%");
   svg.setAttribute("height", String(body.agents.length * (bar + 6) + 4));
   svg.setAttribute("role", "img");
-  svg.setAttribute("aria-label", "Customers handled per agent");
+  svg.setAttribute("aria-label", t("report.perAgent"));
   body.agents.forEach((a, i) => {
     const rect = document.createElementNS(ns, "rect");
     rect.setAttribute("x", "30%");
@@ -566,13 +588,62 @@ async function showReport() {
     svg.append(rect, label);
   });
   $("report-chart").replaceChildren(svg);
+  const days = body.days || [];
+  $("report-days").replaceChildren(
+    dayChart("report.chartCustomers", "customers", days, (d) => d.customers_handled),
+    dayChart("report.chartWait", "wait", days, (d) => d.wait_seconds.p50),
+    dayChart("report.chartFirstResponse", "first-response", days, (d) => d.first_response_seconds.p50),
+    dayChart("report.chartHandle", "handle", days, (d) => d.handle_seconds.p50));
   $("reports").hidden = false;
 }
+
+// One figure per day as columns, labelled with the day and the value (an SVG drawn here: no library needed).
+function dayChart(titleKey, id, days, value) {
+  const ns = "http://www.w3.org/2000/svg";
+  const figure = document.createElement("figure");
+  figure.className = "day-chart";
+  const caption = document.createElement("figcaption");
+  caption.textContent = t(titleKey);
+  const svg = document.createElementNS(ns, "svg");
+  const width = 44;
+  const height = 120;
+  const most = Math.max(1, ...days.map((d) => value(d) || 0));
+  svg.setAttribute("viewBox", `0 0 ${Math.max(1, days.length) * width} ${height + 30}`);
+  svg.setAttribute("role", "img");
+  svg.setAttribute("aria-label", t(titleKey));
+  svg.dataset.chart = id;
+  days.forEach((d, i) => {
+    const v = value(d);
+    const h = v == null ? 0 : Math.max(2, height * v / most);
+    const rect = document.createElementNS(ns, "rect");
+    rect.setAttribute("x", String(i * width + 6));
+    rect.setAttribute("y", String(height - h + 14));
+    rect.setAttribute("width", String(width - 12));
+    rect.setAttribute("height", String(h));
+    rect.dataset.day = d.date;
+    rect.dataset.value = v == null ? "" : String(v);
+    const label = document.createElementNS(ns, "text");
+    label.setAttribute("x", String(i * width + width / 2));
+    label.setAttribute("y", String(height + 28));
+    label.setAttribute("text-anchor", "middle");
+    label.textContent = d.date.slice(5);
+    const figureText = document.createElementNS(ns, "text");
+    figureText.setAttribute("x", String(i * width + width / 2));
+    figureText.setAttribute("y", String(height - h + 10));
+    figureText.setAttribute("text-anchor", "middle");
+    figureText.textContent = v == null ? "–" : String(v);
+    svg.append(rect, label, figureText);
+  });
+  figure.append(caption, svg);
+  return figure;
+}
+
+// ---- signing in -----------------------------------------------------------------------------------------
 
 function signIn(token) {
   const payload = claims(token);
   if (!payload || !payload.sub) {
-    notice("That is not a token.");
+    notice(t("signin.notAToken"));
     return;
   }
   state.token = token;
@@ -586,12 +657,17 @@ function signIn(token) {
   $("alerts").hidden = false;
   showAlerts();
   $("reports-button").hidden = !isAdmin();
+  scheduleRenewal();
+  loadCanned();
   connect();
 }
 
 function signOut() {
   state.token = null;
+  state.refreshToken = null;
+  clearTimeout(state.refreshTimer);
   sessionStorage.removeItem("handover.token");
+  sessionStorage.removeItem("handover.refresh");
   const socket = state.socket;
   state.socket = null;
   if (socket) socket.close();
@@ -604,8 +680,159 @@ function signOut() {
   $("reports").hidden = true;
 }
 
+function b64url(bytes) {
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+function redirectUri() {
+  return location.origin + location.pathname;
+}
+
+async function discovery(oidc) {
+  const response = await fetch(oidc.issuer.replace(/\/$/, "") + "/.well-known/openid-configuration");
+  if (!response.ok) throw new Error("discovery " + response.status);
+  return response.json();
+}
+
+// The authorization code flow with PKCE (RFC 7636): the verifier stays in this tab, the provider sees its hash.
+async function oidcStart(oidc) {
+  const config = await discovery(oidc);
+  const verifier = b64url(crypto.getRandomValues(new Uint8Array(32)));
+  const challenge = b64url(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier))));
+  const nonce = b64url(crypto.getRandomValues(new Uint8Array(16)));
+  sessionStorage.setItem("handover.oidc", JSON.stringify({ verifier, state: nonce }));
+  const params = { response_type: "code", client_id: oidc.client_id, redirect_uri: redirectUri(), scope: oidc.scope,
+    state: nonce, code_challenge: challenge, code_challenge_method: "S256" };
+  if (oidc.resource) params.resource = oidc.resource;
+  location.assign(config.authorization_endpoint + "?" + new URLSearchParams(params));
+}
+
+async function tokenRequest(oidc, form) {
+  const config = await discovery(oidc);
+  if (oidc.resource) form.resource = oidc.resource;
+  const response = await fetch(config.token_endpoint, { method: "POST",
+    headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ client_id: oidc.client_id, ...form }) });
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok || !body.access_token) throw new Error(body.error_description || body.error || response.status);
+  if (body.refresh_token) {
+    state.refreshToken = body.refresh_token;
+    sessionStorage.setItem("handover.refresh", body.refresh_token);
+  }
+  return body.access_token;
+}
+
+async function oidcFinish(oidc, params) {
+  const started = JSON.parse(sessionStorage.getItem("handover.oidc") || "{}");
+  sessionStorage.removeItem("handover.oidc");
+  history.replaceState(null, "", redirectUri());
+  if (params.get("error")) throw new Error(params.get("error_description") || params.get("error"));
+  if (!started.verifier || params.get("state") !== started.state) throw new Error("state mismatch");
+  return tokenRequest(oidc, { grant_type: "authorization_code", code: params.get("code"), redirect_uri: redirectUri(),
+    code_verifier: started.verifier });
+}
+
+// Renews the token at 70% of its life with the refresh token, and hands the fresh one to the open socket
+// (refresh_token), so the live connection never drops for an expiry.
+function scheduleRenewal() {
+  clearTimeout(state.refreshTimer);
+  const payload = claims(state.token);
+  if (!state.refreshToken || !state.oidc || !payload || !payload.exp) return;
+  const issued = payload.iat || Math.floor(Date.now() / 1000);
+  const due = (issued + (payload.exp - issued) * 0.7) * 1000;
+  state.refreshTimer = setTimeout(renew, Math.max(1000, due - Date.now()));
+}
+
+async function renew() {
+  try {
+    const token = await tokenRequest(state.oidc, { grant_type: "refresh_token", refresh_token: state.refreshToken });
+    state.token = token;
+    state.me = claims(token);
+    sessionStorage.setItem("handover.token", token);
+    state.renewals = (state.renewals || 0) + 1;
+    if (state.socket && state.socket.readyState === WebSocket.OPEN) send({ type: "refresh_token", data: { token } });
+    scheduleRenewal();
+  } catch (e) {
+    notice(t("signin.renewFailed", { error: e.message }));
+    state.refreshTimer = setTimeout(renew, 5000);
+  }
+}
+
+// What the gateway offers: the company's provider, the local stack's demo users, and always the pasted token.
+async function signInOptions() {
+  const response = await fetch("/api/console/sign-in");
+  const options = response.ok ? await response.json() : { oidc: null, demo_users: [] };
+  state.oidc = options.oidc;
+  if (options.oidc) {
+    $("oidc").hidden = false;
+    $("oidc-button").onclick = () => oidcStart(options.oidc).catch((e) => notice(t("signin.failed", { error: e.message })));
+  }
+  $("demo").hidden = !options.demo_users.length;
+  $("demo-users").replaceChildren(...options.demo_users.map((user) => {
+    const li = document.createElement("li");
+    const button = document.createElement("button");
+    button.textContent = t("signin.demoAs", { name: user.name, role: user.role });
+    button.onclick = () => signIn(user.token);
+    li.append(button);
+    return li;
+  }));
+  return options;
+}
+
+// ---- canned replies ----------------------------------------------------------------------------------------
+
+async function loadCanned() {
+  const response = await fetch("/api/console/canned-replies", { headers: { Authorization: "Bearer " + state.token } });
+  const body = response.ok ? await response.json() : { canned_replies: [] };
+  state.canned = body.canned_replies || [];
+  const none = document.createElement("option");
+  none.value = "";
+  none.textContent = t("conversation.cannedNone");
+  $("canned").replaceChildren(none, ...state.canned.map((reply, i) => {
+    const option = document.createElement("option");
+    option.value = String(i);
+    option.textContent = reply.shortcut;
+    option.title = reply.text;
+    return option;
+  }));
+  $("canned").hidden = !state.canned.length;
+}
+
+$("canned").onchange = () => {
+  const reply = state.canned[Number($("canned").value)];
+  if (reply) {
+    $("text").value = reply.text;
+    $("text").focus();
+  }
+  $("canned").value = "";
+};
+
+// "/shortcut" followed by Tab in the message box puts the canned reply in its place
+$("text").addEventListener("keydown", (event) => {
+  const typed = $("text").value.trim();
+  if (event.key !== "Tab" || !typed.startsWith("/")) return;
+  const reply = state.canned.find((r) => r.shortcut === typed.slice(1));
+  if (reply) {
+    event.preventDefault();
+    $("text").value = reply.text;
+  }
+});
+
 $("signin-button").onclick = () => signIn($("token").value.trim());
-$("signout").onclick = () => { signOut(); connection("signed out", "offline"); };
+$("signout").onclick = () => { signOut(); connection(t("connection.signedOut"), "offline"); };
 $("reports-button").onclick = () => showReport();
 $("reports-close").onclick = () => ($("reports").hidden = true);
-if (state.token) signIn(state.token);
+
+(async () => {
+  const options = await signInOptions();
+  const params = new URLSearchParams(location.search);
+  if (options.oidc && (params.get("code") || params.get("error"))) {
+    try {
+      signIn(await oidcFinish(options.oidc, params));
+    } catch (e) {
+      notice(t("signin.failed", { error: e.message }));
+    }
+  } else if (state.token) {
+    signIn(state.token);
+  }
+})();

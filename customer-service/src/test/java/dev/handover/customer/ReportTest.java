@@ -61,13 +61,22 @@ class ReportTest {
                 .body("agents[0].handle_seconds.p90", greaterThanOrEqualTo(0))
                 .body("agents[1].customers_handled", equalTo(1))
                 .body("agents[1].first_response_seconds.p50", nullValue())
-                .body("agents[1].handle_seconds.p50", greaterThanOrEqualTo(0));
+                .body("agents[1].handle_seconds.p50", greaterThanOrEqualTo(0))
+                // per day: seven days by default, today's (the last) holds all three, the others none
+                .body("days", org.hamcrest.Matchers.hasSize(org.hamcrest.Matchers.either(equalTo(7)).or(equalTo(8))))
+                .body("days[-1].date", equalTo(java.time.LocalDate.now(java.time.ZoneOffset.UTC).toString()))
+                .body("days[-1].customers_handled", equalTo(3))
+                .body("days[-1].first_response_seconds.p50", greaterThanOrEqualTo(0))
+                .body("days[0].customers_handled", equalTo(0))
+                .body("days[0].wait_seconds.p50", nullValue());
 
         // a period before any of it, another company, a plain agent
         String past = Instant.now().minus(30, ChronoUnit.DAYS).toString();
         String pastEnd = Instant.now().minus(20, ChronoUnit.DAYS).toString();
         as(fx.adminToken).queryParam("from", past).queryParam("to", pastEnd).get(REPORTS).then().statusCode(200)
-                .body("company.customers_handled", equalTo(0)).body("company.wait_seconds.p50", nullValue());
+                .body("company.customers_handled", equalTo(0)).body("company.wait_seconds.p50", nullValue())
+                .body("days", org.hamcrest.Matchers.hasSize(org.hamcrest.Matchers.either(equalTo(10)).or(equalTo(11))))
+                .body("days.customers_handled", org.hamcrest.Matchers.everyItem(equalTo(0)));
         as(new Fixtures(companion).adminToken).get(REPORTS).then().statusCode(200)
                 .body("company.customers_handled", equalTo(0));
         as(alice).get(REPORTS).then().statusCode(403);

@@ -2,7 +2,9 @@ package dev.handover.customer;
 
 import static dev.handover.customer.Fixtures.as;
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import jakarta.inject.Inject;
@@ -93,5 +95,33 @@ class SettingsTest {
         var fx = new Fixtures(companion);
         as(fx.adminToken).body("{\"max_wait_message\":\"" + "x".repeat(2001) + "\"}").put(SETTINGS).then().statusCode(400)
                 .body("error", equalTo("max_wait_message must be text of at most 2000 characters"));
+    }
+
+    @Test
+    void cannedRepliesAreKeptPerCompanyChangedByAdminsAndReadByEveryAgent() {
+        var fx = new Fixtures(companion);
+        var other = new Fixtures(companion);
+        String canned = "/api/dashboard/canned-replies";
+        as(TestTokens.agent("alice", fx.company)).get(canned).then().statusCode(200).body("canned_replies", hasSize(0));
+        as(fx.adminToken).body("{\"canned_replies\":[{\"shortcut\":\"hi\",\"text\":\"Hello, how can I help?\"},"
+                + "{\"shortcut\":\"bye\",\"text\":\"Thanks for writing to us!\"}]}").put(SETTINGS).then().statusCode(200)
+                .body("canned_replies.shortcut", contains("hi", "bye"));
+        as(TestTokens.agent("alice", fx.company)).get(canned).then().statusCode(200)
+                .body("canned_replies.shortcut", contains("hi", "bye"))
+                .body("canned_replies[0].text", equalTo("Hello, how can I help?"));
+        as(TestTokens.agent("mallory", other.company)).get(canned).then().statusCode(200).body("canned_replies", hasSize(0));
+        as(TestTokens.agent("alice", fx.company)).body("{\"canned_replies\":[]}").put(SETTINGS).then().statusCode(403);
+        given().get(canned).then().statusCode(401);
+
+        String rule = "canned_replies must be a list of at most 100 {\"shortcut\", \"text\"} with distinct shortcuts"
+                + " (1 to 32 letters, digits, - or _) and texts of 1 to 2000 characters";
+        for (String bad : new String[] { "{}", "[{\"shortcut\":\"a b\",\"text\":\"x\"}]", "[{\"shortcut\":\"a\",\"text\":\"\"}]",
+                "[{\"shortcut\":\"a\",\"text\":\"x\"},{\"shortcut\":\"a\",\"text\":\"y\"}]",
+                "[{\"shortcut\":\"a\",\"text\":\"x\",\"extra\":1}]", "[{\"shortcut\":\"a\",\"text\":\"" + "x".repeat(2001) + "\"}]" }) {
+            as(fx.adminToken).body("{\"canned_replies\":" + bad + "}").put(SETTINGS).then().statusCode(400)
+                    .body("error", equalTo(rule));
+        }
+        // a refused change changed nothing
+        as(TestTokens.agent("alice", fx.company)).get(canned).then().body("canned_replies.shortcut", contains("hi", "bye"));
     }
 }

@@ -98,6 +98,33 @@ class DashboardSocketTest {
     }
 
     @Test
+    void aFreshTokenOfTheSameAgentKeepsTheConnectionPastTheFirstOnesExpiry() {
+        Instant expiry = Instant.now().plusSeconds(2);
+        String shortLived = TestTokens.sign("agent-4", "co-1", "A", "a@example.com", List.of("agent"),
+                Duration.ofSeconds(2), TestTokens.key());
+        try (var agent = AgentSocket.connect(ws(), shortLived, null)) {
+            agent.next("connected");
+            assertError(agent, refresh(TestTokens.agent("agent-5", "co-1")), "The new token belongs to another agent");
+            assertError(agent, refresh(TestTokens.agent("agent-4", "co-2")), "The new token belongs to another agent");
+            assertError(agent, refresh(TestTokens.expired("agent-4", "co-1")), "Token expired");
+            assertError(agent, refresh(TestTokens.forged("agent-4", "co-1")), "Invalid token");
+            assertError(agent, "{\"type\":\"refresh_token\",\"data\":{}}", "token is required");
+            agent.send(refresh(TestTokens.agent("agent-4", "co-1")));
+            Instant renewedUntil = Instant.parse(agent.next("token_refreshed").at("/data/expires_at").asText());
+            assertTrue(renewedUntil.isAfter(expiry.plusSeconds(60)), renewedUntil.toString());
+            // past the first token's expiry and a few expiry sweeps: the same connection still answers
+            await().atMost(Duration.ofSeconds(6)).until(() -> Instant.now().isAfter(expiry.plusSeconds(2)));
+            agent.send("{\"type\":\"ping\"}");
+            assertTrue(agent.next("pong").has("timestamp"));
+            assertFalse(agent.isClosed());
+        }
+    }
+
+    private static String refresh(String token) {
+        return "{\"type\":\"refresh_token\",\"data\":{\"token\":\"" + token + "\"}}";
+    }
+
+    @Test
     void aTokenWithoutCompanyIsTurnedAway() {
         String noCompany = TestTokens.sign("agent-3", null, "A", "a@example.com", List.of("agent"), Duration.ofHours(1),
                 TestTokens.key());

@@ -347,4 +347,20 @@ class SocketIoTest {
         assertEquals(customer, announced.get("id").asText());
         assertEquals(1, announced.get("queuePosition").asInt());
     }
+
+    @Test
+    void staffAuthWithAFreshTokenOfTheSameAgentRenewsTheSessionInPlace() {
+        Instant expiry = Instant.now().plusSeconds(2);
+        String shortLived = TestTokens.sign("alice", world.company, "A", "alice@example.com", List.of("agent"),
+                Duration.ofSeconds(2), TestTokens.key());
+        driver.connect("a", url(), auth(shortLived, true));
+        driver.next("a", "connect");
+        JsonNode renewed = driver.emitWithAck("a", "staff:auth", payload("staffId", "alice", "token", world.token("alice")));
+        assertTrue(renewed.get("success").asBoolean(), renewed.toString());
+        await().atMost(Duration.ofSeconds(6)).until(() -> Instant.now().isAfter(expiry.plusSeconds(2)));
+        String customer = world.waitingCustomer(page);
+        assertEquals(customer, arg(driver.next("a", "customer:new")).at("/customer/id").asText());
+        JsonNode accepted = driver.emitWithAck("a", "customer:accept", payload("customerId", customer, "staffId", "alice"));
+        assertTrue(accepted.get("ok").asBoolean(), accepted.toString());
+    }
 }

@@ -99,6 +99,21 @@ public final class TestTokens {
         return JwtSigner.sign(new JwtSigner.Claims(ISSUER, subject, companyId, name, email, groups), validFor, key);
     }
 
+    /** As {@link #sign}, for services told to trust another issuer (an identity provider holding the test key). */
+    public static String signAs(String issuer, String subject, String companyId, String name, List<String> groups) {
+        return JwtSigner.sign(new JwtSigner.Claims(issuer, subject, companyId, name, subject + "@example.com", groups),
+                Duration.ofHours(1), KEY);
+    }
+
+    /** The test signing key in PEM, for an identity provider started by a test. */
+    public static String privateKeyPem() {
+        try (InputStream in = TestTokens.class.getResourceAsStream("/handover-test/jwt-private.pem")) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     public static PrivateKey key() {
         return KEY;
     }

@@ -1,6 +1,8 @@
 package dev.handover.customer.model;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.bson.codecs.pojo.annotations.BsonId;
 import org.bson.codecs.pojo.annotations.BsonProperty;
@@ -10,7 +12,7 @@ import io.quarkus.mongodb.panache.common.MongoEntity;
 /**
  * A company's handoff rules (collection {@code settings}, one document per company): how long an absent agent
  * keeps their customers, how long a customer may wait for an answer or in the queue, how many chats an agent
- * takes at once, and what the customer is told. A company that never saved any has the defaults below.
+ * takes at once, what the customer is told, and the canned replies its agents use. A company that never saved any has the defaults below.
  */
 @MongoEntity(collection = "settings")
 public class CompanySettings {
@@ -31,6 +33,8 @@ public class CompanySettings {
     public String noAgentMessage = "";
     @BsonProperty("max_wait_message")
     public String maxWaitMessage = "";
+    @BsonProperty("canned_replies")
+    public List<CannedReply> cannedReplies = new ArrayList<>();
     @BsonProperty("updated_at")
     public Instant updatedAt;
 

@@ -3,6 +3,8 @@ package dev.handover.customer.service;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -23,7 +25,9 @@ import dev.handover.customer.repository.AuditRepository;
  * handled (assignments), the wait (request for a human to assignment), the first response (assignment to the
  * agent's first message) and the handle time (assignment to release or transfer), each as p50 and p90 in
  * seconds ({@code null} without any). A transfer ends the first agent's handling and starts the second's (no
- * wait counted for it). Entries are read once, in time order, through the index {@code company_id, at}.
+ * wait counted for it). The same figures per UTC day ({@code days}, every day of the period, for charts): a wait
+ * and a hand-over count on the day of the assignment, a first response on the day of the message, a handle time
+ * on the day it ended. Entries are read once, in time order, through the index {@code company_id, at}.
  */
 @ApplicationScoped
 public class ReportService {
@@ -54,6 +58,10 @@ public class ReportService {
         }
         Figures company = new Figures(null, null, null);
         Map<String, Figures> agents = new TreeMap<>();
+        Map<LocalDate, Figures> days = new TreeMap<>();
+        for (LocalDate day = day(from); !day.isAfter(day(to.minusMillis(1))); day = day.plusDays(1)) {
+            days.put(day, new Figures(null, null, null));
+        }
         Map<String, Open> open = new HashMap<>();
         List<Document> entries = new ArrayList<>(audit.between(caller.companyId(), ACTIONS, from, to));
         // one write's lines share their time: a request before its assignment, an assignment before its message
@@ -73,7 +81,7 @@ public class ReportService {
                 case "assigned" -> {
                     Open was = open.get(customer);
                     if (was != null && was.agent() != null) {
-                        close(was, at, agents, company);
+                        close(was, at, agents, company, days);
                     }
                     String agentId = after == null ? null : after.getString("agent_id");
                     if (agentId == null) {
@@ -81,13 +89,16 @@ public class ReportService {
                     }
                     Figures agent = agents.computeIfAbsent(agentId, id -> new Figures(id, after.getString("agent_name"),
                             after.getString("agent_email")));
+                    Figures today = days.get(day(at));
                     agent.handled++;
                     company.handled++;
+                    today.handled++;
                     boolean requested = was != null && was.agent() == null && was.requestedAt() != null;
                     if (requested) {
                         long wait = Duration.between(was.requestedAt(), at).toSeconds();
                         agent.waits.add(wait);
                         company.waits.add(wait);
+                        today.waits.add(wait);
                     }
                     open.put(customer, new Open(was == null ? null : was.requestedAt(), agentId, at, null));
                 }
@@ -98,13 +109,14 @@ public class ReportService {
                         long first = Duration.between(was.assignedAt(), at).toSeconds();
                         agents.get(was.agent()).firstResponses.add(first);
                         company.firstResponses.add(first);
+                        days.get(day(at)).firstResponses.add(first);
                         open.put(customer, new Open(was.requestedAt(), was.agent(), was.assignedAt(), at));
                     }
                 }
                 case "unassigned" -> {
                     Open was = open.get(customer);
                     if (was != null && was.agent() != null && before != null && was.agent().equals(before.getString("agent_id"))) {
-                        close(was, at, agents, company);
+                        close(was, at, agents, company, days);
                         open.put(customer, new Open(at, null, null, null));
                     }
                 }
@@ -119,13 +131,26 @@ public class ReportService {
         List<Map<String, Object>> perAgent = new ArrayList<>();
         agents.values().forEach(a -> perAgent.add(a.view()));
         answer.put("agents", perAgent);
+        List<Map<String, Object>> perDay = new ArrayList<>();
+        days.forEach((day, figures) -> {
+            Map<String, Object> view = new LinkedHashMap<>();
+            view.put("date", day.toString());
+            view.putAll(figures.view());
+            perDay.add(view);
+        });
+        answer.put("days", perDay);
         return answer;
     }
 
-    private static void close(Open was, Instant at, Map<String, Figures> agents, Figures company) {
+    private static void close(Open was, Instant at, Map<String, Figures> agents, Figures company, Map<LocalDate, Figures> days) {
         long handled = Duration.between(was.assignedAt(), at).toSeconds();
         agents.get(was.agent()).handles.add(handled);
         company.handles.add(handled);
+        days.get(day(at)).handles.add(handled);
+    }
+
+    private static LocalDate day(Instant at) {
+        return LocalDate.ofInstant(at, ZoneOffset.UTC);
     }
 
     private static Instant time(String text, String name, Instant fallback) {

@@ -3,7 +3,12 @@ package dev.handover.customer.service;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -14,6 +19,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.handover.customer.model.AuditEntry;
+import dev.handover.customer.model.CannedReply;
 import dev.handover.customer.model.CompanySettings;
 import dev.handover.customer.repository.AuditRepository;
 import dev.handover.customer.repository.SettingsRepository;
@@ -28,6 +34,8 @@ public class SettingsService {
     /** The Send API's limit for a text. */
     static final int MAX_TEXT = 2000;
     static final Duration RECENT = Duration.ofSeconds(5);
+    static final int MAX_CANNED = 100;
+    private static final Pattern SHORTCUT = Pattern.compile("[A-Za-z0-9_-]{1,32}");
 
     private final Map<String, Recent> recent = new ConcurrentHashMap<>();
 
@@ -81,6 +89,7 @@ public class SettingsService {
                 case "queue_message" -> s.queueMessage = text(field.getKey(), value);
                 case "no_agent_message" -> s.noAgentMessage = text(field.getKey(), value);
                 case "max_wait_message" -> s.maxWaitMessage = text(field.getKey(), value);
+                case "canned_replies" -> s.cannedReplies = cannedReplies(value);
                 default -> throw ApiException.badRequest("Unknown setting: " + field.getKey());
             }
         }
@@ -113,7 +122,40 @@ public class SettingsService {
         view.put("queue_message", s.queueMessage);
         view.put("no_agent_message", s.noAgentMessage);
         view.put("max_wait_message", s.maxWaitMessage);
+        view.put("canned_replies", cannedReplies(s));
         return view;
+    }
+
+    /** The company's canned replies as the API shows them: {@code [{"shortcut", "text"}]}, in their order. */
+    public static List<Map<String, String>> cannedReplies(CompanySettings s) {
+        List<Map<String, String>> replies = new ArrayList<>();
+        for (CannedReply reply : s.cannedReplies == null ? List.<CannedReply>of() : s.cannedReplies) {
+            Map<String, String> view = new LinkedHashMap<>();
+            view.put("shortcut", reply.shortcut);
+            view.put("text", reply.text);
+            replies.add(view);
+        }
+        return replies;
+    }
+
+    private static List<CannedReply> cannedReplies(JsonNode value) {
+        String rule = "canned_replies must be a list of at most " + MAX_CANNED + " {\"shortcut\", \"text\"} with distinct shortcuts"
+                + " (1 to 32 letters, digits, - or _) and texts of 1 to " + MAX_TEXT + " characters";
+        if (!value.isArray() || value.size() > MAX_CANNED) {
+            throw ApiException.badRequest(rule);
+        }
+        List<CannedReply> replies = new ArrayList<>();
+        Set<String> shortcuts = new HashSet<>();
+        for (JsonNode item : value) {
+            String shortcut = item.path("shortcut").isTextual() ? item.path("shortcut").textValue() : "";
+            String text = item.path("text").isTextual() ? item.path("text").textValue() : "";
+            if (!SHORTCUT.matcher(shortcut).matches() || text.isBlank() || text.length() > MAX_TEXT
+                    || item.size() != 2 || !shortcuts.add(shortcut)) {
+                throw ApiException.badRequest(rule);
+            }
+            replies.add(new CannedReply(shortcut, text));
+        }
+        return replies;
     }
 
     private static int number(String name, JsonNode value, int min, int max) {

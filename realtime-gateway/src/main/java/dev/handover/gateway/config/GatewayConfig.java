@@ -49,6 +49,34 @@ public interface GatewayConfig {
 
     Presence presence();
 
+    Console console();
+
+    /**
+     * How agents sign in to the console: with the company's OpenID Connect provider (authorization code with PKCE,
+     * a public client), and on the local stack with its demo users. The services trust that provider's tokens
+     * through {@code JWT_ISSUER} and {@code JWT_PUBLIC_KEY_LOCATION} (its JWKS address).
+     */
+    interface Console {
+        /** The provider's issuer; its discovery document is read by the browser. No OIDC sign-in without it. */
+        java.util.Optional<String> oidcIssuer();
+
+        /** The console's client id at that provider. */
+        java.util.Optional<String> oidcClientId();
+
+        /** The scopes asked for. */
+        @WithDefault("openid profile email")
+        String oidcScope();
+
+        /** The resource (RFC 8707) access tokens are asked for, when the provider needs one to issue JWTs. */
+        java.util.Optional<String> oidcResource();
+
+        /**
+         * A JSON file of demo users ({@code [{"name", "role", "token"}]}) offered on the sign-in page; written by
+         * {@code ./handover up} for the local stack, never set in production.
+         */
+        java.util.Optional<java.nio.file.Path> demoUsers();
+    }
+
     /**
      * How this instance tells customer-service which agents are connected here: a report per company when it
      * changes (coalesced) and at every beat; a report not restated within {@code ttl} counts as this instance gone.

@@ -15,8 +15,8 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
 import dev.handover.gateway.client.CustomerServiceClient;
 
 /**
- * The console's read-only queries that concern no one customer, on the gateway's own origin: the company's report
- * and the search by name, each answered by customer-service with the agent's own token (it decides who may read).
+ * The console's read-only queries that concern no one customer, on the gateway's own origin: the company's report,
+ * the search by name and the canned replies, each answered by customer-service with the agent's own token (it decides who may read).
  */
 @Path("/api/console")
 @RolesAllowed({ "agent", "admin" })
@@ -40,6 +40,12 @@ public class ConsoleQueryResource {
     @Path("/search")
     public CompletionStage<Response> search(@QueryParam("q") String q, @QueryParam("limit") String limit) {
         return relay("/api/dashboard/customers/search", "q", q, "limit", limit);
+    }
+
+    @GET
+    @Path("/canned-replies")
+    public CompletionStage<Response> cannedReplies() {
+        return relay("/api/dashboard/canned-replies");
     }
 
     private CompletionStage<Response> relay(String path, String... pairs) {

@@ -27,10 +27,12 @@ public class AgentCommands {
     private static final String AGENTS = "/api/dashboard/agents";
 
     private final CustomerServiceClient customers;
+    private final TokenVerifier tokens;
     private final ObjectMapper json;
 
-    public AgentCommands(CustomerServiceClient customers, ObjectMapper json) {
+    public AgentCommands(CustomerServiceClient customers, TokenVerifier tokens, ObjectMapper json) {
         this.customers = customers;
+        this.tokens = tokens;
         this.json = json;
     }
 
@@ -62,6 +64,7 @@ public class AgentCommands {
                         answer -> frame("status_updated", answer.body()));
                 case "get_agents" -> call(customers.get(session.token(), AGENTS, java.util.Map.of()),
                         answer -> frame("agents", answer.body()));
+                case "refresh_token" -> renew(session, data);
                 case "ping" -> done(json.createObjectNode().put("type", "pong").put("timestamp", now()).toString());
                 default -> done(error("Unknown message type: " + type.asText()));
             };
@@ -111,6 +114,21 @@ public class AgentCommands {
                         .put("type", "message_sent").put("customer_id", customerId).put("page_id", pageId)
                         .put("message", message).put("message_id", answer.body().path("message_id").asText(null))
                         .put("timestamp", now()).toString());
+    }
+
+    /**
+     * {@code refresh_token}: a fresh token of the same agent replaces the connection's current one before it
+     * expires, so a console that renews with its identity provider never drops the live connection.
+     */
+    private CompletionStage<String> renew(AgentSession session, JsonNode data) {
+        TokenVerifier.Verified renewed = tokens.renew(session, required(data, "token"));
+        if (!renewed.ok()) {
+            return done(error(renewed.error()));
+        }
+        ObjectNode answer = json.createObjectNode();
+        Instant expires = session.expiresAt();
+        answer.put("expires_at", expires == null ? null : expires.toString());
+        return done(frame("token_refreshed", answer));
     }
 
     /** Adds what depends on the caller to the answer's customer object. */

@@ -26,8 +26,7 @@ public final class AgentSession {
     private final String agentName;
     private final String agentEmail;
     private final String companyId;
-    private final String token;
-    private final Instant expiresAt;
+    private volatile Credentials credentials;
     private final Writer writer;
     private final int maxPending;
     private final AtomicInteger pending = new AtomicInteger();
@@ -43,8 +42,7 @@ public final class AgentSession {
         this.agentName = agentName;
         this.agentEmail = agentEmail;
         this.companyId = companyId;
-        this.token = token;
-        this.expiresAt = expiresAt;
+        this.credentials = new Credentials(token, expiresAt);
         this.writer = writer;
         this.maxPending = maxPending;
     }
@@ -73,9 +71,19 @@ public final class AgentSession {
         return companyId;
     }
 
-    /** The agent's raw JWT, passed on to customer-service. */
+    /** The agent's raw JWT, passed on to customer-service: the freshest one the connection presented. */
     public String token() {
-        return token;
+        return credentials.token();
+    }
+
+    /** Until when the current token is good; {@code null} when it does not expire. */
+    public Instant expiresAt() {
+        return credentials.expiresAt();
+    }
+
+    /** A fresh token of the same agent, verified by {@link TokenVerifier}: the session lives on with it. */
+    void renew(String token, Instant expiresAt) {
+        this.credentials = new Credentials(token, expiresAt);
     }
 
     /** Broadcasts up to this {@code seq} were seen already (the agent resumed from it). */
@@ -88,6 +96,7 @@ public final class AgentSession {
     }
 
     public boolean expired(Instant now) {
+        Instant expiresAt = credentials.expiresAt();
         return expiresAt != null && !now.isBefore(expiresAt);
     }
 
@@ -141,4 +150,7 @@ public final class AgentSession {
         return closed;
     }
 
+    /** A token and its expiry, replaced together. */
+    private record Credentials(String token, Instant expiresAt) {
+    }
 }

@@ -9,8 +9,6 @@ import java.util.concurrent.CompletionStage;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.eclipse.microprofile.jwt.JsonWebToken;
-import org.jboss.logging.Logger;
-import org.jose4j.jwt.consumer.InvalidJwtException;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -21,8 +19,8 @@ import dev.handover.gateway.service.AgentSession;
 import dev.handover.gateway.service.SocketIoEvents;
 import dev.handover.gateway.service.CommandBudget;
 import dev.handover.gateway.service.StaffConsole;
-import io.smallrye.jwt.auth.principal.JWTParser;
-import io.smallrye.jwt.auth.principal.ParseException;
+import dev.handover.gateway.service.TokenVerifier;
+import dev.handover.gateway.service.TokenVerifier.Verified;
 
 /**
  * Socket.IO v5 on top of Engine.IO: the CONNECT of the default namespace with its {@code auth} token (or a
@@ -32,7 +30,6 @@ import io.smallrye.jwt.auth.principal.ParseException;
 @ApplicationScoped
 public class SocketIoServer {
 
-    private static final Logger LOG = Logger.getLogger(SocketIoServer.class);
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final String CONNECTED = "sio.connected";
     private static final String AGENT = "sio.agent";
@@ -40,12 +37,12 @@ public class SocketIoServer {
     private static final String BUDGET = "sio.budget";
     private static final CompletionStage<Void> DONE = CompletableFuture.completedFuture(null);
 
-    private final JWTParser tokens;
+    private final TokenVerifier tokens;
     private final StaffConsole console;
     private final GatewayConfig config;
     private final ObjectMapper json;
 
-    public SocketIoServer(JWTParser tokens, StaffConsole console, GatewayConfig config, ObjectMapper json) {
+    public SocketIoServer(TokenVerifier tokens, StaffConsole console, GatewayConfig config, ObjectMapper json) {
         this.tokens = tokens;
         this.console = console;
         this.config = config;
@@ -111,7 +108,7 @@ public class SocketIoServer {
             }
         }
         if (token != null) {
-            Verified verified = verify(token);
+            Verified verified = tokens.verify(token);
             AgentSession previous = session.attribute(AGENT);
             if (previous != null) {
                 // a second CONNECT replaces the first agent session: never two of them in the company channel
@@ -209,7 +206,7 @@ public class SocketIoServer {
     }
 
     private void staffAuth(EngineSession session, JsonNode payload, StaffConsole.Reply reply, StaffConsole.Ack ack) {
-        Verified verified = verify(payload.path("token").asText(""));
+        Verified verified = tokens.verify(payload.path("token").asText(""));
         String staffId = payload.path("staffId").asText(null);
         String error = verified.error();
         if (error == null && staffId != null && !staffId.equals(verified.jwt().getSubject())) {
@@ -219,8 +216,14 @@ public class SocketIoServer {
         if (error != null) {
             response.put("error", error);
         }
-        if (error == null) {
-            AgentSession previous = session.attribute(AGENT);
+        AgentSession previous = session.attribute(AGENT);
+        if (error == null && previous != null && !previous.closed()
+                && previous.agentId().equals(verified.jwt().getSubject())
+                && previous.companyId().equals(verified.jwt().getClaim("company_id"))) {
+            // the same agent with a fresh token: the session lives on, nothing missed, nothing sent twice
+            tokens.renew(previous, verified.jwt().getRawToken());
+            reply.send(SocketIoEvents.packet("staff:auth:response", response));
+        } else if (error == null) {
             if (previous != null) {
                 console.leave(previous);
             }
@@ -235,41 +238,13 @@ public class SocketIoServer {
 
     private void authenticate(EngineSession session, JsonWebToken jwt) {
         String name = jwt.getClaim("name");
-        Instant expires = jwt.getExpirationTime() > 0 ? Instant.ofEpochSecond(jwt.getExpirationTime()) : null;
+        Instant expires = TokenVerifier.expiry(jwt);
         String email = jwt.getClaim("email");
         AgentSession agent = new AgentSession(session.sid(), AgentSession.Protocol.SOCKET_IO, jwt.getSubject(),
                 name != null ? name : jwt.getSubject(), email != null ? email : jwt.getSubject(), jwt.getClaim("company_id"),
                 jwt.getRawToken(), expires,
                 new EngineWriter(session), config.maxPendingFrames());
         session.attribute(AGENT, agent);
-    }
-
-    /** A verified token, or why it was refused. */
-    private record Verified(JsonWebToken jwt, String code, String error) {
-    }
-
-    private Verified verify(String token) {
-        if (token == null || token.isBlank()) {
-            return new Verified(null, "INVALID_TOKEN", "Missing token");
-        }
-        try {
-            JsonWebToken jwt = tokens.parse(token);
-            String company = jwt.getClaim("company_id");
-            if (company == null || company.isBlank()) {
-                return new Verified(null, "INVALID_TOKEN", "Token has no company_id");
-            }
-            return new Verified(jwt, null, null);
-        } catch (ParseException e) {
-            boolean expired = false;
-            for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-                if (cause instanceof InvalidJwtException invalid && invalid.hasExpired()) {
-                    expired = true;
-                }
-            }
-            LOG.debugf("Refused a Socket.IO token: %s", e.getMessage());
-            return expired ? new Verified(null, "TOKEN_EXPIRED", "Token expired")
-                    : new Verified(null, "INVALID_TOKEN", "Invalid token");
-        }
     }
 
     private static String socketId() {

@@ -18,6 +18,7 @@ import dev.handover.gateway.service.AgentSession;
 import dev.handover.gateway.service.CommandBudget;
 import dev.handover.gateway.service.CompanyChannels;
 import dev.handover.gateway.service.PresenceTracker;
+import dev.handover.gateway.service.TokenVerifier;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.OnClose;
@@ -75,7 +76,7 @@ public class DashboardSocket {
             return connection.sendText(commands.error("last_seq must be a whole number"))
                     .chain(() -> connection.close(new CloseReason(POLICY, "Bad last_seq")));
         }
-        Instant expires = jwt.getExpirationTime() > 0 ? Instant.ofEpochSecond(jwt.getExpirationTime()) : null;
+        Instant expires = TokenVerifier.expiry(jwt);
         String name = jwt.getClaim("name");
         String email = jwt.getClaim("email");
         AgentSession session = new AgentSession(connection.id(), AgentSession.Protocol.JSON, jwt.getSubject(),
