@@ -17,7 +17,7 @@ function connect({ id, url, options }) {
     out({ id, event: "open", transport: socket.io.engine.transport.name });
     socket.io.engine.on("upgrade", (t) => out({ id, event: "upgrade", transport: t.name }));
   });
-  socket.on("connect", () => out({ id, event: "connect", transport: socket.io.engine.transport.name }));
+  socket.on("connect", () => out({ id, event: "connect", transport: socket.io.engine.transport.name, recovered: socket.recovered }));
   socket.on("connect_error", (err) => out({ id, event: "connect_error", message: err.message, data: err.data ?? null, active: socket.active }));
   socket.on("disconnect", (reason) => out({ id, event: "disconnect", reason }));
 }

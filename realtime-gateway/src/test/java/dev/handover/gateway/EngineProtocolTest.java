@@ -114,6 +114,74 @@ class EngineProtocolTest {
         await().atMost(World.WAIT).until(() -> agents(world.company) == 0);
     }
 
+    @Test
+    void namespacesBinaryPacketsAndBadFormatsAreHandledAsTheProtocolSays() throws Exception {
+        String sid = handshake();
+        // an unknown namespace is refused by name; the main one connects (without a token: staff:auth may follow)
+        post(sid, "40/custom,");
+        assertEquals("44/custom,{\"message\":\"Invalid namespace\"}", poll(sid));
+        post(sid, "40");
+        assertTrue(poll(sid).startsWith("40{\"sid\":"));
+        // a binary event with its attachment (base64 on polling) is answered, not a reason to close
+        post(sid, "451-0[\"customer:accept\",{\"_placeholder\":true,\"num\":0}]\u001ebAQID");
+        assertEquals("430[{\"ok\":false,\"error\":{\"code\":\"INVALID_PAYLOAD\",\"message\":\"Binary data is not accepted here\"}}]",
+                poll(sid).split("\u001e")[1]);
+        // an event for a namespace the client is not in is dropped; an ack id that is not a number closes
+        post(sid, "42/custom,[\"staff:status\",{}]");
+        post(sid, "42abc[\"staff:status\",{}]");
+        given().get(engine + "?EIO=4&transport=polling&sid=" + sid).then().statusCode(400);
+
+        // a payload that is not Engine.IO: 400, and the session is gone
+        String other = handshake();
+        given().contentType("text/plain").body("abc").post(engine + "?EIO=4&transport=polling&sid=" + other).then()
+                .statusCode(400);
+        given().get(engine + "?EIO=4&transport=polling&sid=" + other).then().statusCode(400);
+
+        // the client closes: the session is gone
+        String closing = handshake();
+        post(closing, "1");
+        given().get(engine + "?EIO=4&transport=polling&sid=" + closing).then().statusCode(400);
+
+        // more than the advertised maxPayload in one POST: 413
+        String big = handshake();
+        given().contentType("text/plain").body("4" + "x".repeat(1_000_001)).post(engine + "?EIO=4&transport=polling&sid=" + big)
+                .then().statusCode(413);
+    }
+
+    @Test
+    void aClientBackWithItsPidAndOffsetGetsWhatItMissedAndASessionTooOldStartsAfresh() throws Exception {
+        World world = new World(customerService, companion);
+        String page = world.page();
+        String sid = handshake();
+        post(sid, "40{\"token\":\"" + world.token("alice") + "\"}");
+        String first = poll(sid);
+        String pid = first.substring(first.indexOf("\"pid\":\"") + 7, first.indexOf('"', first.indexOf("\"pid\":\"") + 7));
+        String missed = world.waitingCustomer(page);
+        String live = await().atMost(World.WAIT).until(() -> poll(sid), frames -> frames.contains(missed));
+        // the offset of the last broadcast seen (each one carries the company's seq as its last argument)
+        String packet = java.util.Arrays.stream(live.split("\u001e")).filter(p -> p.startsWith("42") && p.endsWith("\"]"))
+                .reduce((earlier, later) -> later).orElseThrow();
+        String offset = packet.substring(packet.lastIndexOf(",\"") + 2, packet.length() - 2);
+        Long.parseLong(offset);
+        // a second customer while alice is away, then alice back on a new connection with pid and the offset seen
+        post(sid, "1");
+        String whileAway = world.waitingCustomer(page);
+        String back = handshake();
+        post(back, "40{\"token\":\"" + world.token("alice") + "\",\"pid\":\"" + pid + "\",\"offset\":\"" + offset + "\"}");
+        String recovered = await().atMost(World.WAIT).until(() -> poll(back), frames -> frames.contains("\"pid\":\"" + pid + "\""));
+        assertTrue(recovered.contains(whileAway), recovered);
+        assertTrue(!recovered.contains("\"id\":\"" + missed + "\""), "replayed what was seen already: " + recovered);
+        // an offset this company never reached: a new pid, so the client reloads
+        String lost = handshake();
+        post(lost, "40{\"token\":\"" + world.token("alice") + "\",\"pid\":\"" + pid + "\",\"offset\":\"999999999999\"}");
+        String fresh = await().atMost(World.WAIT).until(() -> poll(lost), frames -> frames.contains("\"pid\":"));
+        assertTrue(!fresh.contains("\"pid\":\"" + pid + "\""), fresh);
+    }
+
+    private String poll(String sid) {
+        return given().get(engine + "?EIO=4&transport=polling&sid=" + sid).then().statusCode(200).extract().asString();
+    }
+
     private long agents(String company) {
         return channels.sessions().stream().filter(s -> company.equals(s.companyId()) && !s.closed()).count();
     }

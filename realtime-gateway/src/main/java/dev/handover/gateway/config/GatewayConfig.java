@@ -142,6 +142,21 @@ public interface GatewayConfig {
         int maxPayload();
 
         /**
+         * Connection state recovery (Socket.IO 4.6+): the CONNECT answer carries a {@code pid}, broadcasts their
+         * offset; a client that comes back with both gets what it missed. Off for the protocol suites, whose
+         * reference server runs without it.
+         */
+        @WithDefault("true")
+        boolean connectionStateRecovery();
+
+        /**
+         * The reference test server's handlers, for the official protocol suites: {@code /custom}, {@code auth},
+         * {@code message-back}, {@code message-with-ack} and the echo at {@code /engine.io/}. Never on by default.
+         */
+        @WithDefault("false")
+        boolean testHandlers();
+
+        /**
          * Origins whose pages may use HTTP long-polling across origins (CORS, with credentials); none by default.
          * WebSocket connections are not subject to CORS.
          */

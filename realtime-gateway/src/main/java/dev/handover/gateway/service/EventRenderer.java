@@ -41,14 +41,14 @@ public final class EventRenderer {
     public static Rendered render(CustomerEvent event, long seq) {
         if (event.type() == CustomerEventType.AGENT_STATUS_CHANGED) {
             String frame = frame(event, seq, false);
-            return new Rendered(seq, event.eventId(), event.agent().id(), frame, frame, SocketIoEvents.renderForAgent(event),
-                    null);
+            return new Rendered(seq, event.eventId(), event.agent().id(), frame, frame,
+                    SocketIoEvents.withOffset(SocketIoEvents.renderForAgent(event), seq), null);
         }
         CustomerSnapshot customer = event.customer();
         String assignee = customer == null ? null : customer.agentId();
         String others = frame(event, seq, false);
         String mine = assignee == null ? others : frame(event, seq, true);
-        String socketIo = SocketIoEvents.render(event);
+        String socketIo = SocketIoEvents.withOffset(SocketIoEvents.render(event), seq);
         return new Rendered(seq, event.eventId(), assignee, mine, others, socketIo, socketIo);
     }
 

@@ -143,6 +143,14 @@ public final class SocketIoEvents {
         return "42" + array;
     }
 
+    /**
+     * A broadcast packet with its offset, the company's {@code seq}, as the last argument: what Socket.IO's
+     * connection state recovery sends, so that a client reconnecting with it gets what it missed from any gateway.
+     */
+    static String withOffset(String packet, long seq) {
+        return packet == null ? null : packet.substring(0, packet.length() - 1) + ",\"" + seq + "\"]";
+    }
+
     /** {@code 43<id>[payload]}. */
     public static String ack(long id, JsonNode payload) {
         return "43" + id + JSON.createArrayNode().add(payload);

@@ -75,9 +75,18 @@ public class StaffConsole {
      * customer-service knows of the connection, from the status change it broadcasts).
      */
     public void joined(AgentSession agent) {
-        channels.join(agent, null);
+        joined(agent, null);
+    }
+
+    /**
+     * As {@link #joined(AgentSession)}, resuming after {@code lastSeq} (Socket.IO's connection state recovery):
+     * whether what came after it was replayed.
+     */
+    public boolean joined(AgentSession agent, Long lastSeq) {
+        CompanyChannels.Join outcome = channels.join(agent, lastSeq);
         presence.connected(agent);
         status(agent);
+        return outcome == CompanyChannels.Join.REPLAYED;
     }
 
     public void leave(AgentSession agent) {

@@ -1,7 +1,10 @@
 package dev.handover.gateway.socketio;
 
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -19,7 +22,9 @@ import io.vertx.ext.web.RoutingContext;
 /**
  * Engine.IO v4 over both transports: sessions opened by a long-poll GET or straight by a WebSocket, polling
  * sessions upgraded to a WebSocket ({@code 2probe}/{@code 3probe}, then {@code 5}), the server's heartbeat,
- * and the hand-off of each message packet to the Socket.IO layer ({@link SocketIoServer}).
+ * and the hand-off of each message packet to the layer above: Socket.IO ({@link SocketIoServer}) on
+ * {@code /socket.io/}, and with the test handlers the reference echo ({@link EngineEcho}) on {@code /engine.io/}.
+ * Messages over the advertised {@code maxPayload} end the session.
  */
 @ApplicationScoped
 public class EngineServer {
@@ -31,10 +36,20 @@ public class EngineServer {
     private final Map<String, EngineSession> byConnection = new ConcurrentHashMap<>();
     private final GatewayConfig.SocketIo config;
     private final SocketIoServer socketIo;
+    private final EngineEcho echo;
 
-    public EngineServer(GatewayConfig config, SocketIoServer socketIo) {
+    public EngineServer(GatewayConfig config, SocketIoServer socketIo, EngineEcho echo) {
         this.config = config.socketIo();
         this.socketIo = socketIo;
+        this.echo = echo;
+    }
+
+    /** The layer above for a path: Socket.IO, or the echo when the test handlers are on; {@code null}: none. */
+    EngineHandler handler(String path) {
+        if (path.startsWith("/engine.io")) {
+            return config.testHandlers() ? echo : null;
+        }
+        return socketIo;
     }
 
     void heartbeat(@Observes StartupEvent start, Vertx vertx) {
@@ -46,19 +61,27 @@ public class EngineServer {
     private void tick() {
         long now = System.nanoTime();
         for (EngineSession session : sessions.values()) {
-            String reason = session.tick(now, config.pingInterval().toNanos(), config.pingTimeout().toNanos(),
-                    config.connectTimeout().toNanos(), socketIo.connected(session));
-            if (reason != null) {
-                LOG.debugf("Closing Engine.IO session %s: %s", session.sid(), reason);
-                session.close(reason);
-            }
+            check(session, now);
         }
     }
 
-    /** A WebSocket opened on {@code /socket.io/}: a new session, or the probe of a polling one. */
+    /** Heartbeat and liveness of one session; {@code false} when it had to be closed. */
+    private boolean check(EngineSession session, long now) {
+        String reason = session.tick(now, config.pingInterval().toNanos(), config.pingTimeout().toNanos(),
+                config.connectTimeout().toNanos(), session.handler().connected(session));
+        if (reason != null) {
+            LOG.debugf("Closing Engine.IO session %s: %s", session.sid(), reason);
+            session.close(reason);
+            return false;
+        }
+        return !session.closed();
+    }
+
+    /** A WebSocket opened on {@code /socket.io/} (or {@code /engine.io/}): a new session, or the probe of a polling one. */
     public void opened(WebSocketConnection connection) {
         Map<String, String> query = query(connection.handshakeRequest().query());
-        if (!"4".equals(query.get("EIO")) || !"websocket".equals(query.get("transport"))) {
+        EngineHandler handler = handler(connection.handshakeRequest().path());
+        if (handler == null || !"4".equals(query.get("EIO")) || !"websocket".equals(query.get("transport"))) {
             connection.close().subscribe().with(ok -> {
             }, failure -> {
             });
@@ -67,7 +90,7 @@ public class EngineServer {
         String sid = query.get("sid");
         if (sid != null) {
             EngineSession session = sessions.get(sid);
-            if (session == null || !session.isPolling() || session.isUpgrading()) {
+            if (session == null || session.handler() != handler || !session.offerUpgrade(connection)) {
                 connection.close().subscribe().with(ok -> {
                 }, failure -> {
                 });
@@ -76,7 +99,7 @@ public class EngineServer {
             byConnection.put(connection.id(), session);
             return;
         }
-        EngineSession session = register(connection);
+        EngineSession session = register(connection, handler);
         byConnection.put(connection.id(), session);
         session.send(openPacket(session, false));
     }
@@ -84,6 +107,10 @@ public class EngineServer {
     public void text(WebSocketConnection connection, String packet) {
         EngineSession session = byConnection.get(connection.id());
         if (session == null) {
+            return;
+        }
+        if (packet.length() > config.maxPayload() / 4 && packet.getBytes(StandardCharsets.UTF_8).length > config.maxPayload()) {
+            session.close("message over maxPayload");
             return;
         }
         if (!session.usesWebSocket(connection)) {
@@ -105,7 +132,22 @@ public class EngineServer {
             }
             return;
         }
-        receive(session, packet);
+        if (!receive(session, packet)) {
+            session.close("invalid packet");
+        }
+    }
+
+    /** A binary WebSocket frame: a binary message of the session. */
+    public void binary(WebSocketConnection connection, byte[] data) {
+        EngineSession session = byConnection.get(connection.id());
+        if (session == null || !session.usesWebSocket(connection) || session.isUpgrading()) {
+            return;
+        }
+        if (data.length > config.maxPayload()) {
+            session.close("message over maxPayload");
+            return;
+        }
+        session.handler().binary(session, data);
     }
 
     public void closed(WebSocketConnection connection) {
@@ -116,18 +158,19 @@ public class EngineServer {
     }
 
     /** {@code GET /socket.io/?EIO=4&transport=polling[&sid=]}. */
-    public void get(RoutingContext context) {
+    public void get(RoutingContext context, EngineHandler handler) {
         String sid = context.request().getParam("sid");
         if (!validPolling(context)) {
             return;
         }
         if (sid == null) {
-            EngineSession session = register(null);
+            EngineSession session = register(null, handler);
             context.response().putHeader("Content-Type", "text/plain; charset=UTF-8").end(openPacket(session, true));
             return;
         }
         EngineSession session = sessions.get(sid);
-        if (session == null || session.closed()) {
+        // a request is also a moment to notice a ping timeout, not only the next heartbeat tick
+        if (session == null || session.handler() != handler || !check(session, System.nanoTime())) {
             badRequest(context, "Session ID unknown");
             return;
         }
@@ -141,20 +184,31 @@ public class EngineServer {
         }
     }
 
-    /** {@code POST /socket.io/?EIO=4&transport=polling&sid=}: packets from the client. */
-    public void post(RoutingContext context, String body) {
+    /**
+     * {@code POST /socket.io/?EIO=4&transport=polling&sid=}: packets from the client. A payload with a packet that
+     * is not Engine.IO ends the session and gets a 400.
+     */
+    public void post(RoutingContext context, EngineHandler handler, String body) {
         if (!validPolling(context)) {
             return;
         }
         String sid = context.request().getParam("sid");
         EngineSession session = sid == null ? null : sessions.get(sid);
-        if (session == null || session.closed()) {
+        if (session == null || session.handler() != handler || !check(session, System.nanoTime())) {
             badRequest(context, "Session ID unknown");
             return;
         }
+        List<String> packets = new ArrayList<>();
         for (String packet : body.split(String.valueOf(EngineSession.SEPARATOR))) {
             if (!packet.isEmpty()) {
-                receive(session, packet);
+                packets.add(packet);
+            }
+        }
+        for (String packet : packets) {
+            if (!receive(session, packet)) {
+                session.close("invalid packet");
+                badRequest(context, "Bad request: invalid packet");
+                return;
             }
         }
         context.response().putHeader("Content-Type", "text/html").end("ok");
@@ -168,26 +222,39 @@ public class EngineServer {
         return true;
     }
 
-    private void receive(EngineSession session, String packet) {
+    /** One packet from the client; {@code false} when it is not an Engine.IO packet. */
+    private boolean receive(EngineSession session, String packet) {
         switch (packet.charAt(0)) {
             case '3' -> session.pong();
-            case '4' -> socketIo.message(session, packet.substring(1));
-            case '1' -> session.close("client close");
+            case '4' -> session.handler().message(session, packet.substring(1));
+            case '1' -> session.closedByClient();
             case '6', '2' -> {
                 // noop, or a ping the v4 client never sends: nothing to do
             }
-            default -> session.close("unknown Engine.IO packet");
+            case 'b' -> {
+                byte[] data;
+                try {
+                    data = Base64.getDecoder().decode(packet.substring(1));
+                } catch (IllegalArgumentException e) {
+                    return false;
+                }
+                session.handler().binary(session, data);
+            }
+            default -> {
+                return false;
+            }
         }
+        return true;
     }
 
-    private EngineSession register(WebSocketConnection connection) {
+    private EngineSession register(WebSocketConnection connection, EngineHandler handler) {
         byte[] bytes = new byte[15];
         RANDOM.nextBytes(bytes);
         String sid = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-        EngineSession session = new EngineSession(sid, connection, config.maxQueuedPackets());
+        EngineSession session = new EngineSession(sid, handler, connection, config.maxQueuedPackets());
         session.onClose(() -> {
             sessions.remove(sid);
-            socketIo.closed(session);
+            handler.closed(session);
         });
         sessions.put(sid, session);
         return session;

@@ -1,28 +1,38 @@
 package dev.handover.gateway.socketio;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Base64;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.Map;
 
 import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.WebSocketConnection;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
 
 /**
  * One Engine.IO v4 session: its transport (HTTP long-polling, then perhaps a WebSocket after the upgrade), the
- * packets waiting for the next poll, and the heartbeat. Whatever the transport, {@link #send} writes one packet.
+ * packets waiting for the next poll, and the heartbeat. Whatever the transport, {@link #send} writes one packet
+ * and {@link #sendBinary} one binary message (a binary frame, or {@code b} and base64 in a polling payload).
  */
 public final class EngineSession {
 
     /** Record separator between packets of one polling payload. */
     static final char SEPARATOR = '\u001e';
+    private static final Runnable NOTHING = () -> {
+    };
 
     private final String sid;
+    private final EngineHandler handler;
     private final long openedAt = System.nanoTime();
     private final ArrayDeque<String> queue = new ArrayDeque<>();
     private final Map<String, Object> attributes = new ConcurrentHashMap<>();
     private final int maxQueued;
     private WebSocketConnection webSocket;
+    /** The WebSocket opened for this polling session's upgrade, before its probe: the only one allowed. */
+    private String candidate;
     private boolean upgrading;
     private RoutingContext pendingPoll;
     private boolean closed;
@@ -31,15 +41,26 @@ public final class EngineSession {
     private long lastPollAt = System.nanoTime();
     private Runnable onClose = () -> {
     };
+    /** WebSocket frames waiting while one is being written; written together once it has left. */
+    private final ArrayDeque<Pending> outgoing = new ArrayDeque<>();
+    private boolean writing;
 
-    EngineSession(String sid, WebSocketConnection webSocket, int maxQueued) {
+    private record Pending(String packet, Runnable done) {
+    }
+
+    EngineSession(String sid, EngineHandler handler, WebSocketConnection webSocket, int maxQueued) {
         this.sid = sid;
+        this.handler = handler;
         this.webSocket = webSocket;
         this.maxQueued = maxQueued;
     }
 
     public String sid() {
         return sid;
+    }
+
+    EngineHandler handler() {
+        return handler;
     }
 
     /** State the protocol layer above keeps with the session. */
@@ -82,7 +103,59 @@ public final class EngineSession {
             }
             socket = webSocket;
         }
-        socket.sendText(packet).subscribe().with(ok -> done.run(), failure -> done.run());
+        transmit(socket, List.of(new Pending(packet, done)));
+    }
+
+    /**
+     * Writes frames to the WebSocket one batch at a time, as Engine.IO's reference transport does: what is sent
+     * while a write is in flight goes out together when it has left, in order, never interleaved with it.
+     */
+    private void transmit(WebSocketConnection socket, List<Pending> frames) {
+        synchronized (this) {
+            if (writing) {
+                outgoing.addAll(frames);
+                return;
+            }
+            writing = true;
+        }
+        writeAll(socket, frames);
+    }
+
+    private void writeAll(WebSocketConnection socket, List<Pending> frames) {
+        for (int i = 0; i < frames.size(); i++) {
+            Pending frame = frames.get(i);
+            boolean last = i == frames.size() - 1;
+            write(socket, frame.packet()).subscribe().with(ok -> written(socket, frame, last),
+                    failure -> written(socket, frame, last));
+        }
+    }
+
+    private void written(WebSocketConnection socket, Pending frame, boolean last) {
+        frame.done().run();
+        if (!last) {
+            return;
+        }
+        List<Pending> next;
+        synchronized (this) {
+            if (outgoing.isEmpty()) {
+                writing = false;
+                return;
+            }
+            next = new ArrayList<>(outgoing);
+            outgoing.clear();
+        }
+        writeAll(socket, next);
+    }
+
+    /** Writes one binary message. */
+    public void sendBinary(byte[] data) {
+        send("b" + Base64.getEncoder().encodeToString(data));
+    }
+
+    /** Text packets as text frames; a queued binary one ({@code b} and base64) as a binary frame. */
+    private static io.smallrye.mutiny.Uni<Void> write(WebSocketConnection socket, String packet) {
+        return packet.startsWith("b") ? socket.sendBinary(Buffer.buffer(Base64.getDecoder().decode(packet.substring(1))))
+                : socket.sendText(packet);
     }
 
     public void send(String packet) {
@@ -144,12 +217,22 @@ public final class EngineSession {
         }
         flush();
         upgrading = false;
-        WebSocketConnection socket = webSocket;
+        List<Pending> queued = new ArrayList<>();
         while (!queue.isEmpty()) {
-            socket.sendText(queue.poll()).subscribe().with(ok -> {
-            }, failure -> {
-            });
+            queued.add(new Pending(queue.poll(), NOTHING));
         }
+        if (!queued.isEmpty()) {
+            transmit(webSocket, queued);
+        }
+    }
+
+    /** A WebSocket opened with this session's id: accepted as the upgrade's only candidate. */
+    synchronized boolean offerUpgrade(WebSocketConnection socket) {
+        if (closed || candidate != null || webSocket != null) {
+            return false;
+        }
+        candidate = socket.id();
+        return true;
     }
 
     synchronized boolean usesWebSocket(WebSocketConnection socket) {
@@ -183,8 +266,9 @@ public final class EngineSession {
             return "client stopped polling";
         }
         if (pingSentAt < 0 && now - lastPingAt >= pingInterval) {
-            pingSentAt = now;
-            lastPingAt = now;
+            // timed from when it was due, not from this tick, so the timeout is the configured one to the tick
+            pingSentAt = lastPingAt + pingInterval;
+            lastPingAt = pingSentAt;
             queueOrSend("2");
         }
         return null;
@@ -195,9 +279,7 @@ public final class EngineSession {
             queue.add(packet);
             flush();
         } else {
-            webSocket.sendText(packet).subscribe().with(ok -> {
-            }, failure -> {
-            });
+            transmit(webSocket, List.of(new Pending(packet, NOTHING)));
         }
     }
 
@@ -207,6 +289,15 @@ public final class EngineSession {
 
     /** Ends the session: a waiting poll gets a close packet, a WebSocket is closed. */
     public void close(String reason) {
+        close(reason, "1");
+    }
+
+    /** The client closed the session ({@code 1}): a waiting poll ends with a noop, as the reference server does. */
+    void closedByClient() {
+        close("client close", "6");
+    }
+
+    private void close(String reason, String toPendingPoll) {
         WebSocketConnection socket;
         synchronized (this) {
             if (closed) {
@@ -214,7 +305,7 @@ public final class EngineSession {
             }
             closed = true;
             if (pendingPoll != null) {
-                answer("1");
+                answer(toPendingPoll);
             }
             socket = webSocket;
         }

@@ -12,27 +12,30 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 
 /**
- * Engine.IO long-polling on {@code /socket.io/}, with CORS for the origins {@code gateway.socket-io.cors-origins}
- * names; WebSocket upgrades on that path go on to {@link SocketIoSocket}.
+ * Engine.IO long-polling on {@code /socket.io/} (and, with the test handlers, the echo on {@code /engine.io/}),
+ * with CORS for the origins {@code gateway.socket-io.cors-origins} names; bodies over the advertised
+ * {@code maxPayload} get a 413. WebSocket upgrades on those paths go on to {@link SocketIoSocket}.
  */
 @ApplicationScoped
 public class PollingRoutes {
 
-    private static final BodyHandler BODY = BodyHandler.create(false).setBodyLimit(1_000_000);
+    private static final String PATHS = "/(socket|engine)\\.io/?";
 
     void routes(@Observes Router router, EngineServer engine, GatewayConfig config) {
         Set<String> origins = Set.copyOf(config.socketIo().corsOrigins().orElse(List.of()));
-        router.routeWithRegex(HttpMethod.POST, "/socket\\.io/?").order(-101).handler(context -> {
+        BodyHandler body = BodyHandler.create(false).setBodyLimit(config.socketIo().maxPayload());
+        router.routeWithRegex(HttpMethod.POST, PATHS).order(-101).handler(context -> {
             String upgrade = context.request().getHeader("Upgrade");
             if (upgrade != null) {
                 context.next();
             } else {
-                BODY.handle(context);
+                body.handle(context);
             }
         });
-        router.routeWithRegex("/socket\\.io/?").order(-100).handler(context -> {
+        router.routeWithRegex(PATHS).order(-100).handler(context -> {
             String upgrade = context.request().getHeader("Upgrade");
-            if (upgrade != null && upgrade.equalsIgnoreCase("websocket")) {
+            EngineHandler handler = engine.handler(context.request().path());
+            if (upgrade != null && upgrade.equalsIgnoreCase("websocket") || handler == null) {
                 context.next();
                 return;
             }
@@ -47,9 +50,9 @@ public class PollingRoutes {
                         .putHeader("Access-Control-Allow-Headers", "Content-Type").putHeader("Access-Control-Max-Age", "86400")
                         .end();
             } else if (context.request().method() == HttpMethod.GET) {
-                engine.get(context);
+                engine.get(context, handler);
             } else if (context.request().method() == HttpMethod.POST) {
-                engine.post(context, context.body().asString());
+                engine.post(context, handler, context.body().asString());
             } else {
                 context.response().setStatusCode(400).putHeader("Content-Type", "application/json")
                         .end("{\"code\":2,\"message\":\"Bad handshake method\"}");

@@ -2,8 +2,12 @@ package dev.handover.gateway.socketio;
 
 import java.security.SecureRandom;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletionStage;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -13,6 +17,7 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.handover.gateway.config.GatewayConfig;
 import dev.handover.gateway.service.AgentSession;
@@ -23,18 +28,27 @@ import dev.handover.gateway.service.TokenVerifier;
 import dev.handover.gateway.service.TokenVerifier.Verified;
 
 /**
- * Socket.IO v5 on top of Engine.IO: the CONNECT of the default namespace with its {@code auth} token (or a
- * later {@code staff:auth}), events and acknowledgements, DISCONNECT. Events go to {@link StaffConsole}; the
- * token is checked again before every one.
+ * Socket.IO v5 on top of Engine.IO: CONNECT of a namespace (the staff console's {@code /}, with its {@code auth}
+ * token or a later {@code staff:auth}), events and acknowledgements, binary ones with their attachments,
+ * DISCONNECT, and connection state recovery (a {@code pid} in the CONNECT answer, the company's {@code seq} as
+ * each broadcast's offset). Events go to {@link StaffConsole}; the token is checked again before every one. With
+ * {@code gateway.socket-io.test-handlers} it also answers as the protocol suites' reference server does.
  */
 @ApplicationScoped
-public class SocketIoServer {
+public class SocketIoServer implements EngineHandler {
 
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final String CONNECTED = "sio.connected";
+    /** The namespaces the session joined. */
+    private static final String NAMESPACES = "sio.namespaces";
+    /** Whether a CONNECT ever succeeded: the connect timeout is for the first one only. */
+    private static final String EVER_CONNECTED = "sio.connected";
     private static final String AGENT = "sio.agent";
     /** The connection's {@link CommandBudget}: kept across re-authentications on the same connection. */
     private static final String BUDGET = "sio.budget";
+    /** A binary packet waiting for its attachments. */
+    private static final String PARTIAL = "sio.partial";
+    private static final String MAIN = "/";
+    private static final String TEST_NAMESPACE = "/custom";
     private static final CompletionStage<Void> DONE = CompletableFuture.completedFuture(null);
 
     private final TokenVerifier tokens;
@@ -49,123 +63,184 @@ public class SocketIoServer {
         this.json = json;
     }
 
-    boolean connected(EngineSession session) {
-        return Boolean.TRUE.equals(session.attribute(CONNECTED));
+    private static Set<String> namespaces(EngineSession session) {
+        Set<String> joined = session.attribute(NAMESPACES);
+        if (joined == null) {
+            joined = ConcurrentHashMap.newKeySet();
+            session.attribute(NAMESPACES, joined);
+        }
+        return joined;
     }
 
-    void closed(EngineSession session) {
+    @Override
+    public boolean connected(EngineSession session) {
+        return Boolean.TRUE.equals(session.attribute(EVER_CONNECTED));
+    }
+
+    @Override
+    public void closed(EngineSession session) {
         AgentSession agent = session.attribute(AGENT);
         if (agent != null) {
             console.leave(agent);
         }
     }
 
-    /** One Socket.IO packet (the Engine.IO message's payload). */
-    void message(EngineSession session, String packet) {
-        if (packet.isEmpty()) {
-            session.close("empty Socket.IO packet");
+    /** A binary packet and the attachments received so far. */
+    private record Partial(SocketIoPacket packet, List<byte[]> attachments) {
+    }
+
+    /** One Socket.IO packet (the Engine.IO message's payload); a binary one waits for its attachments. */
+    @Override
+    public void message(EngineSession session, String text) {
+        if (session.attribute(PARTIAL) != null) {
+            session.close("a packet while binary attachments were awaited");
             return;
         }
-        char type = packet.charAt(0);
-        String rest = packet.substring(1);
-        String namespace = "/";
-        if (rest.startsWith("/")) {
-            int comma = rest.indexOf(',');
-            namespace = comma < 0 ? rest : rest.substring(0, comma);
-            rest = comma < 0 ? "" : rest.substring(comma + 1);
-        }
-        if (type == '0') {
-            connect(session, namespace, rest);
+        SocketIoPacket packet;
+        try {
+            packet = SocketIoPacket.parse(text, json);
+        } catch (SocketIoPacket.Invalid e) {
+            session.close("invalid Socket.IO packet: " + e.getMessage());
             return;
         }
-        if (!connected(session)) {
-            session.close("a first packet that is not CONNECT");
+        if (packet.attachments() > 0) {
+            session.attribute(PARTIAL, new Partial(packet, new ArrayList<>()));
+        } else {
+            dispatch(session, packet, List.of());
+        }
+    }
+
+    /** An attachment of the binary packet received last. */
+    @Override
+    public void binary(EngineSession session, byte[] data) {
+        Partial partial = session.attribute(PARTIAL);
+        if (partial == null) {
+            session.close("binary data without a binary packet");
             return;
         }
-        switch (type) {
-            case '1' -> disconnect(session);
-            case '2' -> event(session, rest);
-            case '3' -> {
+        partial.attachments().add(data);
+        if (partial.attachments().size() == partial.packet().attachments()) {
+            session.attribute(PARTIAL, null);
+            dispatch(session, partial.packet(), partial.attachments());
+        }
+    }
+
+    private void dispatch(EngineSession session, SocketIoPacket packet, List<byte[]> attachments) {
+        if (packet.type() == SocketIoPacket.CONNECT) {
+            connect(session, packet);
+            return;
+        }
+        if (!namespaces(session).contains(packet.namespace())) {
+            // as the reference server: packets for a namespace the client is not in are dropped
+            return;
+        }
+        switch (packet.type()) {
+            case SocketIoPacket.DISCONNECT -> disconnect(session, packet.namespace());
+            case SocketIoPacket.EVENT, SocketIoPacket.BINARY_EVENT -> event(session, packet, attachments);
+            default -> {
                 // acknowledgements of server events: the server asks for none
             }
-            default -> session.close("unsupported Socket.IO packet type " + type);
         }
     }
 
-    private void connect(EngineSession session, String namespace, String payload) {
-        if (!"/".equals(namespace)) {
-            session.send("44" + namespace + ",{\"message\":\"Invalid namespace\"}");
+    private void connect(EngineSession session, SocketIoPacket packet) {
+        String namespace = packet.namespace();
+        String prefix = SocketIoPacket.prefix(namespace);
+        boolean known = MAIN.equals(namespace) || config.socketIo().testHandlers() && TEST_NAMESPACE.equals(namespace);
+        if (!known) {
+            session.send("44" + prefix + "{\"message\":\"Invalid namespace\"}");
             return;
         }
-        String token = null;
-        if (!payload.isBlank()) {
-            try {
-                JsonNode auth = json.readTree(payload);
-                token = auth.path("token").asText(null);
-            } catch (java.io.IOException e) {
-                session.close("malformed CONNECT payload");
-                return;
+        JsonNode auth = packet.data() == null ? json.createObjectNode() : packet.data();
+        boolean joined = false;
+        String pid = null;
+        if (MAIN.equals(namespace)) {
+            String token = auth.path("token").asText(null);
+            if (token != null) {
+                Verified verified = tokens.verify(token);
+                AgentSession previous = session.attribute(AGENT);
+                if (previous != null) {
+                    // a second CONNECT replaces the first agent session: never two of them in the company channel
+                    console.leave(previous);
+                    session.attribute(AGENT, null);
+                }
+                if (verified.ok()) {
+                    authenticate(session, verified.jwt());
+                } else if (!config.socketIo().testHandlers()) {
+                    session.send("44{\"message\":\"unauthorized\",\"data\":{\"code\":\"" + verified.code() + "\",\"reason\":\""
+                            + verified.error() + "\"}}");
+                    return;
+                }
+            }
+            if (config.socketIo().connectionStateRecovery()) {
+                pid = newId();
+                AgentSession agent = session.attribute(AGENT);
+                Long offset = offset(auth);
+                if (agent != null && offset != null && auth.path("pid").isTextual()) {
+                    // what came after the offset is replayed before the CONNECT answer (the client emits it right
+                    // after); the client's pid back means recovered, a new one that it must reload
+                    joined = true;
+                    if (console.joined(agent, offset)) {
+                        pid = auth.path("pid").asText();
+                    }
+                }
             }
         }
-        if (token != null) {
-            Verified verified = tokens.verify(token);
-            AgentSession previous = session.attribute(AGENT);
-            if (previous != null) {
-                // a second CONNECT replaces the first agent session: never two of them in the company channel
-                console.leave(previous);
-                session.attribute(AGENT, null);
-            }
-            if (verified.error() != null) {
-                session.send("44{\"message\":\"unauthorized\",\"data\":{\"code\":\"" + verified.code() + "\",\"reason\":\""
-                        + verified.error() + "\"}}");
-                return;
-            }
-            authenticate(session, verified.jwt());
+        namespaces(session).add(namespace);
+        session.attribute(EVER_CONNECTED, true);
+        ObjectNode handshake = json.createObjectNode().put("sid", newId());
+        if (pid != null) {
+            handshake.put("pid", pid);
         }
-        session.attribute(CONNECTED, true);
-        session.send("40{\"sid\":\"" + socketId() + "\"}");
+        session.send("40" + prefix + handshake);
         AgentSession agent = session.attribute(AGENT);
-        if (agent != null) {
+        if (MAIN.equals(namespace) && agent != null && !joined) {
             console.joined(agent);
+        }
+        if (config.socketIo().testHandlers()) {
+            session.send("42" + prefix + json.createArrayNode().add("auth").add(auth));
         }
     }
 
-    private void disconnect(EngineSession session) {
-        session.attribute(CONNECTED, false);
+    private static Long offset(JsonNode auth) {
+        try {
+            return auth.path("offset").isTextual() ? Long.parseLong(auth.path("offset").asText()) : null;
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    private void disconnect(EngineSession session, String namespace) {
+        namespaces(session).remove(namespace);
         AgentSession agent = session.attribute(AGENT);
-        if (agent != null) {
+        if (MAIN.equals(namespace) && agent != null) {
             console.leave(agent);
             session.attribute(AGENT, null);
         }
     }
 
-    private void event(EngineSession session, String rest) {
-        int bracket = rest.indexOf('[');
-        Long ackId = null;
-        JsonNode array;
-        try {
-            if (bracket < 0) {
-                throw new IllegalArgumentException("no payload");
-            }
-            if (bracket > 0) {
-                ackId = Long.parseLong(rest.substring(0, bracket));
-            }
-            array = json.readTree(rest.substring(bracket));
-        } catch (IllegalArgumentException | java.io.IOException e) {
-            session.close("malformed Socket.IO event");
-            return;
-        }
-        if (!(array instanceof ArrayNode events) || events.isEmpty() || !events.get(0).isTextual()) {
-            session.close("malformed Socket.IO event");
-            return;
-        }
+    private void event(EngineSession session, SocketIoPacket packet, List<byte[]> attachments) {
+        ArrayNode events = (ArrayNode) packet.data();
         String name = events.get(0).asText();
-        JsonNode payload = events.size() > 1 ? events.get(1) : json.createObjectNode();
-        Long ack = ackId;
+        String prefix = SocketIoPacket.prefix(packet.namespace());
+        Long ack = packet.ackId();
+        if (config.socketIo().testHandlers() && ("message".equals(name) || "message-with-ack".equals(name))) {
+            echo(session, packet, prefix, attachments);
+            return;
+        }
         StaffConsole.Reply reply = frame -> session.send(frame);
         StaffConsole.Ack acknowledge = ack == null ? result -> {
         } : result -> session.send(SocketIoEvents.ack(ack, result));
-
+        if (!MAIN.equals(packet.namespace())) {
+            console.refuse(name, "UNKNOWN_EVENT", "No such event in " + packet.namespace(), frame -> session.send(
+                    "42" + prefix + frame.substring(2)), acknowledge);
+            return;
+        }
+        if (packet.type() == SocketIoPacket.BINARY_EVENT) {
+            console.refuse(name, "INVALID_PAYLOAD", "Binary data is not accepted here", reply, acknowledge);
+            return;
+        }
+        JsonNode payload = events.size() > 1 ? events.get(1) : json.createObjectNode();
         CommandBudget budget = session.attribute(BUDGET);
         if (budget == null) {
             budget = new CommandBudget(config.limits());
@@ -179,6 +254,26 @@ public class SocketIoServer {
                 session.close("Too many requests");
             }
         });
+    }
+
+    /**
+     * The reference server's handlers: {@code message} comes back as {@code message-back} with the same arguments,
+     * {@code message-with-ack} is answered through its acknowledgement; binary attachments are sent back too.
+     */
+    private void echo(EngineSession session, SocketIoPacket packet, String prefix, List<byte[]> attachments) {
+        ArrayNode args = ((ArrayNode) packet.data()).deepCopy();
+        boolean binary = !attachments.isEmpty();
+        String head = binary ? attachments.size() + "-" + prefix : prefix;
+        if ("message".equals(args.get(0).asText())) {
+            args.set(0, json.getNodeFactory().textNode("message-back"));
+            session.send("4" + (binary ? "5" : "2") + head + args);
+        } else if (packet.ackId() != null) {
+            args.remove(0);
+            session.send("4" + (binary ? "6" : "3") + head + packet.ackId() + args);
+        } else {
+            return;
+        }
+        attachments.forEach(session::sendBinary);
     }
 
     private CompletionStage<Void> event(EngineSession session, String name, JsonNode payload, StaffConsole.Reply reply,
@@ -199,7 +294,7 @@ public class SocketIoServer {
             agent.expire();
             console.leave(agent);
             session.attribute(AGENT, null);
-            session.attribute(CONNECTED, false);
+            namespaces(session).remove(MAIN);
             return DONE;
         }
         return console.handle(agent, name, payload, reply, acknowledge);
@@ -247,7 +342,7 @@ public class SocketIoServer {
         session.attribute(AGENT, agent);
     }
 
-    private static String socketId() {
+    private static String newId() {
         byte[] bytes = new byte[15];
         RANDOM.nextBytes(bytes);
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);

@@ -1,5 +1,7 @@
 package dev.handover.gateway.socketio;
 
+import io.smallrye.common.annotation.NonBlocking;
+import io.quarkus.websockets.next.OnBinaryMessage;
 import io.quarkus.websockets.next.OnClose;
 import io.quarkus.websockets.next.OnOpen;
 import io.quarkus.websockets.next.OnTextMessage;
@@ -20,11 +22,13 @@ public class SocketIoSocket {
         this.engine = engine;
     }
 
+    @NonBlocking
     @OnOpen
     public void open(WebSocketConnection connection) {
         engine.opened(connection);
     }
 
+    @NonBlocking
     @OnTextMessage
     public void text(String packet, WebSocketConnection connection) {
         if (!packet.isEmpty()) {
@@ -32,6 +36,13 @@ public class SocketIoSocket {
         }
     }
 
+    @NonBlocking
+    @OnBinaryMessage
+    public void binary(byte[] data, WebSocketConnection connection) {
+        engine.binary(connection, data);
+    }
+
+    @NonBlocking
     @OnClose
     public void close(WebSocketConnection connection) {
         engine.closed(connection);
