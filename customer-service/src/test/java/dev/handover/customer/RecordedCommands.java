@@ -14,7 +14,8 @@ import com.mongodb.event.CommandStartedEvent;
 
 /**
  * Every query and write this service sends to the database while tests run, as the driver's command listener
- * sees it (Quarkus registers a {@link CommandListener} bean with its client), for {@code QueryPlansTest}.
+ * sees it (Quarkus registers a {@link CommandListener} bean with its client), for {@code QueryPlansTest}; and
+ * every command that reads or writes documents, inserts included, for {@code RoundTripsTest}.
  */
 @Singleton
 public class RecordedCommands implements CommandListener {
@@ -31,7 +32,13 @@ public class RecordedCommands implements CommandListener {
         }
     }
 
+    /** Commands that read or write documents, inserts included. */
+    private static final List<String> DOCUMENTS = List.of("find", "aggregate", "count", "distinct", "update", "delete",
+            "findAndModify", "insert", "getMore");
+
     private final ConcurrentLinkedQueue<Command> commands = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Command> documents = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger documentsSize = new AtomicInteger();
     private final AtomicInteger size = new AtomicInteger();
 
     @Override
@@ -39,9 +46,17 @@ public class RecordedCommands implements CommandListener {
         if (FILTERED.contains(event.getCommandName()) && size.incrementAndGet() <= KEPT) {
             commands.add(new Command(event.getDatabaseName(), event.getCommandName(), event.getCommand().clone()));
         }
+        if (DOCUMENTS.contains(event.getCommandName()) && documentsSize.incrementAndGet() <= KEPT) {
+            documents.add(new Command(event.getDatabaseName(), event.getCommandName(), event.getCommand().clone()));
+        }
     }
 
     public List<Command> all() {
         return new ArrayList<>(commands);
+    }
+
+    /** Every command that read or wrote documents, in the order sent. */
+    public List<Command> documents() {
+        return new ArrayList<>(documents);
     }
 }

@@ -3,7 +3,10 @@ package dev.handover.customer.repository;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -15,19 +18,30 @@ import com.mongodb.ErrorCategory;
 import com.mongodb.MongoWriteException;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Sorts;
+import com.mongodb.client.model.Updates;
 
 import dev.handover.customer.model.Customer;
+import dev.handover.customer.model.PendingRecord;
 import io.quarkus.mongodb.panache.PanacheMongoRepositoryBase;
 
 /**
  * Customers in MongoDB. Every change goes through {@link #change}: read, decide in Java, write back only if
  * the version is unchanged, else decide again. One document, one atomic write: correct on a replica set
- * and on the wire-protocol stand-in alike, with no transactions and no locks.
+ * and on the wire-protocol stand-in alike, with no transactions and no locks. What this replica last wrote of a
+ * customer whose outbox is not empty is remembered ({@link #written}), so that the outbox is drained without
+ * reading the customer again: one version-checked write, or the usual read and write when it changed since.
  */
 @ApplicationScoped
 public class CustomerRepository implements PanacheMongoRepositoryBase<Customer, String> {
 
     private static final int MAX_ATTEMPTS = 200;
+
+    /** A customer's outbox as this replica wrote it, at that version. */
+    public record Written(long version, List<PendingRecord> pending) {
+    }
+
+    /** Bounded by the customers whose outbox is not drained yet: an entry goes when its outbox is empty. */
+    private final Map<String, Written> written = new ConcurrentHashMap<>();
 
     /** What a decision about a customer came to. */
     public sealed interface Decision<R> {
@@ -62,6 +76,7 @@ public class CustomerRepository implements PanacheMongoRepositoryBase<Customer, 
             if (fresh) {
                 try {
                     mongoCollection().insertOne(customer);
+                    remember(id, customer);
                     return result;
                 } catch (MongoWriteException e) {
                     if (e.getError().getCategory() != ErrorCategory.DUPLICATE_KEY) {
@@ -70,10 +85,40 @@ public class CustomerRepository implements PanacheMongoRepositoryBase<Customer, 
                 }
             } else if (mongoCollection().replaceOne(Filters.and(Filters.eq("_id", id), Filters.eq("version", version)),
                     customer).getModifiedCount() == 1) {
+                remember(id, customer);
                 return result;
             }
         }
         throw new IllegalStateException("customer " + id + " changed " + MAX_ATTEMPTS + " times under us");
+    }
+
+    private void remember(String id, Customer customer) {
+        if (customer.pending.isEmpty()) {
+            written.remove(id);
+        } else {
+            written.put(id, new Written(customer.version, List.copyOf(customer.pending)));
+        }
+    }
+
+    /** The customer's outbox as this replica last wrote it, if it is not drained yet. */
+    public Optional<Written> written(String id) {
+        return Optional.ofNullable(written.get(id));
+    }
+
+    /**
+     * Takes the records {@code done} out of the outbox of the customer as written at {@code was}, in one write;
+     * {@code false} (nothing written) when the customer changed since, for the caller to read and decide again.
+     */
+    public boolean published(String id, Written was, Set<String> done) {
+        List<PendingRecord> remaining = was.pending().stream().filter(r -> !done.contains(r.recordId)).toList();
+        boolean written = mongoCollection().updateOne(Filters.and(Filters.eq("_id", id), Filters.eq("version", was.version())),
+                Updates.combine(Updates.set("pending", remaining), Updates.set("has_pending", !remaining.isEmpty()),
+                        Updates.inc("version", 1))).getModifiedCount() == 1;
+        if (written) {
+            this.written.computeIfPresent(id, (key, known) -> known.version() != was.version() ? known
+                    : remaining.isEmpty() ? null : new Written(was.version() + 1, remaining));
+        }
+        return written;
     }
 
     public Optional<Customer> find(String companyId, String pageId, String customerId) {

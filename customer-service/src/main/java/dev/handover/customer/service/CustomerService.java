@@ -46,6 +46,7 @@ public class CustomerService {
 
     private final CustomerRepository customers;
     private final PageRepository pages;
+    private final PageService pageService;
     private final MessageRepository messages;
     private final PendingSendRepository pendingSends;
     private final CustomerServiceConfig config;
@@ -58,7 +59,9 @@ public class CustomerService {
 
     public CustomerService(CustomerRepository customers, PageRepository pages, MessageRepository messages,
             PendingSendRepository pendingSends, CustomerServiceConfig config, Event<CustomerChanged> changed,
-            CustomerMetrics metrics, SettingsService settings, AgentDirectory agents, QueueService queue, Clock clock) {
+            CustomerMetrics metrics, SettingsService settings, AgentDirectory agents, QueueService queue, PageService pageService,
+            Clock clock) {
+        this.pageService = pageService;
         this.queue = queue;
         this.settings = settings;
         this.agents = agents;
@@ -284,7 +287,7 @@ public class CustomerService {
         Instant[] firstResponse = new Instant[1];
         int limit = settings.recent(caller.companyId()).maxActiveChats;
         try {
-            change(caller, customerId, pageId, c -> {
+            changeOfCheckedPage(caller, customerId, pageId, c -> {
                 if (!c.stop) {
                     throw ApiException.notRequested();
                 }
@@ -399,7 +402,7 @@ public class CustomerService {
         if (reason == Reason.BOT_PASSED || reason == Reason.BOT_TOOK_BACK) {
             return;
         }
-        Page page = pages.findById(c.pageId);
+        Page page = pageService.recent(c.pageId);
         if (page == null || !page.usesProtocol()) {
             return;
         }
@@ -443,6 +446,12 @@ public class CustomerService {
     private Customer change(Caller caller, String customerId, String pageId,
             java.util.function.UnaryOperator<Customer> decide) {
         page(caller, pageId);
+        return changeOfCheckedPage(caller, customerId, pageId, decide);
+    }
+
+    /** As {@link #change}, for a caller whose page was checked already in this request. */
+    private Customer changeOfCheckedPage(Caller caller, String customerId, String pageId,
+            java.util.function.UnaryOperator<Customer> decide) {
         String key = Customer.key(pageId, customerId);
         Customer result = customers.change(key, null, c -> {
             if (c == null || !caller.companyId().equals(c.companyId)) {

@@ -17,7 +17,6 @@ import dev.handover.customer.model.Page;
 import dev.handover.customer.repository.CustomerRepository;
 import dev.handover.customer.repository.CustomerRepository.Decision;
 import dev.handover.customer.repository.MessageRepository;
-import dev.handover.customer.repository.PageRepository;
 import dev.handover.customer.repository.PendingSendRepository;
 import dev.handover.events.ChatMessage;
 import dev.handover.events.CustomerEventType;
@@ -38,7 +37,7 @@ public class InboundService {
     private static final int REMEMBERED_MIDS = 200;
 
     private final CustomerRepository customers;
-    private final PageRepository pages;
+    private final PageService pages;
     /** Meta's Page Inbox (Business Suite): echoes from it were written by a person. */
     static final long PAGE_INBOX_APP_ID = 263902037430900L;
 
@@ -51,7 +50,7 @@ public class InboundService {
     private final Event<CustomerChanged> changed;
     private final Clock clock;
 
-    public InboundService(CustomerRepository customers, PageRepository pages, MessageRepository messages,
+    public InboundService(CustomerRepository customers, PageService pages, MessageRepository messages,
             PendingSendRepository pendingSends, MessageStatuses statuses, IntentDetector intents, CustomerService rules,
             SettingsService settings, Event<CustomerChanged> changed, Clock clock) {
         this.settings = settings;
@@ -71,7 +70,7 @@ public class InboundService {
             LOG.warnf("Ignoring inbound record %s without page, customer or kind", event.eventId());
             return;
         }
-        Page page = pages.findById(event.pageId());
+        Page page = pages.recent(event.pageId());
         if (page == null) {
             LOG.warnf("Ignoring inbound record %s for unregistered page %s", event.eventId(), event.pageId());
             return;

@@ -42,6 +42,7 @@ public class PageService {
     private final AuditRepository audit;
     private final BridgeClient bridge;
     private final Clock clock;
+    private final Recent<String, Page> recent;
 
     public PageService(PageRepository pages, CustomerRepository customers, AuditRepository audit,
             @RestClient BridgeClient bridge, Clock clock) {
@@ -50,6 +51,15 @@ public class PageService {
         this.audit = audit;
         this.bridge = bridge;
         this.clock = clock;
+        this.recent = new Recent<>(SettingsService.RECENT, clock);
+    }
+
+    /**
+     * The page as read at most a few seconds ago ({@link Recent}; a change made here is seen at once), for every
+     * inbound event and stop change; {@code null} for a page nobody connected. The caller must not change it.
+     */
+    public Page recent(String pageId) {
+        return recent.get(pageId, pages::findById);
     }
 
     public List<Page> ofCompany(Caller caller) {
@@ -78,8 +88,10 @@ public class PageService {
         try {
             if (existing == null) {
                 pages.persist(page);
+                recent.forget(page.pageId);
             } else {
                 pages.update(page);
+                recent.forget(page.pageId);
                 if (!name.equals(nameBefore)) {
                     customers.renamePage(id, name);
                 }
@@ -103,6 +115,7 @@ public class PageService {
         page.pageName = prove(bearer, page.pageId, pageAccessToken.trim());
         page.updatedAt = clock.instant();
         pages.update(page);
+        recent.forget(page.pageId);
         if (!page.pageName.equals(before)) {
             customers.renamePage(page.pageId, page.pageName);
         }
@@ -124,6 +137,7 @@ public class PageService {
             throw bridgeUnreachable(e);
         }
         pages.deleteById(page.pageId);
+        recent.forget(page.pageId);
         record(caller, page, "page_disconnected", Map.of("page_name", page.pageName), null, clock.instant());
     }
 
@@ -135,6 +149,7 @@ public class PageService {
         page.pageName = pageName.trim();
         page.updatedAt = now;
         pages.update(page);
+        recent.forget(page.pageId);
         customers.renamePage(page.pageId, page.pageName);
         record(caller, page, "page_renamed", Map.of("page_name", before), Map.of("page_name", page.pageName), now);
         return page;
@@ -165,6 +180,7 @@ public class PageService {
         page.botAppId = newBot;
         page.updatedAt = now;
         pages.update(page);
+        recent.forget(page.pageId);
         Map<String, Object> after = new java.util.LinkedHashMap<>();
         after.put("handover_mode", page.mode());
         after.put("bot_app_id", page.botAppId);

@@ -2,7 +2,6 @@ package dev.handover.customer.service;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -12,7 +11,6 @@ import java.util.regex.Pattern;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -37,14 +35,15 @@ public class SettingsService {
     static final int MAX_CANNED = 100;
     private static final Pattern SHORTCUT = Pattern.compile("[A-Za-z0-9_-]{1,32}");
 
-    private final Map<String, Recent> recent = new ConcurrentHashMap<>();
 
+    private final Recent<String, CompanySettings> recent;
     private final SettingsRepository settings;
     private final AuditRepository audit;
     private final Clock clock;
 
     public SettingsService(SettingsRepository settings, AuditRepository audit, Clock clock) {
         this.settings = settings;
+        this.recent = new Recent<>(RECENT, clock);
         this.audit = audit;
         this.clock = clock;
     }
@@ -53,7 +52,7 @@ public class SettingsService {
     public CompanySettings of(String companyId) {
         CompanySettings stored = settings.findById(companyId);
         CompanySettings current = stored != null ? stored : CompanySettings.defaults(companyId);
-        recent.put(companyId, new Recent(current, clock.instant()));
+        recent.put(companyId, current);
         return current;
     }
 
@@ -62,15 +61,9 @@ public class SettingsService {
      * change made through another replica reaches this one within that time).
      */
     public CompanySettings recent(String companyId) {
-        Recent known = recent.get(companyId);
-        if (known != null && known.at().plus(RECENT).isAfter(clock.instant())) {
-            return known.settings();
-        }
-        return of(companyId);
+        return recent.get(companyId, this::of);
     }
 
-    private record Recent(CompanySettings settings, Instant at) {
-    }
 
     public CompanySettings change(Caller caller, JsonNode body) {
         if (body == null || !body.isObject()) {
@@ -97,7 +90,7 @@ public class SettingsService {
         if (!after.equals(before)) {
             s.updatedAt = clock.instant();
             settings.persistOrUpdate(s);
-            recent.put(s.companyId, new Recent(s, s.updatedAt));
+            recent.put(s.companyId, s);
             Map<String, Object> was = new LinkedHashMap<>();
             Map<String, Object> now = new LinkedHashMap<>();
             after.forEach((name, v) -> {

@@ -4,14 +4,12 @@ import java.net.URI;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -43,13 +41,11 @@ public class WebhookService {
     private final WebhookDeliveryRepository deliveries;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
-    private final Map<String, Known> known = new ConcurrentHashMap<>();
-
-    private record Known(List<Webhook> webhooks, Instant at) {
-    }
+    private final Recent<String, List<Webhook>> known;
 
     public WebhookService(WebhookRepository webhooks, WebhookDeliveryRepository deliveries, Clock clock) {
         this.webhooks = webhooks;
+        this.known = new Recent<>(RECENT, clock);
         this.deliveries = deliveries;
         this.clock = clock;
     }
@@ -91,7 +87,7 @@ public class WebhookService {
         webhook.secret = "whsec_" + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
         webhook.createdAt = clock.instant();
         webhooks.persist(webhook);
-        known.remove(caller.companyId());
+        known.forget(caller.companyId());
         Map<String, Object> view = view(webhook);
         view.put("secret", webhook.secret);
         return view;
@@ -107,7 +103,7 @@ public class WebhookService {
         Webhook webhook = owned(caller, id);
         webhooks.deleteById(webhook.id);
         deliveries.removeOf(webhook.id);
-        known.remove(caller.companyId());
+        known.forget(caller.companyId());
     }
 
     /** The webhook's deliveries, newest first: what was sent, when, how often tried, and what the receiver answered. */
@@ -168,13 +164,7 @@ public class WebhookService {
 
     /** The company's webhooks as read at most 5 s ago (registering or removing one here is seen at once). */
     private List<Webhook> webhooksOf(String companyId) {
-        Known cached = known.get(companyId);
-        if (cached != null && cached.at().plus(RECENT).isAfter(clock.instant())) {
-            return cached.webhooks();
-        }
-        List<Webhook> current = webhooks.ofCompany(companyId);
-        known.put(companyId, new Known(current, clock.instant()));
-        return current;
+        return known.get(companyId, webhooks::ofCompany);
     }
 
     private Webhook owned(Caller caller, String id) {

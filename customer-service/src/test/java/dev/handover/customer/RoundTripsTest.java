@@ -1,0 +1,91 @@
+package dev.handover.customer;
+
+import static dev.handover.customer.Fixtures.as;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import dev.handover.testing.InfrastructureResource;
+import dev.handover.testing.TestTokens;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+
+/**
+ * How many database commands one customer message and one agent message cost, counted with the driver's command
+ * listener (every command that names the customer, plus page look-ups): a customer's message reads the page once
+ * per few seconds, not per message, and an outbox written here is drained without reading the customer again.
+ * Counts, never timings; the figures are in README's Performance section.
+ */
+@QuarkusTest
+@WithTestResource(InfrastructureResource.class)
+class RoundTripsTest {
+
+    KafkaCompanion companion;
+
+    @Inject
+    RecordedCommands recorded;
+
+    @Test
+    void aNewCustomerAskingForAHumanAndAnAgentMessageCostAFewCommands() {
+        var fx = new Fixtures(companion);
+        String page = fx.page();
+        fx.waitingCustomer(page); // the page is read once here, then remembered
+
+        int before = recorded.documents().size();
+        String customer = Fixtures.id("psid");
+        fx.customerWrites(page, customer, "I want to talk to a human please");
+        Map<String, Long> intake = await().atMost(Fixtures.WAIT).until(() -> count(before, customer, page),
+                counts -> counts.containsKey("update customers") && settled(customer, before));
+        System.out.println("A new customer asking for a human: " + intake);
+        assertEquals(0L, intake.getOrDefault("find pages", 0L), "the page is read again: " + intake);
+        // read the customer, insert them, insert the message, the audit line, the outbox drained in one write
+        assertTrue(total(intake) <= 5, "more commands than the customer, message, audit and outbox need: " + intake);
+
+        String agent = TestTokens.agent("alice", fx.company);
+        int beforeAssign = recorded.documents().size();
+        as(agent).body("{\"page_id\":\"" + page + "\"}").post("/api/dashboard/customers/" + customer + "/assign").then()
+                .statusCode(200);
+        await().atMost(Fixtures.WAIT).until(() -> settled(customer, beforeAssign));
+        int beforeSend = recorded.documents().size();
+        as(agent).body("{\"page_id\":\"" + page + "\",\"message\":\"Hello\"}").post("/api/dashboard/customers/" + customer
+                + "/messages").then().statusCode(200);
+        Map<String, Long> send = await().atMost(Fixtures.WAIT).until(() -> count(beforeSend, customer, page),
+                counts -> settled(customer, beforeSend));
+        System.out.println("An agent message: " + send);
+        // the page checked against the agent's company once (never from memory), the message and its send deadline
+        // inserted, the customer read and written, the audit line, the outbox drained in one write
+        assertEquals(1L, send.getOrDefault("find pages", 0L), "the page is checked more than once: " + send);
+        assertTrue(total(send) <= 7, "more commands than an agent message needs: " + send);
+    }
+
+    /** The outbox of the customer was drained (its last write cleared the pending records). */
+    private boolean settled(String customer, int from) {
+        List<RecordedCommands.Command> mine = recorded.documents().subList(from, recorded.documents().size()).stream()
+                .filter(c -> "update".equals(c.name()) && "customers".equals(c.collection())
+                        && c.body().toJson().contains(customer))
+                .toList();
+        return !mine.isEmpty() && mine.get(mine.size() - 1).body().toJson().contains("\"has_pending\": false");
+    }
+
+    /** Commands since {@code from} that name the customer, and every page look-up, by command and collection. */
+    private Map<String, Long> count(int from, String customer, String page) {
+        return recorded.documents().subList(from, recorded.documents().size()).stream()
+                .filter(c -> c.body().toJson().contains(customer) || "pages".equals(c.collection()) && c.body().toJson()
+                        .contains(page))
+                .collect(Collectors.groupingBy(c -> c.name() + " " + c.collection(), TreeMap::new, Collectors.counting()));
+    }
+
+    private static long total(Map<String, Long> counts) {
+        return counts.values().stream().mapToLong(Long::longValue).sum();
+    }
+}
