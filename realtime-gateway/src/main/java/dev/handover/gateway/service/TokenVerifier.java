@@ -65,16 +65,24 @@ public class TokenVerifier {
      * reason (the session keeps its current token then).
      */
     public Verified renew(AgentSession session, String token) {
-        Verified verified = verify(token);
+        return renew(session, verify(token));
+    }
+
+    /** As {@link #renew(AgentSession, String)}, with a token verified already. */
+    public Verified renew(AgentSession session, Verified verified) {
         if (!verified.ok()) {
             return verified;
         }
-        JsonWebToken jwt = verified.jwt();
-        if (!session.agentId().equals(jwt.getSubject()) || !session.companyId().equals(jwt.getClaim("company_id"))) {
+        if (!sameAgent(session, verified.jwt())) {
             return new Verified(null, "FORBIDDEN", "The new token belongs to another agent");
         }
-        session.renew(jwt.getRawToken(), expiry(jwt));
+        session.renew(verified.jwt().getRawToken(), expiry(verified.jwt()));
         return verified;
+    }
+
+    /** Whether {@code jwt} is of the session's agent in the session's company. */
+    public static boolean sameAgent(AgentSession session, JsonWebToken jwt) {
+        return session.agentId().equals(jwt.getSubject()) && session.companyId().equals(jwt.getClaim("company_id"));
     }
 
     /** When the token stops being good; {@code null} for a token without {@code exp}. */

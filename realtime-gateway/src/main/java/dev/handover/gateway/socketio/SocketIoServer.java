@@ -312,11 +312,9 @@ public class SocketIoServer implements EngineHandler {
             response.put("error", error);
         }
         AgentSession previous = session.attribute(AGENT);
-        if (error == null && previous != null && !previous.closed()
-                && previous.agentId().equals(verified.jwt().getSubject())
-                && previous.companyId().equals(verified.jwt().getClaim("company_id"))) {
+        if (error == null && previous != null && !previous.closed() && TokenVerifier.sameAgent(previous, verified.jwt())) {
             // the same agent with a fresh token: the session lives on, nothing missed, nothing sent twice
-            tokens.renew(previous, verified.jwt().getRawToken());
+            tokens.renew(previous, verified);
             reply.send(SocketIoEvents.packet("staff:auth:response", response));
         } else if (error == null) {
             if (previous != null) {
