@@ -5,12 +5,14 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -21,12 +23,16 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -104,57 +110,185 @@ public final class Bench {
         return Agents.key(opt("private-key", ".local/jwt/private.pem"));
     }
 
-    /** 1. Fan-out: events injected into customer.events at a set rate, delivered to N agents in M companies. */
+    /**
+     * 1. Fan-out: events injected into Kafka at a set rate, delivered to N agents in M companies, through
+     * Handover's JSON WebSocket, through its Socket.IO endpoint, and through the raw Vert.x broadcaster (its own
+     * JVM, the same number of connections and frames), in turn, {@code --reps} times; the ratio to the raw
+     * broadcaster is taken within each repetition.
+     */
     void fanout() throws Exception {
         int connections = num("connections", 10_000);
         int companies = num("companies", 100);
         int rate = num("rate", 200);
-        int warmup = num("warmup", 5);
-        int seconds = num("seconds", 20);
+        int reps = num("reps", 3);
+        List<String> paths = List.of(opt("paths", "json,socketio,raw").split(","));
         Options.printMachine("fan-out");
-        System.out.printf("settings: connections=%d companies=%d (%d agents each) events/s=%d warmup=%ds measure=%ds%n",
-                connections, companies, connections / companies, rate, warmup, seconds);
-        Recorder latency = new Recorder(3);
+        System.out.printf("settings: connections=%d per path, companies=%d (%d agents each), events/s=%d, warmup=%ds, "
+                + "measure=%ds, repetitions=%d, paths=%s%n", connections, companies, connections / companies, rate,
+                num("warmup", 5), num("seconds", 20), reps, paths);
+        AtomicReference<Recorder> latency = new AtomicReference<>(new Recorder(3));
         AtomicLong frames = new AtomicLong();
-        long started = System.nanoTime();
-        try (Agents agents = Agents.connect(opt("gateway", "ws://127.0.0.1:8080"), key(), connections,
-                i -> "fanout-co-" + (i % companies), (agent, frame) -> {
-                    int at = frame.indexOf(MARK);
-                    if (at >= 0) {
-                        long sent = parseLong(frame, at + MARK.length());
-                        latency.recordValue(Math.max(0, nowMicros() - sent) * 1000);
-                        frames.incrementAndGet();
+        AtomicLong anyFrames = new AtomicLong();
+        BiConsumer<Integer, String> onFrame = (agent, frame) -> {
+            anyFrames.incrementAndGet();
+            int at = frame.indexOf(MARK);
+            if (at >= 0) {
+                long sent = parseLong(frame, at + MARK.length());
+                latency.get().recordValue(Math.max(0, nowMicros() - sent) * 1000);
+                frames.incrementAndGet();
+            }
+        };
+        Process raw = paths.contains("raw") ? startRawBroadcaster() : null;
+        Map<String, List<double[]>> results = new LinkedHashMap<>();
+        try (KafkaProducer<String, byte[]> producer = producer()) {
+            Map<String, String> companyPrefix = Map.of("json", "fanout-co-", "socketio", "fanout-sio-", "raw", "fanout-raw-");
+            // one path's agents at a time: a process gets at most 20,000 descriptors on this machine
+            for (String path : paths) {
+                long started = System.nanoTime();
+                Agents.Protocol protocol = switch (path) {
+                    case "json" -> Agents.Protocol.JSON;
+                    case "socketio" -> Agents.Protocol.SOCKET_IO;
+                    case "raw" -> Agents.Protocol.RAW;
+                    default -> throw new IllegalArgumentException("unknown path " + path);
+                };
+                String url = path.equals("raw") ? "ws://127.0.0.1:" + num("raw-port", 8095) : opt("gateway", "ws://127.0.0.1:8080");
+                String prefix = companyPrefix.get(path);
+                try (Agents agents = Agents.connect(protocol, url, key(), connections, i -> prefix + (i % companies), onFrame)) {
+                    System.out.printf("%s: connected %d agents in %.1f s", path, connections, (System.nanoTime() - started) / 1e9);
+                    // each agent's arrival is broadcast to its company (agent_status_changed): measure once that settled
+                    long settled = System.nanoTime();
+                    long seen = -1;
+                    while (anyFrames.get() != seen && System.nanoTime() - settled < Duration.ofSeconds(180).toNanos()) {
+                        seen = anyFrames.get();
+                        Thread.sleep(3000);
                     }
-                })) {
-            System.out.printf("connected %d agents in %.1f s%n", connections, (System.nanoTime() - started) / 1e9);
-            try (KafkaProducer<String, byte[]> producer = producer()) {
-                long period = 1_000_000_000L / rate;
-                long next = System.nanoTime();
-                long measureFrom = next + Duration.ofSeconds(warmup).toNanos();
-                long end = measureFrom + Duration.ofSeconds(seconds).toNanos();
-                boolean measuring = false;
-                long n = 0;
-                while (System.nanoTime() < end) {
-                    if (!measuring && System.nanoTime() >= measureFrom) {
-                        latency.reset();
-                        frames.set(0);
-                        measuring = true;
-                    }
-                    String company = "fanout-co-" + (n++ % companies);
-                    producer.send(new ProducerRecord<>(Topics.CUSTOMER_EVENTS, company, EventJson.write(event(company))));
-                    next += period;
-                    long wait = next - System.nanoTime();
-                    if (wait > 0) {
-                        Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                    System.out.printf(", arrivals broadcast and settled %.1f s later%n", (System.nanoTime() - settled) / 1e9);
+                    for (int rep = 1; rep <= reps; rep++) {
+                        long server = path.equals("raw") ? raw.pid() : Long.parseLong(opt("pid", "0"));
+                        double[] figures = fanoutRun(producer, path.equals("raw") ? RAW_TOPIC : Topics.CUSTOMER_EVENTS, prefix,
+                                companies, rate, latency, frames, anyFrames, server);
+                        results.computeIfAbsent(path, p -> new ArrayList<>()).add(figures);
+                        System.out.printf("run %d %-8s delivered frames/s %8.0f of %d; record to frame ms p50 %.1f p99 %.1f max %.1f;"
+                                + " server CPU %.0f%% of a core, %.1f us per frame%n", rep, path, figures[0],
+                                (long) rate * (connections / companies), figures[1], figures[2], figures[3], figures[4],
+                                figures[5]);
                     }
                 }
             }
-            Thread.sleep(1000);
-            var histogram = latency.getIntervalHistogram();
-            System.out.printf("delivered frames/s: %.0f (%d frames in %d s, expected %d)%n", frames.get() / (double) seconds,
-                    frames.get(), seconds, (long) rate * seconds * (connections / companies));
-            Options.printLatencies("record to frame latency", histogram);
+        } finally {
+            if (raw != null) {
+                raw.destroyForcibly();
+            }
         }
+        System.out.println("summary (min / median / max over the runs):");
+        results.forEach((path, runs) -> System.out.printf("  %-8s frames/s %s; p99 ms %s; p50 ms %s%n", path,
+                Options.spread(runs.stream().map(r -> r[0]).toList(), "%.0f"),
+                Options.spread(runs.stream().map(r -> r[2]).toList(), "%.1f"),
+                Options.spread(runs.stream().map(r -> r[1]).toList(), "%.1f")));
+        for (String path : List.of("json", "socketio")) {
+            if (results.containsKey(path) && results.containsKey("raw")) {
+                List<Double> ratios = new ArrayList<>();
+                for (int i = 0; i < reps; i++) {
+                    ratios.add(results.get(path).get(i)[0] / results.get("raw").get(i)[0]);
+                }
+                System.out.printf("  %s throughput / raw Vert.x broadcaster, same run: %s (goal >= 0.80)%n", path,
+                        Options.spread(ratios, "%.2f"));
+            }
+        }
+        if (results.containsKey("json") && results.containsKey("socketio")) {
+            List<Double> ratios = new ArrayList<>();
+            for (int i = 0; i < reps; i++) {
+                ratios.add(results.get("socketio").get(i)[0] / results.get("json").get(i)[0]);
+            }
+            System.out.printf("  socketio throughput / json, same run: %s (goal >= 0.70)%n", Options.spread(ratios, "%.2f"));
+        }
+    }
+
+    private static final String RAW_TOPIC = "bench.raw";
+
+    /**
+     * One measured fan-out run: frames/s delivered; p50, p99 and max record-to-frame latency in ms; the serving
+     * process's CPU (% of a core) and its CPU microseconds per delivered frame, the figure that least depends on
+     * what else the shared machine does.
+     */
+    private double[] fanoutRun(KafkaProducer<String, byte[]> producer, String topic, String prefix, int companies, int rate,
+            AtomicReference<Recorder> latency, AtomicLong frames, AtomicLong anyFrames, long serverPid) throws Exception {
+        int warmup = num("warmup", 5);
+        int seconds = num("seconds", 20);
+        long period = 1_000_000_000L / rate;
+        long next = System.nanoTime();
+        long measureFrom = next + Duration.ofSeconds(warmup).toNanos();
+        long end = measureFrom + Duration.ofSeconds(seconds).toNanos();
+        boolean measuring = false;
+        long n = 0;
+        long cpuFrom = 0;
+        while (System.nanoTime() < end) {
+            if (!measuring && System.nanoTime() >= measureFrom) {
+                latency.set(new Recorder(3));
+                frames.set(0);
+                cpuFrom = Options.cpuTicks(serverPid);
+                measuring = true;
+            }
+            String company = prefix + (n++ % companies);
+            producer.send(new ProducerRecord<>(topic, company, EventJson.write(event(company))));
+            next += period;
+            long wait = next - System.nanoTime();
+            if (wait > 0) {
+                Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+            }
+        }
+        // frames still on their way count if they arrive within a second; later ones belong to a backlog
+        Thread.sleep(1000);
+        Histogram histogram = latency.get().getIntervalHistogram();
+        double delivered = frames.get() / (double) seconds;
+        double cpuSeconds = (Options.cpuTicks(serverPid) - cpuFrom) / 100.0;
+        latency.set(new Recorder(3));
+        // let a backlog drain before the next path is measured
+        long quiet = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        long last = -1;
+        while (System.nanoTime() < quiet && anyFrames.get() != last) {
+            last = anyFrames.get();
+            Thread.sleep(500);
+        }
+        return new double[] { delivered, histogram.getValueAtPercentile(50) / 1e6, histogram.getValueAtPercentile(99) / 1e6,
+                histogram.getMaxValue() / 1e6, 100 * cpuSeconds / (seconds + 1), cpuSeconds * 1e6 / Math.max(1, frames.get()) };
+    }
+
+    /** Starts {@link RawBroadcaster} in its own JVM, sized like a service, on a topic shaped like customer.events. */
+    private Process startRawBroadcaster() throws Exception {
+        Properties props = new Properties();
+        props.put("bootstrap.servers", opt("kafka", "127.0.0.1:9092"));
+        try (Admin admin = Admin.create(props)) {
+            int partitions = admin.describeTopics(List.of(Topics.CUSTOMER_EVENTS)).allTopicNames().get()
+                    .get(Topics.CUSTOMER_EVENTS).partitions().size();
+            if (!admin.listTopics().names().get().contains(RAW_TOPIC)) {
+                admin.createTopics(List.of(new NewTopic(RAW_TOPIC, partitions, (short) 1))).all().get();
+            }
+        }
+        Process raw = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx384m",
+                "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), RawBroadcaster.class.getName(), "--port",
+                Integer.toString(num("raw-port", 8095)), "--kafka", opt("kafka", "127.0.0.1:9092"), "--topic", RAW_TOPIC)
+                .redirectErrorStream(true).start();
+        var out = new java.io.BufferedReader(new java.io.InputStreamReader(raw.getInputStream(), StandardCharsets.UTF_8));
+        String line;
+        while ((line = out.readLine()) != null && !line.startsWith("ready")) {
+            System.out.println("raw broadcaster: " + line);
+        }
+        if (line == null) {
+            throw new IllegalStateException("the raw broadcaster did not start");
+        }
+        Thread drain = new Thread(() -> {
+            try {
+                while (out.readLine() != null) {
+                    // its log is not part of the figures
+                }
+            } catch (java.io.IOException e) {
+                // the process ended
+            }
+        });
+        drain.setDaemon(true);
+        drain.start();
+        return raw;
     }
 
     private static CustomerEvent event(String company) {

@@ -1,11 +1,12 @@
 package dev.handover.gateway.messaging;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletionStage;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.eclipse.microprofile.reactive.messaging.Incoming;
-import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
 import dev.handover.events.CustomerEvent;
@@ -14,6 +15,9 @@ import dev.handover.gateway.service.CompanyChannels;
 import dev.handover.gateway.service.EventRenderer;
 import dev.handover.gateway.service.GatewayMetrics;
 import dev.handover.gateway.service.StaffConsole;
+import io.smallrye.common.annotation.Blocking;
+import io.smallrye.reactive.messaging.kafka.KafkaRecord;
+import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 
 /**
@@ -37,23 +41,30 @@ public class CustomerEventsConsumer {
         this.metrics = metrics;
     }
 
+    /**
+     * A batch at a time (what one poll returned), on a worker thread, in order: each record rendered once, then
+     * one task per event loop writes the whole batch's frames to its sessions. Record by record on the event loop,
+     * every record waited behind the writes of the one before, and the consumer fell behind at 500 events/s with
+     * 10,000 agents while the gateway used half a core.
+     */
     @Incoming("customer-events")
-    public CompletionStage<Void> consume(Message<CustomerEvent> message) {
-        CustomerEvent event = message.getPayload();
-        long offset = message.getMetadata(IncomingKafkaRecordMetadata.class).map(IncomingKafkaRecordMetadata::getOffset)
-                .orElse(-1L);
-        if (event == null || event.companyId() == null || event.type() == null || !complete(event)) {
-            LOG.warnf("Skipping customer.events record at offset %d: not a complete CustomerEvent", offset);
-        } else {
+    @Blocking
+    public CompletionStage<Void> consume(KafkaRecordBatch<String, CustomerEvent> batch) {
+        List<CompanyChannels.Broadcast> broadcasts = new ArrayList<>();
+        List<CustomerEvent> statusChanges = new ArrayList<>();
+        for (KafkaRecord<String, CustomerEvent> record : batch) {
+            CustomerEvent event = record.getPayload();
+            long offset = record.getMetadata(IncomingKafkaRecordMetadata.class).map(IncomingKafkaRecordMetadata::getOffset)
+                    .orElse(-1L);
+            if (event == null || event.companyId() == null || event.type() == null || !complete(event)) {
+                LOG.warnf("Skipping customer.events record at offset %d: not a complete CustomerEvent", offset);
+                continue;
+            }
             try {
-                channels.publish(event.companyId(), EventRenderer.render(event, offset));
+                broadcasts.add(new CompanyChannels.Broadcast(event.companyId(), EventRenderer.render(event, offset)));
                 metrics.broadcast(event.occurredAt());
                 if (event.type() == CustomerEventType.AGENT_ASSIGNMENT_CHANGED) {
-                    // the agents whose active chats changed see their status again
-                    console.statusChanged(event.companyId(), event.agent() == null ? null : event.agent().id());
-                    if (event.previousAgent() != null) {
-                        console.statusChanged(event.companyId(), event.previousAgent().id());
-                    }
+                    statusChanges.add(event);
                 }
             } catch (RuntimeException e) {
                 // one record we cannot render must not stop every company's broadcasts
@@ -61,7 +72,15 @@ public class CustomerEventsConsumer {
                         event.eventId());
             }
         }
-        return message.ack();
+        channels.publish(broadcasts);
+        for (CustomerEvent event : statusChanges) {
+            // the agents whose active chats changed see their status again
+            console.statusChanged(event.companyId(), event.agent() == null ? null : event.agent().id());
+            if (event.previousAgent() != null) {
+                console.statusChanged(event.companyId(), event.previousAgent().id());
+            }
+        }
+        return batch.ack();
     }
 
     /** A customer's event names its customer; an agent's status change, its agent and status. */

@@ -1,6 +1,7 @@
 package dev.handover.gateway.service;
 
 import java.time.Instant;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -18,6 +19,11 @@ public final class AgentSession {
         void write(String text, Runnable done);
 
         void close(String reason);
+
+        /** The event loop the connection's writes run on; {@code null} when it has none (HTTP long-polling). */
+        default Executor loop() {
+            return null;
+        }
     }
 
     private final String id;
@@ -144,6 +150,11 @@ public final class AgentSession {
             closed = true;
             writer.close(reason);
         }
+    }
+
+    /** The event loop this session's writes run on, for broadcasts batched per loop; {@code null}: any thread. */
+    public Executor loop() {
+        return writer.loop();
     }
 
     public boolean closed() {

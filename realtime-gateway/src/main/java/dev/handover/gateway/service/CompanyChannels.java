@@ -3,11 +3,13 @@ package dev.handover.gateway.service;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -45,9 +47,26 @@ public class CompanyChannels {
 
     /** Delivers one broadcast of {@code companyId}; a repeated event id (outbox retries) is dropped. */
     public void publish(String companyId, EventRenderer.Rendered event) {
-        while (!channel(companyId).publish(event)) {
-            // the channel was released in between: the next one takes the event
+        publish(List.of(new Broadcast(companyId, event)));
+    }
+
+    /**
+     * Delivers broadcasts in order, each to its company's sessions, with one task per event loop for all of them:
+     * the caller does work in proportion to the events and loops, the loops write their own sessions' frames in
+     * parallel, and a session gets its frames in order.
+     */
+    public void publish(List<Broadcast> broadcasts) {
+        Map<Executor, List<Runnable>> byLoop = new HashMap<>();
+        for (Broadcast broadcast : broadcasts) {
+            while (!channel(broadcast.companyId()).publish(broadcast.event(), byLoop)) {
+                // the channel was released in between: the next one takes the event
+            }
         }
+        byLoop.forEach((loop, writes) -> loop.execute(() -> writes.forEach(Runnable::run)));
+    }
+
+    /** One broadcast for one company. */
+    public record Broadcast(String companyId, EventRenderer.Rendered event) {
     }
 
     /**
@@ -130,8 +149,8 @@ public class CompanyChannels {
             return false;
         }
 
-        /** False if the channel was released (nothing done). */
-        synchronized boolean publish(EventRenderer.Rendered event) {
+        /** False if the channel was released (nothing done); writes for sessions with an event loop go to {@code byLoop}. */
+        synchronized boolean publish(EventRenderer.Rendered event, Map<Executor, List<Runnable>> byLoop) {
             if (released) {
                 return false;
             }
@@ -151,12 +170,23 @@ public class CompanyChannels {
                 evictedUpTo = evicted.seq();
             }
             for (AgentSession session : sessions) {
-                String frame = event.frameFor(session);
-                if (frame != null && event.seq() > session.after()) {
-                    session.send(frame);
+                if (event.seq() > session.after()) {
+                    Executor loop = session.loop();
+                    if (loop == null) {
+                        deliver(event, session);
+                    } else {
+                        byLoop.computeIfAbsent(loop, l -> new ArrayList<>()).add(() -> deliver(event, session));
+                    }
                 }
             }
             return true;
+        }
+
+        private static void deliver(EventRenderer.Rendered event, AgentSession session) {
+            String frame = event.frameFor(session);
+            if (frame != null) {
+                session.send(frame);
+            }
         }
 
         /** {@code null} if the channel was released (nothing done). */

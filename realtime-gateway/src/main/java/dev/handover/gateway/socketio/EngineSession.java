@@ -2,14 +2,18 @@ package dev.handover.gateway.socketio;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.List;
 import java.util.Base64;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 
+import dev.handover.gateway.websocket.VertxSockets;
 import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.WebSocketConnection;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.WebSocketBase;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -31,6 +35,8 @@ public final class EngineSession {
     private final Map<String, Object> attributes = new ConcurrentHashMap<>();
     private final int maxQueued;
     private WebSocketConnection webSocket;
+    /** The event loop of the WebSocket carrying the session, once it does. */
+    private volatile Executor loop;
     /** The WebSocket opened for this polling session's upgrade, before its probe: the only one allowed. */
     private String candidate;
     private boolean upgrading;
@@ -53,6 +59,12 @@ public final class EngineSession {
         this.handler = handler;
         this.webSocket = webSocket;
         this.maxQueued = maxQueued;
+        this.loop = webSocket == null ? null : VertxSockets.currentLoop();
+    }
+
+    /** The event loop the session's WebSocket writes from; {@code null} while it polls. */
+    Executor loop() {
+        return loop;
     }
 
     public String sid() {
@@ -125,8 +137,7 @@ public final class EngineSession {
         for (int i = 0; i < frames.size(); i++) {
             Pending frame = frames.get(i);
             boolean last = i == frames.size() - 1;
-            write(socket, frame.packet()).subscribe().with(ok -> written(socket, frame, last),
-                    failure -> written(socket, frame, last));
+            write(socket, frame.packet()).onComplete(result -> written(socket, frame, last));
         }
     }
 
@@ -153,9 +164,10 @@ public final class EngineSession {
     }
 
     /** Text packets as text frames; a queued binary one ({@code b} and base64) as a binary frame. */
-    private static io.smallrye.mutiny.Uni<Void> write(WebSocketConnection socket, String packet) {
-        return packet.startsWith("b") ? socket.sendBinary(Buffer.buffer(Base64.getDecoder().decode(packet.substring(1))))
-                : socket.sendText(packet);
+    private static Future<Void> write(WebSocketConnection socket, String packet) {
+        WebSocketBase vertx = VertxSockets.socket(socket);
+        return packet.startsWith("b") ? vertx.writeBinaryMessage(Buffer.buffer(Base64.getDecoder().decode(packet.substring(1))))
+                : vertx.writeTextMessage(packet);
     }
 
     public void send(String packet) {
@@ -217,6 +229,7 @@ public final class EngineSession {
         }
         flush();
         upgrading = false;
+        loop = VertxSockets.currentLoop();
         List<Pending> queued = new ArrayList<>();
         while (!queue.isEmpty()) {
             queued.add(new Pending(queue.poll(), NOTHING));

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.CompletionStage;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -356,6 +357,11 @@ public class SocketIoServer implements EngineHandler {
         @Override
         public void close(String reason) {
             session.close(reason);
+        }
+
+        @Override
+        public Executor loop() {
+            return session.loop();
         }
     }
 }

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
@@ -27,6 +28,7 @@ import io.quarkus.websockets.next.OnTextMessage;
 import io.quarkus.websockets.next.WebSocket;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.WebSocketBase;
 
 /**
  * The agents' JSON WebSocket, {@code /api/dashboard/ws}. The upgrade needs a valid JWT (an
@@ -82,7 +84,8 @@ public class DashboardSocket {
         AgentSession session = new AgentSession(connection.id(), AgentSession.Protocol.JSON, jwt.getSubject(),
                 name != null ? name : jwt.getSubject(), email != null ? email : jwt.getSubject(), companyId,
                 jwt.getRawToken(), expires,
-                new ConnectionWriter(connection), config.maxPendingFrames());
+                new ConnectionWriter(connection, VertxSockets.socket(connection), VertxSockets.currentLoop()),
+                config.maxPendingFrames());
         budgets.put(connection.id(), new CommandBudget(config.limits()));
         sessions.put(connection.id(), session);
         String connected = json.createObjectNode().put("type", "connected")
@@ -143,11 +146,12 @@ public class DashboardSocket {
         return null;
     }
 
-    /** Writes to a websockets-next connection and reports when each frame has left. */
-    private record ConnectionWriter(WebSocketConnection connection) implements AgentSession.Writer {
+    /** Writes straight to the connection's Vert.x socket and reports when each frame has left. */
+    private record ConnectionWriter(WebSocketConnection connection, WebSocketBase socket, Executor loop)
+            implements AgentSession.Writer {
         @Override
         public void write(String text, Runnable done) {
-            connection.sendText(text).subscribe().with(ok -> done.run(), failure -> done.run());
+            socket.writeTextMessage(text).onComplete(written -> done.run());
         }
 
         @Override
