@@ -300,15 +300,26 @@ public final class Bench {
                 true, null, null, null, null, null, null);
     }
 
-    /** 2. End to end: a signed webhook asking for a human, to the agent_requested frame at an agent. */
+    /** 2. End to end: a signed webhook asking for a human, to the agent_requested frame at an agent, {@code --reps} times. */
     void endToEnd() throws Exception {
         int rate = num("e2e-rate", 50);
+        int reps = num("reps", 3);
         Options.printMachine("end to end (webhook to agent_requested)");
-        System.out.printf("settings: bridge=%s page=%s company=%s webhooks/s=%d warmup=%ds measure=%ds%n",
+        System.out.printf("settings: bridge=%s page=%s company=%s webhooks/s=%d warmup=%ds measure=%ds repetitions=%d%n",
                 opt("bridge", "http://127.0.0.1:8082"), page(), opt("company", "demo-company"), rate, num("warmup", 5),
-                num("seconds", 20));
-        Options.printLatencies("webhook to agent_requested", webhookToAgentRequested(rate, num("warmup", 5),
-                num("seconds", 20)));
+                num("seconds", 20), reps);
+        List<Double> p50 = new ArrayList<>();
+        List<Double> p99 = new ArrayList<>();
+        List<Double> max = new ArrayList<>();
+        for (int rep = 1; rep <= reps; rep++) {
+            Histogram run = webhookToAgentRequested(rate, num("warmup", 5), num("seconds", 20));
+            Options.printLatencies("run " + rep + " webhook to agent_requested", run);
+            p50.add(run.getValueAtPercentile(50) / 1e6);
+            p99.add(run.getValueAtPercentile(99) / 1e6);
+            max.add(run.getMaxValue() / 1e6);
+        }
+        System.out.printf("summary (min / median / max over the runs), ms: p50 %s; p99 %s; max %s%n",
+                Options.spread(p50, "%.1f"), Options.spread(p99, "%.1f"), Options.spread(max, "%.1f"));
     }
 
     /**

@@ -8,6 +8,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -215,10 +216,21 @@ class SendTest {
         List<DeliveryReport> outcomes = await().atMost(Duration.ofSeconds(15)).until(this::received, l -> l.size() >= 2);
         assertEquals(190, outcomes.get(0).errorCode());
         assertEquals(1, outcomes.get(0).attempts());
+        // the page needs a new token (the alert's gauge) until it is connected again
+        double rejected = pagesWithRejectedToken();
+        assertTrue(rejected >= 1, "pages with a rejected token: " + rejected);
+        ConnectedPages.connected(graph, PAGE, "token-page-1");
+        assertEquals(rejected - 1, pagesWithRejectedToken());
         assertEquals(10, outcomes.get(1).errorCode());
         assertEquals(2018278, outcomes.get(1).errorSubcode());
         assertFalse(outcomes.get(1).retryable());
         assertEquals(1, outcomes.get(1).attempts());
+    }
+
+    private static double pagesWithRejectedToken() {
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        return metrics.lines().filter(line -> line.startsWith("handover_pages_token_rejected ")).mapToDouble(
+                line -> Double.parseDouble(line.substring(line.indexOf(' ') + 1))).findFirst().orElse(-1);
     }
 
     @Test

@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -66,6 +67,9 @@ public class WebhookSender {
         this.webhooks = webhooks;
         this.config = config.webhooks();
         this.metrics = metrics;
+        for (String outcome : List.of("delivered", "failed", "retried")) {
+            metrics.counter("handover.webhook.deliveries", "outcome", outcome);
+        }
         this.clock = clock;
         this.http = HttpClient.newBuilder().connectTimeout(this.config.timeout()).build();
         AtomicInteger names = new AtomicInteger();

@@ -15,6 +15,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.handover.messenger.config.BridgeConfig;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
 
 /**
  * Runs sends in parallel while each conversation keeps its order. A conversation always maps to the same lane of
@@ -23,6 +24,7 @@ import io.micrometer.core.instrument.MeterRegistry;
  * never another page's, whatever Kafka partition their records share. {@link #admit()} bounds what is in flight.
  */
 @ApplicationScoped
+@Startup // created at start, so that its metrics are exposed (at 0) before the first send
 public class SendLanes {
 
     private final int lanesPerPage;

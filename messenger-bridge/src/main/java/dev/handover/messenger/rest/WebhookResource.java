@@ -2,6 +2,7 @@ package dev.handover.messenger.rest;
 
 import java.security.MessageDigest;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -42,6 +43,10 @@ public class WebhookResource {
         this.webhooks = webhooks;
         this.spool = spool;
         this.metrics = metrics;
+        // every refusal's series exists from the start, at 0: alerts and dashboards see a rate, not a gap
+        for (String reason : List.of("verification", "unsigned", "bad_signature", "malformed", "unavailable")) {
+            metrics.counter("handover.webhook.rejected", "reason", reason);
+        }
     }
 
     @GET

@@ -3,6 +3,7 @@ package dev.handover.messenger.service;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -15,6 +16,7 @@ import dev.handover.messenger.graph.GraphResult;
 import dev.handover.messenger.repository.PageRepository;
 import dev.handover.messenger.repository.PageRepository.ConnectedPage;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 
 /**
  * Which company may act as which page, and with what token. A page is connected only after its access token
@@ -47,6 +49,8 @@ public class PageAccess {
     private final Clock clock;
     private final MeterRegistry metrics;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+    /** Pages whose token Facebook refused (code 190) since it was last connected here: they need a new one. */
+    private final Set<String> rejectedTokens = ConcurrentHashMap.newKeySet();
 
     public PageAccess(GraphClient graph, PageRepository pages, TokenCipher cipher, BridgeConfig config, Clock clock,
             MeterRegistry metrics) {
@@ -56,6 +60,7 @@ public class PageAccess {
         this.cipher = cipher;
         this.config = config;
         this.clock = clock;
+        metrics.gaugeCollectionSize("handover.pages.token.rejected", Tags.empty(), rejectedTokens);
     }
 
     /** The connected page, or {@code null}; an entry is reread after {@code messenger.page-cache-ttl}. */
@@ -105,16 +110,19 @@ public class PageAccess {
             return Connection.refused(409, "Page is connected to another company");
         }
         cache.remove(pageId);
+        rejectedTokens.remove(pageId);
         LOG.infof("Page %s connected to company %s", pageId, companyId);
         return new Connection(200, name, null);
     }
 
     /**
      * Facebook refused the page's token (code 190: expired, revoked, password changed): the page needs a new
-     * one. Counted ({@code handover_page_token_rejected_total}) and logged; agents see the failed sends' reason.
+     * one. Counted ({@code handover_page_token_rejected_total} per page, {@code handover_pages_token_rejected} pages
+     * until they are connected again) and logged; agents see the failed sends' reason.
      */
     public void tokenRejected(String pageId) {
         metrics.counter("handover.page.token.rejected", "page_id", pageId).increment();
+        rejectedTokens.add(pageId);
         LOG.errorf("Facebook rejected the access token of page %s (code 190): an admin must reconnect it with a new "
                 + "token (PUT /api/admin/pages/%s/token)", pageId, pageId);
     }
@@ -122,6 +130,9 @@ public class PageAccess {
     public boolean disconnect(String companyId, String pageId) {
         boolean done = pages.disconnect(pageId, companyId);
         cache.remove(pageId);
+        if (done) {
+            rejectedTokens.remove(pageId);
+        }
         return done;
     }
 }

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -28,6 +29,7 @@ import dev.handover.messenger.graph.GraphResult;
 import dev.handover.messenger.repository.PageRateRepository;
 import dev.handover.messenger.repository.SendRepository;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
 
 /**
  * Sends what agents write through the Send API, under Messenger's window rules and this replica's per-page
@@ -35,6 +37,7 @@ import io.micrometer.core.instrument.MeterRegistry;
  * claimed in MongoDB before its first call, so no redelivery or other replica ever sends it twice.
  */
 @ApplicationScoped
+@Startup // created at start, so that its metrics are exposed (at 0) before the first send
 public class SendService {
 
     private static final Logger LOG = Logger.getLogger(SendService.class);
@@ -68,6 +71,10 @@ public class SendService {
         this.metrics = metrics;
         this.clock = clock;
         this.limiter = new RateLimiter(config.send().ratePerPage(), System::nanoTime);
+        // the outcomes' series exist from the start, at 0, so that a failure ratio has a denominator
+        for (DeliveryStatus status : List.of(DeliveryStatus.SENT, DeliveryStatus.FAILED)) {
+            metrics.counter("handover.send.outcomes", "status", status.name().toLowerCase(), "code", "none");
+        }
     }
 
     /** Sends {@code message} (blocking through retries, never past its deadline) and returns its outcome. */

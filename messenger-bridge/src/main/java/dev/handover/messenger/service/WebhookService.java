@@ -59,6 +59,12 @@ public class WebhookService {
         this.publisher = publisher;
         this.metrics = metrics;
         this.clock = clock;
+        // every kind's series exists from the first webhook on, at 0, not only once an item of that kind came
+        List<String> kinds = new ArrayList<>(List.of("duplicate", "not_page"));
+        for (InboundKind kind : InboundKind.values()) {
+            kinds.add(kind.name().toLowerCase());
+        }
+        kinds.forEach(kind -> metrics.counter("handover.webhook.items", "kind", kind));
     }
 
     /** Refuses a body that is not a JSON object, before anything is kept of it. */
