@@ -45,13 +45,9 @@ public class CompanyChannels {
         metrics.gauge("handover.gateway.replay.events", kept);
     }
 
-    /** Delivers one broadcast of {@code companyId}; a repeated event id (outbox retries) is dropped. */
-    public void publish(String companyId, EventRenderer.Rendered event) {
-        publish(List.of(new Broadcast(companyId, event)));
-    }
-
     /**
-     * Delivers broadcasts in order, each to its company's sessions, with one task per event loop for all of them:
+     * Delivers broadcasts in order, each to its company's sessions (a repeated event id, from outbox retries, is
+     * dropped), with one task per event loop for all of them:
      * the caller does work in proportion to the events and loops, the loops write their own sessions' frames in
      * parallel, and a session gets its frames in order.
      */
