@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -30,6 +31,7 @@ import dev.handover.events.MessageAuthor;
 import dev.handover.events.OutboundKind;
 import dev.handover.events.OutboundMessage;
 import dev.handover.events.Topics;
+import dev.handover.events.TraceContext;
 import dev.handover.testing.InfrastructureResource;
 import dev.handover.testing.TestTokens;
 import io.quarkus.test.common.WithTestResource;
@@ -203,7 +205,9 @@ class AssignmentTest {
         var outbound = companion.consume(String.class, byte[].class).withGroupId(Fixtures.id("out"))
                 .fromTopics(Topics.MESSENGER_OUTBOUND);
 
-        String messageId = as(alice).body(body("\"message\":\"Hello, how can I help you today?\""))
+        // a caller's trace is not continued while tracing is off: nothing is stored or sent for it
+        String messageId = as(alice).header(TraceContext.HEADER, "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")
+                .body(body("\"message\":\"Hello, how can I help you today?\""))
                 .post(CUSTOMERS + customer + "/messages").then().statusCode(200)
                 .body("customer_id", equalTo(customer))
                 .body("page_id", equalTo(page))
@@ -218,11 +222,11 @@ class AssignmentTest {
         as(alice).body(body("\"message\":\"" + "x".repeat(2001) + "\"")).post(CUSTOMERS + customer + "/messages")
                 .then().statusCode(400).body("error", equalTo("message is longer than 2000 characters"));
 
-        OutboundMessage sent = await().atMost(Fixtures.WAIT).until(() -> outbound.getRecords().stream()
-                .filter(r -> Topics.conversationKey(page, customer).equals(r.key()))
-                .map(ConsumerRecord::value).map(v -> new OutboundMessage.Deserializer().deserialize("t", v))
-                .toList(), list -> !list.isEmpty()).get(0);
+        ConsumerRecord<String, byte[]> record = await().atMost(Fixtures.WAIT).until(() -> outbound.getRecords().stream()
+                .filter(r -> Topics.conversationKey(page, customer).equals(r.key())).toList(), list -> !list.isEmpty()).get(0);
         outbound.close();
+        assertNull(TraceContext.of(record.headers()));
+        OutboundMessage sent = new OutboundMessage.Deserializer().deserialize("t", record.value());
         assertEquals(messageId, sent.messageId());
         assertEquals(OutboundKind.TEXT, sent.kind());
         assertEquals("Hello, how can I help you today?", sent.text());

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -14,6 +15,8 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
+import dev.handover.customer.model.Customer;
+import dev.handover.customer.service.QueueService;
 import dev.handover.testing.InfrastructureResource;
 import dev.handover.testing.TestTokens;
 import io.quarkus.test.common.WithTestResource;
@@ -34,6 +37,9 @@ class RoundTripsTest {
 
     @Inject
     RecordedCommands recorded;
+
+    @Inject
+    QueueService queue;
 
     @Test
     void aNewCustomerAskingForAHumanAndAnAgentMessageCostAFewCommands() {
@@ -66,6 +72,32 @@ class RoundTripsTest {
         // inserted, the customer read and written, the audit line, the outbox drained in one write
         assertEquals(1L, send.getOrDefault("find pages", 0L), "the page is checked more than once: " + send);
         assertTrue(total(send) <= 7, "more commands than an agent message needs: " + send);
+    }
+
+    @Test
+    void theCompanysPaceOfAssignmentsIsCountedOnceForManyRequestsAndAgainAfterAnAssignment() {
+        var fx = new Fixtures(companion);
+        Customer waiting = new Customer();
+        waiting.id = Fixtures.id("waiting");
+        waiting.companyId = fx.company;
+        waiting.stop = true;
+        waiting.stoppedAt = Instant.now();
+        int before = recorded.documents().size();
+        queue.of(waiting);
+        queue.of(waiting);
+        queue.of(waiting);
+        assertEquals(1L, paceCounts(before, fx.company), "the estimated wait's pace is read once, then remembered");
+        queue.assignmentRecorded(fx.company);
+        queue.of(waiting);
+        assertEquals(2L, paceCounts(before, fx.company), "an assignment recorded here is counted at once");
+    }
+
+    /** Reads of the company's audit log (its assignments of the last hour) since {@code from}. */
+    private long paceCounts(int from, String company) {
+        return recorded.documents().subList(from, recorded.documents().size()).stream()
+                .filter(c -> "audit_log".equals(c.collection()) && !"insert".equals(c.name())
+                        && c.body().toJson().contains(company))
+                .count();
     }
 
     /** The outbox of the customer was drained (its last write cleared the pending records). */

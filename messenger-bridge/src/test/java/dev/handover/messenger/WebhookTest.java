@@ -27,6 +27,7 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.handover.events.InboundEvent;
 import dev.handover.events.InboundKind;
 import dev.handover.events.Topics;
+import dev.handover.events.TraceContext;
 import dev.handover.messenger.service.SignatureVerifier;
 import dev.handover.testing.InfrastructureResource;
 import io.quarkus.test.common.WithTestResource;
@@ -134,6 +135,14 @@ class WebhookTest {
         assertEquals("love", events.get(6).reaction());
         assertEquals("Peter", events.get(7).firstName());
         graph.verify(1, getRequestedFor(urlPathEqualTo("/v25.0/" + psid)));
+    }
+
+    @Test
+    void withTracingOffNoTraceIsSent() {
+        post(body(message("m-off-" + psid, "untraced", 1000)).getBytes(StandardCharsets.UTF_8)).statusCode(200);
+        var records = await().atMost(Duration.ofSeconds(10)).until(() -> inbound.getRecords().stream()
+                .filter(r -> Topics.conversationKey(PAGE, psid).equals(r.key())).toList(), l -> !l.isEmpty());
+        assertNull(TraceContext.of(records.get(0).headers()), "no traceparent header while tracing is off");
     }
 
     @Test

@@ -148,6 +148,7 @@ class BridgeCrashTest {
             facebook.verify(1, postRequestedFor(urlPathEqualTo("/v25.0/" + page + "/messages")));
         } finally {
             reports.close();
+            bridge.close(); // killed above, unless the test failed first: a bridge left running would send others' messages
             if (next != null) {
                 next.close();
             }

@@ -6,42 +6,105 @@ import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.BiFunction;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 
+import dev.handover.events.Topics;
+import dev.handover.infra.InfraProcess;
 import dev.handover.testing.ServiceProcess;
 import dev.handover.testing.TestInfrastructure;
+import dev.handover.testing.TestTokens;
 
 /**
  * The three packaged services against Facebook played by WireMock: a bridge with its own app secret, a
- * customer-service that connects pages through that bridge, and a gateway in front of it. One per test JVM,
- * shared by tests that keep to their own pages, companies and customers.
+ * customer-service that connects pages through that bridge, and a gateway in front of it, all three exporting their
+ * spans to the test JVM's {@link TraceCollector} (as every service the system tests start does, see {@link Traced}).
+ * One per test JVM, shared by tests that keep to their own pages, companies and customers; or {@link #isolated} on a
+ * broker and wire server of its own, where no replica another test started shares its consumer groups.
  */
-final class MessengerStack {
+final class MessengerStack implements AutoCloseable {
 
     private static MessengerStack shared;
 
     final WireMockServer facebook;
+    final TraceCollector traces;
     final ServiceProcess bridge;
     final ServiceProcess customerService;
     final ServiceProcess gateway;
     private final String appSecret;
+    private final InfraProcess infra;
 
-    private MessengerStack(String name) {
+    private MessengerStack(String name, InfraProcess infra, BiFunction<String, Map<String, String>, ServiceProcess> starter) {
+        this.infra = infra;
         appSecret = name + "-app-secret";
         facebook = new WireMockServer(WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1"));
         facebook.start();
         facebook.stubFor(get(urlPathEqualTo("/v25.0/me")).willReturn(aResponse().withStatus(400)
                 .withHeader("Content-Type", "application/json").withBody(
                         "{\"error\":{\"message\":\"Invalid OAuth access token\",\"type\":\"OAuthException\",\"code\":190}}")));
-        bridge = TestInfrastructure.start("messenger-bridge", Map.of("MESSENGER_APP_SECRET", appSecret,
+        traces = Traced.collector();
+        bridge = starter.apply("messenger-bridge", Map.of("MESSENGER_APP_SECRET", appSecret,
                 "MESSENGER_VERIFY_TOKEN", name + "-verify", "MESSENGER_GRAPH_BASE_URL", facebook.baseUrl()));
-        customerService = TestInfrastructure.start("customer-service", Map.of("MESSENGER_BRIDGE_URL", bridge.url()));
-        gateway = TestInfrastructure.start("realtime-gateway", Map.of("CUSTOMER_SERVICE_URL", customerService.url(),
+        customerService = starter.apply("customer-service", Map.of("MESSENGER_BRIDGE_URL", bridge.url()));
+        gateway = starter.apply("realtime-gateway", Map.of("CUSTOMER_SERVICE_URL", customerService.url(),
                 "GATEWAY_INSTANCE", name + "-" + UUID.randomUUID()));
+    }
+
+    /**
+     * A stack on a broker and wire server of its own (under {@code target/<name>}), exporting its spans to the test
+     * JVM's collector; the caller closes it.
+     */
+    static MessengerStack isolated(String name) {
+        Path home = Path.of("target", name + "-" + System.nanoTime());
+        try {
+            Files.createDirectories(home);
+            int kafka = ServiceProcess.freePort();
+            int mongo = ServiceProcess.freePort();
+            InfraProcess infra = InfraProcess.start(List.of("--data-dir", home.resolve("data").toString(), "--kafka",
+                    String.valueOf(kafka), "--mongo", String.valueOf(mongo), "--topics", String.join(",",
+                            Topics.MESSENGER_INBOUND + ":4", Topics.MESSENGER_OUTBOUND + ":4", Topics.MESSENGER_DELIVERY + ":4",
+                            Topics.CUSTOMER_EVENTS + ":4", Topics.STAFF_TYPING + ":1", Topics.STAFF_PRESENCE + ":1")),
+                    home.resolve("infra.log"), 90);
+            Map<String, String> common = new HashMap<>(Traced.collector().exportEnvironment());
+            common.putAll(Map.of("KAFKA_BOOTSTRAP_SERVERS", infra.kafkaBootstrapServers(),
+                    "MONGODB_URI", infra.mongoConnectionString(),
+                    "JWT_PUBLIC_KEY_LOCATION", ServiceProcess.publicKeyFile().toString(),
+                    "MP_JWT_VERIFY_ISSUER", TestTokens.ISSUER,
+                    "MESSENGER_TOKEN_KEY", TestInfrastructure.TEST_TOKEN_KEY));
+            return new MessengerStack(name, infra, (module, env) -> {
+                Map<String, String> all = new HashMap<>(common);
+                all.putAll(env);
+                try {
+                    return ServiceProcess.start(module, all, home.resolve(module + ".log"));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Stops an {@link #isolated} stack: its services, its infrastructure, its Facebook. */
+    @Override
+    public void close() {
+        gateway.close();
+        customerService.close();
+        bridge.close();
+        if (infra != null) {
+            infra.close();
+        }
+        facebook.stop();
     }
 
     /**
@@ -50,7 +113,7 @@ final class MessengerStack {
      */
     static synchronized MessengerStack shared() {
         if (shared == null) {
-            shared = new MessengerStack("shared");
+            shared = new MessengerStack("shared", null, TestInfrastructure::start);
             Runtime.getRuntime().addShutdownHook(new Thread(shared.facebook::stop, "stop-facebook"));
         }
         return shared;
@@ -66,9 +129,10 @@ final class MessengerStack {
         return "ws://127.0.0.1:" + gateway.port();
     }
 
-    /** A customer's text, as a webhook signed with the bridge's app secret; the bridge must answer 200. */
-    void customerWrites(String pageId, String customer, String text) {
-        SignedWebhooks.customerWrites(bridge.url(), appSecret, pageId, customer, "m-" + UUID.randomUUID(), text)
-                .then().statusCode(200);
+    /** A customer's text, as a webhook signed with the bridge's app secret; the bridge must answer 200. Its mid. */
+    String customerWrites(String pageId, String customer, String text) {
+        String mid = "m-" + UUID.randomUUID();
+        SignedWebhooks.customerWrites(bridge.url(), appSecret, pageId, customer, mid, text).then().statusCode(200);
+        return mid;
     }
 }

@@ -93,6 +93,11 @@ public final class ServiceProcess implements AutoCloseable {
         return "http://127.0.0.1:" + port;
     }
 
+    /** Where the service's output (its log) goes. */
+    public Path log() {
+        return log;
+    }
+
     public int port() {
         return port;
     }

@@ -8,6 +8,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 import org.jboss.logging.Logger;
@@ -24,6 +25,7 @@ public final class TestInfrastructure {
 
     private static final Logger LOG = Logger.getLogger(TestInfrastructure.class);
     static final Path HOME = Path.of("target", "infra");
+    private static final Map<String, String> EVERY_SERVICE = new ConcurrentHashMap<>();
     /** The key sealing page tokens in the tests' bridges (public, like every test secret). */
     /** The key sealing page tokens in tests (public, test-only). */
     public static final String TEST_TOKEN_KEY = "dGVzdC1vbmx5LWhhbmRvdmVyLXRva2VuLWtleS0zMiE=";
@@ -91,6 +93,14 @@ public final class TestInfrastructure {
         }
     }
 
+    /**
+     * Adds to the environment of every service started from now on (for example where all of them export their
+     * traces), so that replicas started by different tests on the shared infrastructure are configured alike.
+     */
+    public static void everyService(Map<String, String> env) {
+        EVERY_SERVICE.putAll(env);
+    }
+
     /** The packaged customer-service against the shared infrastructure, started once. */
     public static synchronized ServiceProcess customerService() {
         if (customerService == null) {
@@ -120,6 +130,7 @@ public final class TestInfrastructure {
                     "MESSENGER_TOKEN_KEY", TEST_TOKEN_KEY,
                     // customer-service connects pages through a bridge; tests that connect pages name theirs
                     "MESSENGER_BRIDGE_URL", "http://127.0.0.1:9"));
+            env.putAll(EVERY_SERVICE);
             env.putAll(extraEnv);
             return ServiceProcess.start(module, env, jvmOptions, HOME.resolve(module + "-" + System.nanoTime() + ".log"));
         } catch (IOException e) {

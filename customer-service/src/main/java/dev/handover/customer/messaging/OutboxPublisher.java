@@ -32,10 +32,16 @@ import dev.handover.customer.repository.CustomerRepository;
 import dev.handover.customer.repository.CustomerRepository.Decision;
 import dev.handover.customer.service.AgentChanged;
 import dev.handover.customer.service.CustomerChanged;
+import dev.handover.customer.service.QueueService;
 import dev.handover.events.AwaitedProducer;
 import dev.handover.events.EventJson;
+import dev.handover.events.Spans;
 import dev.handover.events.Topics;
+import dev.handover.events.TraceContext;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.common.annotation.Identifier;
@@ -45,7 +51,8 @@ import io.smallrye.common.annotation.Identifier;
  * A record leaves the outbox only once Kafka has acknowledged it, so a broker outage delays events and never
  * loses them; a retry after a crash may repeat one, which consumers absorb by its id. Outboxes are delivered on
  * their own threads ({@code handover.outbox.threads}), so requests never wait for Kafka, and each customer's
- * outbox is bounded ({@code handover.outbox.max-pending}).
+ * outbox is bounded ({@code handover.outbox.max-pending}). A record's publication is a span of the trace that decided
+ * it, and the record carries that trace to its consumers.
  */
 @ApplicationScoped
 public class OutboxPublisher {
@@ -75,10 +82,14 @@ public class OutboxPublisher {
         }
     }
     private final ExecutorService drainers;
+    private final Spans spans;
+    private final QueueService queue;
 
     public OutboxPublisher(CustomerRepository customers, AgentRepository agents, AuditRepository audit,
             CustomerServiceConfig config, @Identifier("default-kafka-broker") Map<String, Object> kafka,
-            MeterRegistry metrics) {
+            MeterRegistry metrics, Spans spans, QueueService queue) {
+        this.spans = spans;
+        this.queue = queue;
         this.customers = customers;
         this.agents = agents;
         this.audit = audit;
@@ -182,7 +193,11 @@ public class OutboxPublisher {
         for (PendingRecord record : pending) {
             switch (record.target) {
                 case PendingRecord.AUDIT_LOG -> {
-                    audit.write(read(record.payload));
+                    AuditEntry entry = read(record.payload);
+                    audit.write(entry);
+                    if ("assigned".equals(entry.action())) {
+                        queue.assignmentRecorded(entry.companyId());
+                    }
                     done.add(record.recordId);
                 }
                 case Topics.CUSTOMER_EVENTS, Topics.MESSENGER_OUTBOUND -> toKafka.add(record);
@@ -193,12 +208,32 @@ public class OutboxPublisher {
                 }
             }
         }
-        AwaitedProducer.Outcome outcome = producer.publish(toKafka.stream().map(r -> new ProducerRecord<>(r.target, r.key,
-                r.payload.getBytes(StandardCharsets.UTF_8))).toList());
-        for (int i = 0; i < toKafka.size(); i++) {
-            if (outcome.taken()[i]) {
-                done.add(toKafka.get(i).recordId);
+        List<Span> publications = new ArrayList<>();
+        List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
+        for (PendingRecord pendingRecord : toKafka) {
+            var record = new ProducerRecord<>(pendingRecord.target, pendingRecord.key,
+                    pendingRecord.payload.getBytes(StandardCharsets.UTF_8));
+            if (pendingRecord.traceparent != null) {
+                Span span = publication(pendingRecord);
+                publications.add(span);
+                TraceContext.put(record.headers(), TraceContext.of(span.getSpanContext()));
+            } else {
+                publications.add(Span.getInvalid());
             }
+            records.add(record);
+        }
+        AwaitedProducer.Outcome outcome;
+        try {
+            outcome = producer.publish(records);
+            for (int i = 0; i < toKafka.size(); i++) {
+                if (outcome.taken()[i]) {
+                    done.add(toKafka.get(i).recordId);
+                } else {
+                    publications.get(i).setStatus(StatusCode.ERROR, "not taken by Kafka");
+                }
+            }
+        } finally {
+            publications.forEach(Span::end);
         }
         if (owner.agent()) {
             agents.change(owner.id(), a -> a.pending.removeIf(r -> done.contains(r.recordId)));
@@ -210,6 +245,17 @@ public class OutboxPublisher {
             throw new IllegalStateException("Kafka took " + done.size() + " of " + pending.size() + " records",
                     outcome.failure());
         }
+    }
+
+    /** The span of one record's way to Kafka, in the trace that decided it. */
+    private Span publication(PendingRecord record) {
+        Span span = spans.start(record.target + " publish", SpanKind.PRODUCER, TraceContext.parent(record.traceparent));
+        if (span.isRecording()) {
+            span.setAttribute("messaging.system", "kafka");
+            span.setAttribute("messaging.destination.name", record.target);
+            span.setAttribute("handover.record_id", record.recordId);
+        }
+        return span;
     }
 
     private List<PendingRecord> pending(Owner owner) {

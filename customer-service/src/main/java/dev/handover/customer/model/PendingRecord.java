@@ -2,9 +2,12 @@ package dev.handover.customer.model;
 
 import org.bson.codecs.pojo.annotations.BsonProperty;
 
+import dev.handover.events.TraceContext;
+
 /**
  * A record that a change of a customer owes the world (a Kafka record, or an audit entry), kept inside
- * the customer document until it is delivered: the outbox, without needing multi-document transactions.
+ * the customer document until it is delivered: the outbox, without needing multi-document transactions. It keeps
+ * the trace of the work that decided it, so that its delivery, however late, continues that trace.
  */
 public class PendingRecord {
 
@@ -17,6 +20,8 @@ public class PendingRecord {
     public String key;
     /** The JSON to deliver. */
     public String payload;
+    /** W3C {@code traceparent} of the deciding work; {@code null} when tracing is off. */
+    public String traceparent;
 
     public PendingRecord() {
     }
@@ -26,5 +31,6 @@ public class PendingRecord {
         this.target = target;
         this.key = key;
         this.payload = payload;
+        this.traceparent = TraceContext.current();
     }
 }

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -30,11 +31,13 @@ public class QueueService {
     private final CustomerRepository customers;
     private final AuditRepository audit;
     private final Clock clock;
+    private final Recent<String, Optional<Double>> paces;
 
     public QueueService(CustomerRepository customers, AuditRepository audit, Clock clock) {
         this.customers = customers;
         this.audit = audit;
         this.clock = clock;
+        this.paces = new Recent<>(SettingsService.RECENT, clock);
     }
 
     /** Where a customer stands; both {@code null} for one who is not waiting in the queue. */
@@ -81,8 +84,22 @@ public class QueueService {
         return new Queue(Map.of(), secondsPerTake(c.companyId)).of(c);
     }
 
+    /**
+     * An assignment of the company was written to the audit log here: its pace is counted again on next use
+     * (another replica's is seen within {@link SettingsService#RECENT}).
+     */
+    public void assignmentRecorded(String companyId) {
+        paces.forget(companyId);
+    }
+
+    /**
+     * Seconds between the company's assignments over the last hour, counted at most {@link SettingsService#RECENT}
+     * ago: counting the audit log for every customer who asks for a human cost a database command each.
+     */
     private Double secondsPerTake(String companyId) {
-        long takes = audit.countSince(companyId, "assigned", clock.instant().minus(RECENT));
-        return takes < MIN_TAKES ? null : (double) RECENT.toSeconds() / takes;
+        return paces.get(companyId, id -> {
+            long takes = audit.countSince(id, "assigned", clock.instant().minus(RECENT));
+            return Optional.ofNullable(takes < MIN_TAKES ? null : (double) RECENT.toSeconds() / takes);
+        }).orElse(null);
     }
 }

@@ -14,12 +14,18 @@ import jakarta.enterprise.context.ApplicationScoped;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.handover.events.Spans;
 import dev.handover.messenger.config.BridgeConfig;
 import dev.handover.messenger.sandbox.SandboxStore;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Scope;
 
 /**
  * The Graph API calls the bridge makes: the Send API, thread control, the user profile and the page a token belongs to. Facebook's base URL is configured;
- * in sandbox mode the calls go to the sandbox in this service instead.
+ * in sandbox mode the calls go to the sandbox in this service instead. Each call is a client span of the current
+ * trace, named by its operation, with the page, the status and Facebook's error code (never the token in the URL).
  */
 @ApplicationScoped
 public class GraphClient {
@@ -28,8 +34,10 @@ public class GraphClient {
     private final ObjectMapper json;
     private final BridgeConfig config;
     private final SandboxStore sandbox;
+    private final Spans spans;
 
-    public GraphClient(ObjectMapper json, BridgeConfig config, SandboxStore sandbox) {
+    public GraphClient(ObjectMapper json, BridgeConfig config, SandboxStore sandbox, Spans spans) {
+        this.spans = spans;
         this.json = json;
         this.config = config;
         this.sandbox = sandbox;
@@ -38,7 +46,7 @@ public class GraphClient {
 
     /** {@code POST /{version}/{page}/messages}; throws on timeouts and broken connections. */
     public GraphResult send(String pageId, String pageToken, JsonNode body) throws IOException, InterruptedException {
-        return post(uri("/" + pageId + "/messages", pageToken), body);
+        return post("send", pageId, uri("/" + pageId + "/messages", pageToken), body);
     }
 
     /**
@@ -46,33 +54,56 @@ public class GraphClient {
      * protocol) with {@code {recipient, target_app_id?, metadata?}}; throws on timeouts and broken connections.
      */
     public GraphResult threadControl(String action, String pageToken, JsonNode body) throws IOException, InterruptedException {
-        return post(uri("/me/" + action, pageToken), body);
+        return post(action, null, uri("/me/" + action, pageToken), body);
     }
 
-    private GraphResult post(URI uri, JsonNode body) throws IOException, InterruptedException {
+    private GraphResult post(String operation, String pageId, URI uri, JsonNode body) throws IOException, InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(uri)
                 .timeout(config.graph().timeout())
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body)))
                 .build();
-        HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-        return result(response.statusCode(), response.body());
+        return call(operation, pageId, request);
     }
 
     /** {@code GET /{version}/me?fields=id,name}: with a page access token, the page it belongs to. */
     public GraphResult page(String pageToken) throws IOException, InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(uri("/me", pageToken, "fields", "id,name"))
                 .timeout(config.graph().profileTimeout()).GET().build();
-        HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-        return result(response.statusCode(), response.body());
+        return call("page", null, request);
     }
 
     /** {@code GET /{version}/{psid}?fields=first_name,last_name}. */
     public GraphResult profile(String psid, String pageToken) throws IOException, InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(uri("/" + psid, pageToken, "fields", "first_name,last_name"))
                 .timeout(config.graph().profileTimeout()).GET().build();
-        HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-        return result(response.statusCode(), response.body());
+        return call("profile", null, request);
+    }
+
+    private GraphResult call(String operation, String pageId, HttpRequest request) throws IOException, InterruptedException {
+        Span span = spans.start("graph " + operation, SpanKind.CLIENT);
+        if (span.isRecording()) {
+            span.setAttribute("http.request.method", request.method());
+            span.setAttribute("server.address", request.uri().getHost());
+            if (pageId != null) {
+                span.setAttribute("handover.page_id", pageId);
+            }
+        }
+        try (Scope ignored = span.makeCurrent()) {
+            HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            GraphResult result = result(response.statusCode(), response.body());
+            span.setAttribute("http.response.status_code", response.statusCode());
+            if (!result.ok()) {
+                span.setAttribute("handover.graph.error_code", result.errorCode() == null ? 0 : result.errorCode());
+                span.setStatus(StatusCode.ERROR, "Graph API error");
+            }
+            return result;
+        } catch (IOException | RuntimeException e) {
+            span.setStatus(StatusCode.ERROR, e.getClass().getSimpleName()); // the message may name the URL, token included
+            throw e;
+        } finally {
+            span.end();
+        }
     }
 
     private GraphResult result(int status, byte[] body) {

@@ -14,6 +14,7 @@ import dev.handover.events.AwaitedProducer;
 import dev.handover.events.EventJson;
 import dev.handover.events.InboundEvent;
 import dev.handover.events.Topics;
+import dev.handover.events.TraceContext;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.smallrye.common.annotation.Identifier;
@@ -39,10 +40,19 @@ public class InboundPublisher {
         producerMetrics.bindTo(metrics);
     }
 
-    /** Publishes the events in order and returns once Kafka answered each, with what it acknowledged. */
-    public Outcome publish(List<InboundEvent> events) throws InterruptedException {
-        List<ProducerRecord<String, byte[]>> records = events.stream().map(e -> new ProducerRecord<>(Topics.MESSENGER_INBOUND,
-                Topics.conversationKey(e.pageId(), e.customerId()), EventJson.write(e))).toList();
+    /**
+     * Publishes the events in order, each with its trace ({@code traceparents}, by position, {@code null} for none),
+     * and returns once Kafka answered each, with what it acknowledged.
+     */
+    public Outcome publish(List<InboundEvent> events, List<String> traceparents) throws InterruptedException {
+        List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
+        for (int i = 0; i < events.size(); i++) {
+            InboundEvent e = events.get(i);
+            var record = new ProducerRecord<>(Topics.MESSENGER_INBOUND, Topics.conversationKey(e.pageId(), e.customerId()),
+                    EventJson.write(e));
+            TraceContext.put(record.headers(), traceparents.get(i));
+            records.add(record);
+        }
         AwaitedProducer.Outcome outcome = producer.publish(records);
         List<InboundEvent> acknowledged = new ArrayList<>();
         for (int i = 0; i < events.size(); i++) {

@@ -13,15 +13,22 @@ import org.jboss.logging.MDC;
 import dev.handover.events.DeliveryReport;
 import dev.handover.events.DeliveryStatus;
 import dev.handover.events.OutboundMessage;
+import dev.handover.events.Spans;
 import dev.handover.events.Topics;
+import dev.handover.events.TraceContext;
 import dev.handover.messenger.service.SendService;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Scope;
 import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 
 /**
  * The Kafka edge of sending: each {@code messenger.outbound} record is sent (in order per conversation, in
  * parallel across conversations, see {@link SendLanes}) and its outcome published on {@code messenger.delivery}
- * before the record counts as done.
+ * before the record counts as done. The send is a span of the trace the record carries (the agent's command).
  */
 public class OutboundConsumer {
 
@@ -31,9 +38,11 @@ public class OutboundConsumer {
     private final SendService sender;
     private final SendLanes lanes;
     private final MutinyEmitter<DeliveryReport> reports;
+    private final Spans spans;
 
     public OutboundConsumer(SendService sender, SendLanes lanes,
-            @Channel("messenger-delivery") MutinyEmitter<DeliveryReport> reports) {
+            @Channel("messenger-delivery") MutinyEmitter<DeliveryReport> reports, Spans spans) {
+        this.spans = spans;
         this.sender = sender;
         this.lanes = lanes;
         this.reports = reports;
@@ -50,7 +59,9 @@ public class OutboundConsumer {
             LOG.warn("Skipping a messenger.outbound record that is not an OutboundMessage with a page and a customer");
             return record.ack();
         }
-        return lanes.admit().thenRun(() -> lanes.submit(message.pageId(), message.customerId(), () -> send(message))
+        String traceparent = record.getMetadata(IncomingKafkaRecordMetadata.class)
+                .map(metadata -> TraceContext.of(metadata.getHeaders())).orElse(null);
+        return lanes.admit().thenRun(() -> lanes.submit(message.pageId(), message.customerId(), () -> send(message, traceparent))
                 .whenComplete((ignored, error) -> {
                     if (error == null) {
                         record.ack();
@@ -60,7 +71,27 @@ public class OutboundConsumer {
                 }));
     }
 
-    private void send(OutboundMessage message) {
+    private void send(OutboundMessage message, String traceparent) {
+        Span span = spans.start(Topics.MESSENGER_OUTBOUND + " send", SpanKind.CONSUMER, TraceContext.parent(traceparent));
+        if (span.isRecording()) {
+            span.setAttribute("messaging.system", "kafka");
+            span.setAttribute("messaging.destination.name", Topics.MESSENGER_OUTBOUND);
+            span.setAttribute("handover.message_id", message.messageId());
+            span.setAttribute("handover.page_id", message.pageId());
+            span.setAttribute("handover.customer_id", message.customerId());
+        }
+        try (Scope ignored = span.makeCurrent()) {
+            DeliveryReport report = sendAndReport(message);
+            span.setAttribute("handover.delivery_status", String.valueOf(report.status()));
+            if (report.status() == DeliveryStatus.FAILED) {
+                span.setStatus(StatusCode.ERROR, "send failed");
+            }
+        } finally {
+            span.end();
+        }
+    }
+
+    private DeliveryReport sendAndReport(OutboundMessage message) {
         putIfPresent("message_id", message.messageId());
         putIfPresent("customer_id", message.customerId());
         DeliveryReport report;
@@ -81,6 +112,7 @@ public class OutboundConsumer {
         reports.sendMessage(Message.of(report).addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
                 .withKey(Topics.conversationKey(report.pageId(), report.customerId())).build()))
                 .await().atMost(REPORT_TIMEOUT);
+        return report;
     }
 
     /** Log context for following one customer across services; absent values are left out. */

@@ -4,10 +4,12 @@ import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -18,16 +20,24 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.handover.events.InboundEvent;
 import dev.handover.events.InboundKind;
+import dev.handover.events.Spans;
+import dev.handover.events.TraceContext;
+import dev.handover.events.Topics;
 import dev.handover.messenger.messaging.InboundPublisher;
 import dev.handover.messenger.repository.ProfileRepository.Profile;
 import dev.handover.messenger.repository.SeenEventRepository;
 import dev.handover.messenger.repository.SendRepository;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Scope;
 
 /**
  * Takes a verified webhook body to Kafka: every item once (by {@code mid}, across retries, restarts and
  * replicas), in Facebook's timestamp order, customers' messages with their names. Called by
  * {@link WebhookSpool} with batches of bodies already safe on disk; returns only once Kafka holds their events.
+ * Each event's publication is a span of the webhook request's trace, and its record carries that trace on.
  */
 @ApplicationScoped
 public class WebhookService {
@@ -41,6 +51,10 @@ public class WebhookService {
         }
     }
 
+    /** A spooled webhook body and the trace of the request that brought it ({@code null} without one). */
+    public record Body(byte[] content, String traceparent) {
+    }
+
     private final ObjectMapper json;
     private final WebhookParser parser = new WebhookParser();
     private final SeenEventRepository seen;
@@ -49,9 +63,11 @@ public class WebhookService {
     private final InboundPublisher publisher;
     private final MeterRegistry metrics;
     private final Clock clock;
+    private final Spans spans;
 
     public WebhookService(ObjectMapper json, SeenEventRepository seen, ProfileService profiles, SendRepository sends,
-            InboundPublisher publisher, MeterRegistry metrics, Clock clock) {
+            InboundPublisher publisher, MeterRegistry metrics, Clock clock, Spans spans) {
+        this.spans = spans;
         this.sends = sends;
         this.json = json;
         this.seen = seen;
@@ -89,10 +105,11 @@ public class WebhookService {
      * Takes the events of verified bodies (in the order they came) to Kafka: each body's items in timestamp order,
      * de-duplicated across the bodies and with everything published before; throws while it cannot.
      */
-    public void accept(List<byte[]> bodies) throws MalformedWebhook, InterruptedException {
+    public void accept(List<Body> bodies) throws MalformedWebhook, InterruptedException {
         Map<String, InboundEvent> unique = new LinkedHashMap<>();
-        for (byte[] body : bodies) {
-            JsonNode root = root(body);
+        Map<String, String> traces = new HashMap<>();
+        for (Body body : bodies) {
+            JsonNode root = root(body.content());
             if (!"page".equals(root.path("object").asText())) {
                 count("not_page");
                 LOG.infof("Ignoring a webhook for object %s", root.path("object").asText());
@@ -108,25 +125,61 @@ public class WebhookService {
                     .forEach(e -> sends.echoed(e.metadata(), e.mid(), clock.instant()));
             parsed.events().stream()
                     .sorted(Comparator.comparing(InboundEvent::timestamp, Comparator.nullsLast(Comparator.naturalOrder())))
-                    .forEach(e -> unique.putIfAbsent(e.eventId(), e));
+                    .forEach(e -> {
+                        if (unique.putIfAbsent(e.eventId(), e) == null && body.traceparent() != null) {
+                            traces.put(e.eventId(), body.traceparent());
+                        }
+                    });
         }
         Set<String> already = unique.isEmpty() ? Set.of() : seen.seen(unique.keySet());
         List<InboundEvent> fresh = new ArrayList<>();
-        for (InboundEvent event : unique.values()) {
-            if (already.contains(event.eventId())) {
-                count("duplicate");
-            } else {
-                fresh.add(withNames(event));
+        List<Span> published = new ArrayList<>();
+        InboundPublisher.Outcome outcome;
+        try {
+            for (InboundEvent event : unique.values()) {
+                if (already.contains(event.eventId())) {
+                    count("duplicate");
+                    continue;
+                }
+                Span span = publishing(event, traces.get(event.eventId()));
+                published.add(span);
+                try (Scope ignored = span.makeCurrent()) { // the profile look-up is part of the publication
+                    fresh.add(withNames(event));
+                }
                 count(event.kind().name().toLowerCase());
             }
+            outcome = publisher.publish(fresh, published.stream().map(s -> TraceContext.of(s.getSpanContext())).toList());
+            Set<String> taken = outcome.acknowledged().stream().map(InboundEvent::eventId).collect(Collectors.toSet());
+            for (int i = 0; i < published.size(); i++) {
+                if (!taken.contains(fresh.get(i).eventId())) {
+                    published.get(i).setStatus(StatusCode.ERROR, "not taken by Kafka");
+                }
+            }
+        } finally {
+            published.forEach(Span::end);
         }
-        InboundPublisher.Outcome outcome = publisher.publish(fresh);
         // what Kafka took is seen even when the rest failed: the retry publishes only the rest, never a duplicate
         seen.markSeen(outcome.acknowledged().stream().map(InboundEvent::eventId).toList(), clock.instant());
         if (outcome.failure() != null) {
             throw new IllegalStateException((fresh.size() - outcome.acknowledged().size()) + " of " + fresh.size()
                     + " events not taken by Kafka", outcome.failure());
         }
+    }
+
+    /** The span of one event's way to Kafka, in the trace of the webhook that brought it: ids, never texts. */
+    private Span publishing(InboundEvent event, String traceparent) {
+        Span span = spans.start(Topics.MESSENGER_INBOUND + " publish", SpanKind.PRODUCER, TraceContext.parent(traceparent));
+        if (span.isRecording()) {
+            span.setAttribute("messaging.system", "kafka");
+            span.setAttribute("messaging.destination.name", Topics.MESSENGER_INBOUND);
+            span.setAttribute("handover.page_id", event.pageId());
+            span.setAttribute("handover.customer_id", event.customerId());
+            span.setAttribute("handover.kind", event.kind().name().toLowerCase());
+            if (event.mid() != null) {
+                span.setAttribute("handover.mid", event.mid());
+            }
+        }
+        return span;
     }
 
     private InboundEvent withNames(InboundEvent e) {

@@ -22,6 +22,7 @@ import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
 
+import dev.handover.events.TraceContext;
 import dev.handover.messenger.config.BridgeConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
@@ -31,13 +32,16 @@ import io.quarkus.runtime.StartupEvent;
  * Signed webhooks on disk until their events are in Kafka. A body is written and forced to disk before Facebook
  * is answered, so the answer never waits for Kafka, MongoDB or the Graph API, and a bridge killed afterwards
  * loses nothing: on start it takes up where it stopped. One thread takes the bodies to {@link WebhookService}
- * in the order they came, in batches, retrying the oldest batch (with backoff) until it is through.
+ * in the order they came, in batches, retrying the oldest batch (with backoff) until it is through. A body's file
+ * name carries the trace of the request that brought it ({@code <sequence>_<traceparent>.json}), so that its events
+ * continue that trace whenever they reach Kafka.
  */
 @ApplicationScoped
 public class WebhookSpool {
 
     private static final Logger LOG = Logger.getLogger(WebhookSpool.class);
     private static final String SUFFIX = ".json";
+    private static final int SEQUENCE_DIGITS = 19;
 
     /** The spool holds its maximum: the webhook must be answered 503. */
     public static final class Full extends Exception {
@@ -92,12 +96,17 @@ public class WebhookSpool {
         }
     }
 
-    /** Keeps {@code body} on disk (forced) for the drainer; returns once it would survive a crash. */
+    /**
+     * Keeps {@code body} on disk (forced) for the drainer, with the current trace; returns once it would survive a
+     * crash.
+     */
     public void append(byte[] body) throws Full {
         if (waiting.get() >= config.spool().maxBodies()) {
             throw new Full(waiting.get() + " webhook bodies are waiting for Kafka");
         }
-        String name = String.format("%019d", sequence.getAndIncrement());
+        String traceparent = TraceContext.current();
+        String name = String.format("%0" + SEQUENCE_DIGITS + "d", sequence.getAndIncrement())
+                + (traceparent == null ? "" : "_" + traceparent);
         Path temporary = dir.resolve(name + ".tmp");
         try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             ByteBuffer buffer = ByteBuffer.wrap(body);
@@ -168,13 +177,13 @@ public class WebhookSpool {
      */
     private void take(List<Path> batch) throws IOException, InterruptedException {
         List<Path> taken = new ArrayList<>();
-        List<byte[]> bodies = new ArrayList<>();
+        List<WebhookService.Body> bodies = new ArrayList<>();
         for (Path body : batch) {
             byte[] content = Files.readAllBytes(body);
             try {
                 webhooks.validate(content);
                 taken.add(body);
-                bodies.add(content);
+                bodies.add(new WebhookService.Body(content, traceparent(body)));
             } catch (WebhookService.MalformedWebhook e) {
                 LOG.errorf("Webhook body %s set aside in %s: %s", body.getFileName(), rejected, e.getMessage());
                 Files.move(body, rejected.resolve(body.getFileName()), StandardCopyOption.REPLACE_EXISTING);
@@ -199,7 +208,14 @@ public class WebhookSpool {
     }
 
     private static long number(Path body) {
+        return Long.parseLong(body.getFileName().toString().substring(0, SEQUENCE_DIGITS));
+    }
+
+    /** The trace a body's name carries, or {@code null}. */
+    private static String traceparent(Path body) {
         String name = body.getFileName().toString();
-        return Long.parseLong(name.substring(0, name.length() - SUFFIX.length()));
+        int from = SEQUENCE_DIGITS + 1;
+        return name.length() > from + SUFFIX.length() && name.charAt(SEQUENCE_DIGITS) == '_'
+                ? name.substring(from, name.length() - SUFFIX.length()) : null;
     }
 }

@@ -8,6 +8,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.stream.Collectors;
 
@@ -16,11 +17,20 @@ import jakarta.enterprise.context.ApplicationScoped;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.handover.events.Spans;
+import dev.handover.events.TraceContext;
 import dev.handover.gateway.config.GatewayConfig;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 
 /**
  * Calls customer-service's REST API with the agent's own token, so that every rule and every access
- * decision is made there, once. Non-blocking: answers arrive as completion stages.
+ * decision is made there, once. Non-blocking: answers arrive as completion stages. Each call is a client span of the
+ * current trace (the agent's command), carried to customer-service in a {@code traceparent} header; what the caller
+ * chains on the answer runs in the caller's trace again.
  */
 @ApplicationScoped
 public class CustomerServiceClient {
@@ -39,27 +49,29 @@ public class CustomerServiceClient {
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final ObjectMapper json;
     private final GatewayConfig config;
+    private final Spans spans;
 
-    public CustomerServiceClient(ObjectMapper json, GatewayConfig config) {
+    public CustomerServiceClient(ObjectMapper json, GatewayConfig config, Spans spans) {
         this.json = json;
         this.config = config;
+        this.spans = spans;
     }
 
     public CompletionStage<Answer> get(String token, String path, Map<String, Object> query) {
         String queryString = query.entrySet().stream().filter(e -> e.getValue() != null)
                 .map(e -> e.getKey() + "=" + URLEncoder.encode(String.valueOf(e.getValue()), StandardCharsets.UTF_8))
                 .collect(Collectors.joining("&"));
-        return send(request(token, path + (queryString.isEmpty() ? "" : "?" + queryString)).GET().build());
+        return send(request(token, path + (queryString.isEmpty() ? "" : "?" + queryString)).GET());
     }
 
     public CompletionStage<Answer> post(String token, String path, Map<String, Object> body) {
         return send(request(token, path).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(bytes(body))).build());
+                .POST(HttpRequest.BodyPublishers.ofByteArray(bytes(body))));
     }
 
     public CompletionStage<Answer> put(String token, String path, Map<String, Object> body) {
         return send(request(token, path).header("Content-Type", "application/json")
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(bytes(body))).build());
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(bytes(body))));
     }
 
     /** Path segment, escaped. */
@@ -83,16 +95,47 @@ public class CustomerServiceClient {
                 .header("Accept", "application/json");
     }
 
-    private CompletionStage<Answer> send(HttpRequest request) {
-        return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).thenApply(response -> {
-            JsonNode body;
-            try {
-                body = response.body().length == 0 ? null : json.readTree(response.body());
-            } catch (java.io.IOException e) {
-                body = null;
+    private CompletionStage<Answer> send(HttpRequest.Builder builder) {
+        if (!spans.on()) {
+            return http.sendAsync(builder.build(), HttpResponse.BodyHandlers.ofByteArray()).thenApply(this::answer);
+        }
+        Context caller = Context.current();
+        HttpRequest request = builder.build();
+        Span span = spans.start("customer-service " + request.method(), SpanKind.CLIENT, caller);
+        span.setAttribute("http.request.method", request.method());
+        span.setAttribute("url.path", request.uri().getPath());
+        HttpRequest traced = HttpRequest.newBuilder(request, (name, value) -> true)
+                .header(TraceContext.HEADER, TraceContext.of(span.getSpanContext())).build();
+        CompletableFuture<Answer> answered = new CompletableFuture<>();
+        http.sendAsync(traced, HttpResponse.BodyHandlers.ofByteArray()).whenComplete((response, failure) -> {
+            if (failure == null) {
+                span.setAttribute("http.response.status_code", response.statusCode());
+                if (response.statusCode() >= 500) {
+                    span.setStatus(StatusCode.ERROR);
+                }
+            } else {
+                span.setStatus(StatusCode.ERROR, failure.getClass().getSimpleName());
             }
-            return new Answer(response.statusCode(), body);
+            span.end();
+            try (Scope ignored = caller.makeCurrent()) { // stages chained on the answer continue the caller's trace
+                if (failure == null) {
+                    answered.complete(answer(response));
+                } else {
+                    answered.completeExceptionally(failure);
+                }
+            }
         });
+        return answered;
+    }
+
+    private Answer answer(HttpResponse<byte[]> response) {
+        JsonNode body;
+        try {
+            body = response.body().length == 0 ? null : json.readTree(response.body());
+        } catch (java.io.IOException e) {
+            body = null;
+        }
+        return new Answer(response.statusCode(), body);
     }
 
     private byte[] bytes(Object body) {

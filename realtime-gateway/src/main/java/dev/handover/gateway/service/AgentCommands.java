@@ -12,12 +12,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.handover.events.Spans;
 import dev.handover.gateway.client.CustomerServiceClient;
 import dev.handover.gateway.client.CustomerServiceClient.Answer;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 
 /**
  * The JSON protocol's requests, exactly as the spec writes them, carried out by customer-service with the
- * agent's token and answered with the spec's response type, or {@code {"type":"error","error":"..."}}.
+ * agent's token and answered with the spec's response type, or {@code {"type":"error","error":"..."}}. Each frame is
+ * the root span of its trace (through customer-service, Kafka and the bridge to the Send API).
  */
 @ApplicationScoped
 public class AgentCommands {
@@ -29,15 +35,29 @@ public class AgentCommands {
     private final CustomerServiceClient customers;
     private final TokenVerifier tokens;
     private final ObjectMapper json;
+    private final Spans spans;
 
-    public AgentCommands(CustomerServiceClient customers, TokenVerifier tokens, ObjectMapper json) {
+    public AgentCommands(CustomerServiceClient customers, TokenVerifier tokens, ObjectMapper json, Spans spans) {
         this.customers = customers;
         this.tokens = tokens;
         this.json = json;
+        this.spans = spans;
     }
 
     /** Answers one frame from an agent; never fails, errors become error frames. */
     public CompletionStage<String> handle(AgentSession session, String frame) {
+        if (!spans.on()) {
+            return answer(session, frame);
+        }
+        Span span = spans.start("websocket command", SpanKind.SERVER, Context.root());
+        span.setAttribute("handover.company_id", session.companyId());
+        span.setAttribute("handover.agent_id", session.agentId());
+        try (Scope ignored = span.makeCurrent()) {
+            return answer(session, frame).whenComplete((answer, failure) -> span.end());
+        }
+    }
+
+    private CompletionStage<String> answer(AgentSession session, String frame) {
         JsonNode request;
         try {
             request = json.readTree(frame);
@@ -52,6 +72,7 @@ public class AgentCommands {
             return done(error("Missing message type"));
         }
         JsonNode data = request.path("data");
+        Span.current().setAttribute("handover.command", type.asText());
         try {
             return switch (type.asText()) {
                 case "get_stopped_customers" -> stopped(session, data);

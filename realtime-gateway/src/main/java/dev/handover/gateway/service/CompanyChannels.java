@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -49,16 +50,29 @@ public class CompanyChannels {
      * Delivers broadcasts in order, each to its company's sessions (a repeated event id, from outbox retries, is
      * dropped), with one task per event loop for all of them:
      * the caller does work in proportion to the events and loops, the loops write their own sessions' frames in
-     * parallel, and a session gets its frames in order.
+     * parallel, and a session gets its frames in order. {@code written} runs once every loop has written them.
      */
-    public void publish(List<Broadcast> broadcasts) {
+    public void publish(List<Broadcast> broadcasts, Runnable written) {
         Map<Executor, List<Runnable>> byLoop = new HashMap<>();
         for (Broadcast broadcast : broadcasts) {
             while (!channel(broadcast.companyId()).publish(broadcast.event(), byLoop)) {
                 // the channel was released in between: the next one takes the event
             }
         }
-        byLoop.forEach((loop, writes) -> loop.execute(() -> writes.forEach(Runnable::run)));
+        if (byLoop.isEmpty()) {
+            written.run();
+            return;
+        }
+        AtomicInteger loops = new AtomicInteger(byLoop.size());
+        byLoop.forEach((loop, writes) -> loop.execute(() -> {
+            try {
+                writes.forEach(Runnable::run);
+            } finally {
+                if (loops.decrementAndGet() == 0) {
+                    written.run();
+                }
+            }
+        }));
     }
 
     /** One broadcast for one company. */

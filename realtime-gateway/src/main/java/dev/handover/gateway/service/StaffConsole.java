@@ -19,10 +19,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.handover.events.OutboundKind;
 import dev.handover.events.OutboundMessage;
 import dev.handover.events.SenderAction;
+import dev.handover.events.Spans;
 import dev.handover.events.StaffTyping;
 import dev.handover.events.Topics;
 import dev.handover.gateway.client.CustomerServiceClient;
 import dev.handover.gateway.client.CustomerServiceClient.Answer;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import io.vertx.core.Vertx;
@@ -30,7 +35,8 @@ import io.vertx.core.Vertx;
 /**
  * The staff console's events, under the same rules as the JSON protocol: every command is decided by
  * customer-service with the agent's token, and broadcasts come from the same {@link CompanyChannels}. The
- * console names customers by {@code customerId} alone; their page is looked up in the agent's company.
+ * console names customers by {@code customerId} alone; their page is looked up in the agent's company. Each event
+ * is the root span of its trace.
  */
 @ApplicationScoped
 public class StaffConsole {
@@ -56,12 +62,14 @@ public class StaffConsole {
     private final MutinyEmitter<OutboundMessage> outbound;
     private final MutinyEmitter<StaffTyping> typingOut;
     private final Vertx vertx;
+    private final Spans spans;
     private final Map<String, String> pages = new ConcurrentHashMap<>();
     private final Map<String, Typing> typing = new ConcurrentHashMap<>();
 
     public StaffConsole(CustomerServiceClient customers, CompanyChannels channels, PresenceTracker presence,
             @Channel("messenger-outbound") MutinyEmitter<OutboundMessage> outbound,
-            @Channel("staff-typing-out") MutinyEmitter<StaffTyping> typingOut, Vertx vertx) {
+            @Channel("staff-typing-out") MutinyEmitter<StaffTyping> typingOut, Vertx vertx, Spans spans) {
+        this.spans = spans;
         this.presence = presence;
         this.customers = customers;
         this.channels = channels;
@@ -114,10 +122,18 @@ public class StaffConsole {
      * error event (and a failed acknowledgement) rather than silence.
      */
     public CompletionStage<Void> handle(AgentSession agent, String event, JsonNode payload, Reply reply, Ack ack) {
-        return dispatch(agent, event, payload, reply, ack).exceptionally(failure -> {
-            refuse(event, "UNAVAILABLE", "Customer service unavailable, try again", reply, ack);
-            return null;
-        });
+        Span span = spans.start("socket.io event", SpanKind.SERVER, Context.root());
+        if (span.isRecording()) {
+            span.setAttribute("handover.event", event);
+            span.setAttribute("handover.company_id", agent.companyId());
+            span.setAttribute("handover.agent_id", agent.agentId());
+        }
+        try (Scope ignored = span.makeCurrent()) {
+            return dispatch(agent, event, payload, reply, ack).exceptionally(failure -> {
+                refuse(event, "UNAVAILABLE", "Customer service unavailable, try again", reply, ack);
+                return null;
+            }).whenComplete((done, failure) -> span.end());
+        }
     }
 
     private CompletionStage<Void> dispatch(AgentSession agent, String event, JsonNode payload, Reply reply, Ack ack) {
