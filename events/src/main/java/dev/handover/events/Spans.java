@@ -29,6 +29,19 @@ public final class Spans {
         return start(name, kind, Context.current());
     }
 
+    /**
+     * A span of work on a Kafka record of {@code topic} ({@code "<topic> <operation>"}), in the trace the record's
+     * {@code traceparent} names (a new one without), with the messaging attributes; inert when tracing is off.
+     */
+    public Span kafka(String topic, String operation, SpanKind kind, String traceparent) {
+        Span span = start(topic + " " + operation, kind, TraceContext.parent(traceparent));
+        if (span.isRecording()) {
+            span.setAttribute("messaging.system", "kafka");
+            span.setAttribute("messaging.destination.name", topic);
+        }
+        return span;
+    }
+
     /** A span under {@code parent}; an invalid, inert span when tracing is off. */
     public Span start(String name, SpanKind kind, Context parent) {
         return tracer == null ? Span.getInvalid() : tracer.spanBuilder(name).setSpanKind(kind).setParent(parent).startSpan();

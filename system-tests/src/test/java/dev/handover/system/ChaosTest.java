@@ -322,11 +322,8 @@ class ChaosTest {
                         Topics.MESSENGER_DELIVERY + ":4", Topics.CUSTOMER_EVENTS + ":4", Topics.STAFF_TYPING + ":1",
                         Topics.STAFF_PRESENCE + ":1"));
         infra = InfraProcess.start(infraArguments, home.resolve("infra.log"), 90);
-        Map<String, String> common = Map.of("KAFKA_BOOTSTRAP_SERVERS", infra.kafkaBootstrapServers(),
-                "MONGODB_URI", infra.mongoConnectionString(),
-                "JWT_PUBLIC_KEY_LOCATION", ServiceProcess.publicKeyFile().toString(),
-                "MP_JWT_VERIFY_ISSUER", TestTokens.ISSUER,
-                "MESSENGER_TOKEN_KEY", TestInfrastructure.TEST_TOKEN_KEY);
+        Map<String, String> common = TestInfrastructure.environment(infra.kafkaBootstrapServers(),
+                infra.mongoConnectionString());
         String customerService = "http://127.0.0.1:" + ports.get("customer-service");
         envs.put("customer-service", with(common, Map.of("MESSENGER_BRIDGE_URL", "http://127.0.0.1:" + ports.get("messenger-bridge"),
                 "HANDOVER_SENDS_OUTCOME_TIMEOUT", "40s", "HANDOVER_SENDS_SWEEP_INTERVAL", "2s")));

@@ -23,7 +23,6 @@ import dev.handover.events.Topics;
 import dev.handover.infra.InfraProcess;
 import dev.handover.testing.ServiceProcess;
 import dev.handover.testing.TestInfrastructure;
-import dev.handover.testing.TestTokens;
 
 /**
  * The three packaged services against Facebook played by WireMock: a bridge with its own app secret, a
@@ -75,12 +74,9 @@ final class MessengerStack implements AutoCloseable {
                             Topics.MESSENGER_INBOUND + ":4", Topics.MESSENGER_OUTBOUND + ":4", Topics.MESSENGER_DELIVERY + ":4",
                             Topics.CUSTOMER_EVENTS + ":4", Topics.STAFF_TYPING + ":1", Topics.STAFF_PRESENCE + ":1")),
                     home.resolve("infra.log"), 90);
-            Map<String, String> common = new HashMap<>(Traced.collector().exportEnvironment());
-            common.putAll(Map.of("KAFKA_BOOTSTRAP_SERVERS", infra.kafkaBootstrapServers(),
-                    "MONGODB_URI", infra.mongoConnectionString(),
-                    "JWT_PUBLIC_KEY_LOCATION", ServiceProcess.publicKeyFile().toString(),
-                    "MP_JWT_VERIFY_ISSUER", TestTokens.ISSUER,
-                    "MESSENGER_TOKEN_KEY", TestInfrastructure.TEST_TOKEN_KEY));
+            Map<String, String> common = TestInfrastructure.environment(infra.kafkaBootstrapServers(),
+                    infra.mongoConnectionString());
+            common.putAll(Traced.collector().exportEnvironment());
             return new MessengerStack(name, infra, (module, env) -> {
                 Map<String, String> all = new HashMap<>(common);
                 all.putAll(env);

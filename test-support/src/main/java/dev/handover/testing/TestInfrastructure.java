@@ -94,6 +94,19 @@ public final class TestInfrastructure {
     }
 
     /**
+     * What any packaged service needs to run against a broker and a wire server in a test: their addresses, the
+     * test JWT key and issuer, the test key sealing page tokens (a mutable map, for the caller's additions).
+     */
+    public static Map<String, String> environment(String kafkaBootstrapServers, String mongoConnectionString)
+            throws IOException {
+        return new HashMap<>(Map.of("KAFKA_BOOTSTRAP_SERVERS", kafkaBootstrapServers,
+                "MONGODB_URI", mongoConnectionString,
+                "JWT_PUBLIC_KEY_LOCATION", ServiceProcess.publicKeyFile().toString(),
+                "MP_JWT_VERIFY_ISSUER", TestTokens.ISSUER,
+                "MESSENGER_TOKEN_KEY", TEST_TOKEN_KEY));
+    }
+
+    /**
      * Adds to the environment of every service started from now on (for example where all of them export their
      * traces), so that replicas started by different tests on the shared infrastructure are configured alike.
      */
@@ -122,14 +135,9 @@ public final class TestInfrastructure {
     public static ServiceProcess start(String module, Map<String, String> extraEnv, List<String> jvmOptions) {
         SharedInfrastructure running = infrastructure();
         try {
-            Map<String, String> env = new HashMap<>(Map.of(
-                    "KAFKA_BOOTSTRAP_SERVERS", running.kafkaBootstrapServers(),
-                    "MONGODB_URI", running.mongoConnectionString(),
-                    "JWT_PUBLIC_KEY_LOCATION", ServiceProcess.publicKeyFile().toString(),
-                    "MP_JWT_VERIFY_ISSUER", TestTokens.ISSUER,
-                    "MESSENGER_TOKEN_KEY", TEST_TOKEN_KEY,
-                    // customer-service connects pages through a bridge; tests that connect pages name theirs
-                    "MESSENGER_BRIDGE_URL", "http://127.0.0.1:9"));
+            Map<String, String> env = environment(running.kafkaBootstrapServers(), running.mongoConnectionString());
+            // customer-service connects pages through a bridge; tests that connect pages name theirs
+            env.put("MESSENGER_BRIDGE_URL", "http://127.0.0.1:9");
             env.putAll(EVERY_SERVICE);
             env.putAll(extraEnv);
             return ServiceProcess.start(module, env, jvmOptions, HOME.resolve(module + "-" + System.nanoTime() + ".log"));

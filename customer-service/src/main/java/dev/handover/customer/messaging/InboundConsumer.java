@@ -96,10 +96,8 @@ public class InboundConsumer {
 
     /** The span of handling one record, in the trace its headers name. */
     private Span processing(ConsumerRecord<String, ?> record, String topic) {
-        Span span = spans.start(topic + " process", SpanKind.CONSUMER, TraceContext.parent(TraceContext.of(record.headers())));
+        Span span = spans.kafka(topic, "process", SpanKind.CONSUMER, TraceContext.of(record.headers()));
         if (span.isRecording()) {
-            span.setAttribute("messaging.system", "kafka");
-            span.setAttribute("messaging.destination.name", topic);
             span.setAttribute("messaging.kafka.offset", record.offset());
         }
         return span;

@@ -249,10 +249,8 @@ public class OutboxPublisher {
 
     /** The span of one record's way to Kafka, in the trace that decided it. */
     private Span publication(PendingRecord record) {
-        Span span = spans.start(record.target + " publish", SpanKind.PRODUCER, TraceContext.parent(record.traceparent));
+        Span span = spans.kafka(record.target, "publish", SpanKind.PRODUCER, record.traceparent);
         if (span.isRecording()) {
-            span.setAttribute("messaging.system", "kafka");
-            span.setAttribute("messaging.destination.name", record.target);
             span.setAttribute("handover.record_id", record.recordId);
         }
         return span;

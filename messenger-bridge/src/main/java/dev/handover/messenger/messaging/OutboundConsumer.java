@@ -72,10 +72,8 @@ public class OutboundConsumer {
     }
 
     private void send(OutboundMessage message, String traceparent) {
-        Span span = spans.start(Topics.MESSENGER_OUTBOUND + " send", SpanKind.CONSUMER, TraceContext.parent(traceparent));
+        Span span = spans.kafka(Topics.MESSENGER_OUTBOUND, "send", SpanKind.CONSUMER, traceparent);
         if (span.isRecording()) {
-            span.setAttribute("messaging.system", "kafka");
-            span.setAttribute("messaging.destination.name", Topics.MESSENGER_OUTBOUND);
             span.setAttribute("handover.message_id", message.messageId());
             span.setAttribute("handover.page_id", message.pageId());
             span.setAttribute("handover.customer_id", message.customerId());

@@ -168,10 +168,8 @@ public class WebhookService {
 
     /** The span of one event's way to Kafka, in the trace of the webhook that brought it: ids, never texts. */
     private Span publishing(InboundEvent event, String traceparent) {
-        Span span = spans.start(Topics.MESSENGER_INBOUND + " publish", SpanKind.PRODUCER, TraceContext.parent(traceparent));
+        Span span = spans.kafka(Topics.MESSENGER_INBOUND, "publish", SpanKind.PRODUCER, traceparent);
         if (span.isRecording()) {
-            span.setAttribute("messaging.system", "kafka");
-            span.setAttribute("messaging.destination.name", Topics.MESSENGER_INBOUND);
             span.setAttribute("handover.page_id", event.pageId());
             span.setAttribute("handover.customer_id", event.customerId());
             span.setAttribute("handover.kind", event.kind().name().toLowerCase());

@@ -101,9 +101,7 @@ public class CustomerEventsConsumer {
         if (traceparent == null) {
             return;
         }
-        Span span = spans.start(Topics.CUSTOMER_EVENTS + " broadcast", SpanKind.CONSUMER, TraceContext.parent(traceparent));
-        span.setAttribute("messaging.system", "kafka");
-        span.setAttribute("messaging.destination.name", Topics.CUSTOMER_EVENTS);
+        Span span = spans.kafka(Topics.CUSTOMER_EVENTS, "broadcast", SpanKind.CONSUMER, traceparent);
         span.setAttribute("messaging.kafka.offset", offset);
         span.setAttribute("handover.event_type", event.type().name().toLowerCase());
         span.setAttribute("handover.company_id", event.companyId());
