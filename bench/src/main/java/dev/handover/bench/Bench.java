@@ -300,7 +300,12 @@ public final class Bench {
                 true, null, null, null, null, null, null);
     }
 
-    /** 2. End to end: a signed webhook asking for a human, to the agent_requested frame at an agent, {@code --reps} times. */
+    /**
+     * 2. End to end: a signed webhook asking for a human, to the agent_requested frame at an agent, {@code --reps}
+     * times; then an agent message to each of {@code --messages} of those customers. Each phase also reports the
+     * database commands customer-service sent per customer and per message (its {@code handover_mongodb_commands_total},
+     * less what it sends when idle, measured just before).
+     */
     void endToEnd() throws Exception {
         int rate = num("e2e-rate", 50);
         int reps = num("reps", 3);
@@ -311,22 +316,76 @@ public final class Bench {
         List<Double> p50 = new ArrayList<>();
         List<Double> p99 = new ArrayList<>();
         List<Double> max = new ArrayList<>();
+        List<Double> perCustomer = new ArrayList<>();
+        List<Double> perMessage = new ArrayList<>();
+        HttpClient http = HttpClient.newHttpClient();
         for (int rep = 1; rep <= reps; rep++) {
-            Histogram run = webhookToAgentRequested(rate, num("warmup", 5), num("seconds", 20));
-            Options.printLatencies("run " + rep + " webhook to agent_requested", run);
-            p50.add(run.getValueAtPercentile(50) / 1e6);
-            p99.add(run.getValueAtPercentile(99) / 1e6);
-            max.add(run.getMaxValue() / 1e6);
+            List<String> customers = new ArrayList<>();
+            int number = rep;
+            Commands intake = Commands.during(this, http, () -> {
+                Histogram run = webhookToAgentRequested(rate, num("warmup", 5), num("seconds", 20), customers);
+                Options.printLatencies("run " + number + " webhook to agent_requested", run);
+                p50.add(run.getValueAtPercentile(50) / 1e6);
+                p99.add(run.getValueAtPercentile(99) / 1e6);
+                max.add(run.getMaxValue() / 1e6);
+            });
+            perCustomer.add(intake.print("database commands per new customer asking for a human", customers.size()));
+            List<String> messaged = customers.subList(0, Math.min(customers.size(), num("messages", 200)));
+            Commands sends = Commands.during(this, http, () -> agentMessages(http, messaged, rate));
+            perMessage.add(sends.print("database commands per agent message (its delivery report included)", messaged.size()));
         }
         System.out.printf("summary (min / median / max over the runs), ms: p50 %s; p99 %s; max %s%n",
                 Options.spread(p50, "%.1f"), Options.spread(p99, "%.1f"), Options.spread(max, "%.1f"));
+        System.out.printf("database commands (min / median / max over the runs): per new customer asking for a human %s;"
+                + " per agent message %s%n", Options.spread(perCustomer, "%.2f"), Options.spread(perMessage, "%.2f"));
+    }
+
+    /** An agent's message to each of {@code customers} through the REST API, {@code rate} a second. */
+    private void agentMessages(HttpClient http, List<String> customers, int rate) throws Exception {
+        String token = Agents.token(key(), "bench-sender", opt("company", "demo-company"), List.of("agent"));
+        Recorder latency = new Recorder(3);
+        List<java.util.concurrent.CompletableFuture<?>> calls = new ArrayList<>();
+        long period = 1_000_000_000L / rate;
+        long next = System.nanoTime();
+        long refused = 0;
+        for (String customer : customers) {
+            long sent = System.nanoTime();
+            calls.add(http.sendAsync(HttpRequest.newBuilder(URI.create(customerService() + "/api/dashboard/customers/"
+                    + customer + "/messages")).header("Authorization", "Bearer " + token)
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"page_id\":\"" + page() + "\",\"message\":\"Hello\"}"))
+                    .build(), HttpResponse.BodyHandlers.discarding()).thenApply(answer -> {
+                        latency.recordValue(System.nanoTime() - sent);
+                        return answer.statusCode();
+                    }));
+            next += period;
+            long wait = next - System.nanoTime();
+            if (wait > 0) {
+                Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+            }
+        }
+        for (var call : calls) {
+            refused += (Integer) call.get() == 200 ? 0 : 1;
+        }
+        Options.printLatencies("agent message (POST .../messages)", latency.getIntervalHistogram());
+        if (refused > 0) {
+            System.out.printf("agent messages refused: %d of %d%n", refused, customers.size());
+        }
+    }
+
+    String customerService() {
+        return opt("customer-service", "http://127.0.0.1:8081");
+    }
+
+    Histogram webhookToAgentRequested(int rate, int warmup, int seconds) throws Exception {
+        return webhookToAgentRequested(rate, warmup, seconds, new ArrayList<>());
     }
 
     /**
      * New customers asking for a human through signed webhooks at {@code rate} per second; the time from each
      * webhook to the {@code agent_requested} frame at an agent of the company, after {@code warmup} seconds.
      */
-    Histogram webhookToAgentRequested(int rate, int warmup, int seconds) throws Exception {
+    Histogram webhookToAgentRequested(int rate, int warmup, int seconds, List<String> customers) throws Exception {
         String company = opt("company", "demo-company");
         Map<String, Long> sentAt = new ConcurrentHashMap<>();
         Recorder latency = new Recorder(3);
@@ -353,6 +412,7 @@ public final class Bench {
                     measuring = true;
                 }
                 String customer = "e2e-" + run + "-" + n;
+                customers.add(customer);
                 byte[] body = webhook(customer, "I want to talk to a human");
                 sentAt.put(customer, System.nanoTime());
                 http.sendAsync(signed(body, mac), HttpResponse.BodyHandlers.discarding());
@@ -387,7 +447,7 @@ public final class Bench {
         int agents = num("agents", 50);
         int customers = num("customers", 100);
         String company = opt("company", "demo-company");
-        String rest = opt("customer-service", "http://127.0.0.1:8081");
+        String rest = customerService();
         Options.printMachine("assignment race");
         System.out.printf("settings: agents=%d customers=%d company=%s%n", agents, customers, company);
         PrivateKey key = key();

@@ -5,18 +5,25 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Date;
 import java.util.List;
 
 import jakarta.inject.Inject;
 
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.bson.Document;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.Updates;
+
+import dev.handover.customer.config.MongoIndexes;
 import dev.handover.customer.repository.CustomerRepository;
 import dev.handover.events.Attachment;
 import dev.handover.events.CustomerEvent;
@@ -46,6 +53,9 @@ class InboundTest {
 
     @Inject
     CustomerRepository customers;
+
+    @Inject
+    MongoIndexes indexes;
     Fixtures fx;
     String page;
     String agent;
@@ -246,6 +256,23 @@ class InboundTest {
         report(new DeliveryReport(lost, page, customer, DeliveryStatus.SENT, "m_fb_late", null, null, null, false, 1, now()));
         awaitStatus(customer, lost, "sent");
         events.close();
+    }
+
+    /** A send waiting in the collection of earlier versions ({@code pending_sends}) keeps its deadline after an upgrade. */
+    @Test
+    void aSendWaitingInTheRetiredCollectionKeepsItsDeadline() {
+        String customer = fx.waitingCustomer(page);
+        String waiting = as(agent).body("{\"page_id\":\"" + page + "\",\"message\":\"sent before the upgrade\"}")
+                .post(CUSTOMERS + "/" + customer + "/messages").then().statusCode(200).extract().path("message_id");
+        var database = customers.mongoDatabase();
+        database.getCollection("messages").updateOne(Filters.eq("_id", waiting), Updates.unset("send_due_at"));
+        database.getCollection("pending_sends").insertOne(new Document("_id", waiting).append("page_id", page)
+                .append("customer_id", customer).append("due_at", Date.from(Instant.now().minusSeconds(1))));
+
+        indexes.ensure();
+
+        awaitStatus(customer, waiting, "failed");
+        assertFalse(database.listCollectionNames().into(new java.util.ArrayList<>()).contains("pending_sends"));
     }
 
     private InboundEvent event(InboundKind kind, String customer, String text, String quickReply, String title,

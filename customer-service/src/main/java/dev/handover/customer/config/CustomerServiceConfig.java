@@ -16,6 +16,8 @@ public interface CustomerServiceConfig {
 
     Outbox outbox();
 
+    Customers customers();
+
     Sends sends();
 
     Lifecycle lifecycle();
@@ -77,6 +79,15 @@ public interface CustomerServiceConfig {
 
         /** Postback or quick-reply payloads that ask to go back to the bot. */
         List<String> botPayloads();
+    }
+
+    interface Customers {
+        /**
+         * Customers whose last write here is remembered (least recently changed forgotten first): a change of one of
+         * them needs no read, only the version-checked write.
+         */
+        @WithDefault("4096")
+        int remembered();
     }
 
     interface Outbox {

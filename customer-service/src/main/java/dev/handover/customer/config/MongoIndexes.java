@@ -10,15 +10,17 @@ import jakarta.enterprise.event.Observes;
 import org.bson.Document;
 
 import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;
+import com.mongodb.client.model.Updates;
 
+import dev.handover.customer.model.MessageStatus;
 import dev.handover.customer.repository.AgentRepository;
 import dev.handover.customer.repository.AuditRepository;
 import dev.handover.customer.repository.CustomerRepository;
 import dev.handover.customer.repository.MessageRepository;
 import dev.handover.customer.repository.PageRepository;
-import dev.handover.customer.repository.PendingSendRepository;
 import dev.handover.customer.repository.PresenceRepository;
 import dev.handover.customer.repository.WebhookDeliveryRepository;
 import dev.handover.customer.repository.WebhookRepository;
@@ -41,14 +43,13 @@ public class MongoIndexes {
     private final PageRepository pages;
     private final MessageRepository messages;
     private final AuditRepository audit;
-    private final PendingSendRepository pendingSends;
     private final AgentRepository agents;
     private final PresenceRepository presence;
     private final WebhookRepository webhooks;
     private final WebhookDeliveryRepository webhookDeliveries;
 
     MongoIndexes(CustomerRepository customers, PageRepository pages, MessageRepository messages, AuditRepository audit,
-            PendingSendRepository pendingSends, AgentRepository agents, PresenceRepository presence,
+            AgentRepository agents, PresenceRepository presence,
             WebhookRepository webhooks, WebhookDeliveryRepository webhookDeliveries) {
         this.webhooks = webhooks;
         this.webhookDeliveries = webhookDeliveries;
@@ -58,7 +59,6 @@ public class MongoIndexes {
         this.pages = pages;
         this.messages = messages;
         this.audit = audit;
-        this.pendingSends = pendingSends;
     }
 
     void onStart(@Observes StartupEvent start) {
@@ -100,13 +100,15 @@ public class MongoIndexes {
         var m = messages.mongoCollection();
         dropRetired(m);
         m.createIndex(Indexes.ascending("page_id", "customer_id", "created_at", "_id"));
+        // sends waiting for their outcome (only they have a deadline)
+        m.createIndex(Indexes.ascending("send_due_at"), new IndexOptions().sparse(true));
+        moveRetiredPendingSends();
         var a = audit.collection();
         dropRetired(a);
         a.createIndex(Indexes.ascending("page_id", "customer_id", "at"));
         // recent assignments (queue estimates); a period of the company's lines (reports)
         a.createIndex(Indexes.ascending("company_id", "action", "at"));
         a.createIndex(Indexes.ascending("company_id", "at"));
-        pendingSends.collection().createIndex(Indexes.ascending("due_at"));
         // a company's agents by name, who is online, whose lease ran out, whose outbox waits
         var g = agents.mongoCollection();
         g.createIndex(Indexes.ascending("company_id", "agent_name", "_id"));
@@ -123,6 +125,19 @@ public class MongoIndexes {
         var r = presence.mongoCollection();
         r.createIndex(Indexes.ascending("company_id"));
         r.createIndex(Indexes.ascending("expires_at"));
+    }
+
+    /**
+     * Sends waiting for their outcome were once kept in their own collection ({@code pending_sends}); their deadlines
+     * move onto their messages, and the collection goes.
+     */
+    private void moveRetiredPendingSends() {
+        MongoCollection<Document> retired = messages.mongoDatabase().getCollection("pending_sends");
+        for (Document send : retired.find()) {
+            messages.mongoCollection().updateOne(Filters.and(Filters.eq("_id", send.get("_id")),
+                    Filters.eq("status", MessageStatus.QUEUED)), Updates.set("send_due_at", send.getDate("due_at")));
+        }
+        retired.drop();
     }
 
     private static void dropRetired(MongoCollection<?> collection) {

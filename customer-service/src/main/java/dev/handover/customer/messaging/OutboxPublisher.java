@@ -3,12 +3,15 @@ package dev.handover.customer.messaging;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -58,6 +61,8 @@ import io.smallrye.common.annotation.Identifier;
 public class OutboxPublisher {
 
     private static final Logger LOG = Logger.getLogger(OutboxPublisher.class);
+    /** Outboxes one drain delivers together at most. */
+    static final int BATCH = 200;
 
     private final CustomerRepository customers;
     private final AuditRepository audit;
@@ -68,6 +73,7 @@ public class OutboxPublisher {
     private final Set<Owner> again = ConcurrentHashMap.newKeySet();
     /** Outboxes waiting for a drain thread, each once: the queue is bounded by the documents with an outbox. */
     private final Set<Owner> queued = ConcurrentHashMap.newKeySet();
+    private final Queue<Owner> waiting = new ConcurrentLinkedQueue<>();
     /** Outboxes whose last delivery failed: what {@link #retry()} tries again. */
     private final Set<Owner> failed = ConcurrentHashMap.newKeySet();
 
@@ -121,7 +127,7 @@ public class OutboxPublisher {
     @Scheduled(every = "{handover.outbox.retry-interval}", delayed = "{handover.outbox.retry-interval}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void retry() {
-        List.copyOf(failed).forEach(this::submit);
+        submit(List.copyOf(failed));
     }
 
     /**
@@ -130,21 +136,30 @@ public class OutboxPublisher {
      */
     @Scheduled(every = "{handover.outbox.sweep-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void sweep() {
-        customers.withPending().forEach(key -> submit(Owner.customer(key)));
-        agents.withPending().forEach(key -> submit(Owner.agent(key)));
+        submit(customers.withPending().stream().map(Owner::customer).toList());
+        submit(agents.withPending().stream().map(Owner::agent).toList());
     }
 
     /** Hands an outbox to the drain threads; never blocks the caller (a request or the scheduler). */
     private void submit(Owner owner) {
-        if (queued.add(owner)) {
-            try {
-                drainers.execute(() -> {
-                    queued.remove(owner);
-                    drain(owner);
-                });
-            } catch (RejectedExecutionException e) {
-                queued.remove(owner); // shutting down: the next start's retry delivers it
+        submit(List.of(owner));
+    }
+
+    /** Hands outboxes to the drain threads, all waiting before any drain starts, so that they go together. */
+    private void submit(List<Owner> owners) {
+        int added = 0;
+        for (Owner owner : owners) {
+            if (queued.add(owner)) {
+                waiting.add(owner);
+                added++;
             }
+        }
+        try {
+            for (int drains = (added + BATCH - 1) / BATCH; drains > 0; drains--) {
+                drainers.execute(this::drainWaiting);
+            }
+        } catch (RejectedExecutionException e) {
+            queued.removeAll(owners); // shutting down: the next start's sweep delivers them
         }
     }
 
@@ -156,61 +171,127 @@ public class OutboxPublisher {
     }
 
     /**
-     * Delivers the outbox of one document. Changes that arrive while a drain of the same document runs are
-     * picked up by that drain, so records leave in the order they were decided.
+     * Delivers every outbox waiting (up to {@value #BATCH}) together: their audit lines in one command, their
+     * records in one go to Kafka, their drains in one command, so that under load each costs a fraction of a
+     * database command. An outbox that is being delivered by another thread is left to it: changes that arrive
+     * while a drain of the same document runs are picked up by that drain, so records leave in the order they were
+     * decided.
      */
-    private void drain(Owner owner) {
-        again.add(owner);
-        while (again.contains(owner) && draining.add(owner)) {
-            try {
-                while (again.remove(owner)) {
-                    drainOnce(owner);
-                }
-                failed.remove(owner);
-            } catch (RuntimeException e) {
-                failed.add(owner);
-                LOG.warnf("Outbox of %s not delivered yet, will retry: %s", owner.id(), e.toString());
-                return;
-            } catch (InterruptedException e) {
-                failed.add(owner);
-                Thread.currentThread().interrupt();
-                return;
-            } finally {
-                draining.remove(owner);
+    private void drainWaiting() {
+        List<Owner> claimed = new ArrayList<>();
+        for (Owner owner; claimed.size() < BATCH && (owner = waiting.poll()) != null;) {
+            queued.remove(owner);
+            again.add(owner);
+            if (draining.add(owner)) {
+                claimed.add(owner);
             }
         }
+        List<Owner> mine = new ArrayList<>(claimed);
+        try {
+            List<Owner> round;
+            while (!(round = mine.stream().filter(again::remove).toList()).isEmpty()) {
+                Set<Owner> undelivered = drainOnce(round);
+                round.forEach(owner -> {
+                    if (undelivered.contains(owner)) {
+                        failed.add(owner);
+                    } else {
+                        failed.remove(owner);
+                    }
+                });
+                mine.removeAll(undelivered);
+            }
+        } catch (RuntimeException e) {
+            failed.addAll(mine);
+            LOG.warnf("Outboxes of %s not delivered yet, will retry: %s", mine.stream().map(Owner::id).toList(),
+                    e.toString());
+        } catch (InterruptedException e) {
+            failed.addAll(mine);
+            Thread.currentThread().interrupt();
+        } finally {
+            claimed.forEach(draining::remove);
+        }
+        // a change that came after the last round and before the drain let go is delivered by a new one
+        claimed.stream().filter(owner -> again.contains(owner) && !failed.contains(owner)).forEach(this::submit);
     }
 
-    private void drainOnce(Owner owner) throws InterruptedException {
-        // what this replica wrote last spares the read; a customer changed elsewhere since is read after all
-        Optional<CustomerRepository.Written> known = owner.agent() ? Optional.empty() : customers.written(owner.id());
-        List<PendingRecord> pending = known.map(CustomerRepository.Written::pending).orElseGet(() -> pending(owner));
-        if (pending.isEmpty()) {
-            return;
-        }
-        Set<String> done = new HashSet<>();
+    /** One delivery of the outboxes of {@code owners}; answers those Kafka did not take every record of. */
+    private Set<Owner> drainOnce(List<Owner> owners) throws InterruptedException {
+        Map<Owner, Optional<CustomerRepository.Written>> known = new HashMap<>();
+        Map<Owner, Set<String>> done = new HashMap<>();
+        List<AuditEntry> lines = new ArrayList<>();
         List<PendingRecord> toKafka = new ArrayList<>();
-        for (PendingRecord record : pending) {
-            switch (record.target) {
-                case PendingRecord.AUDIT_LOG -> {
-                    AuditEntry entry = read(record.payload);
-                    audit.write(entry);
-                    if ("assigned".equals(entry.action())) {
-                        queue.assignmentRecorded(entry.companyId());
+        List<Owner> publishers = new ArrayList<>();
+        for (Owner owner : owners) {
+            // what this replica wrote last spares the read; a customer changed elsewhere since is read after all
+            Optional<CustomerRepository.Written> written = owner.agent() ? Optional.empty() : customers.written(owner.id());
+            known.put(owner, written);
+            Set<String> delivered = new HashSet<>();
+            done.put(owner, delivered);
+            for (PendingRecord record : written.map(CustomerRepository.Written::pending).orElseGet(() -> pending(owner))) {
+                switch (record.target) {
+                    case PendingRecord.AUDIT_LOG -> {
+                        lines.add(read(record.payload));
+                        delivered.add(record.recordId);
                     }
-                    done.add(record.recordId);
-                }
-                case Topics.CUSTOMER_EVENTS, Topics.MESSENGER_OUTBOUND -> toKafka.add(record);
-                default -> {
-                    LOG.errorf("Dropping outbox record %s of %s with unknown target %s", record.recordId, owner.id(),
-                            record.target);
-                    done.add(record.recordId);
+                    case Topics.CUSTOMER_EVENTS, Topics.MESSENGER_OUTBOUND -> {
+                        toKafka.add(record);
+                        publishers.add(owner);
+                    }
+                    default -> {
+                        LOG.errorf("Dropping outbox record %s of %s with unknown target %s", record.recordId, owner.id(),
+                                record.target);
+                        delivered.add(record.recordId);
+                    }
                 }
             }
         }
+        audit.write(lines);
+        lines.stream().filter(line -> "assigned".equals(line.action())).map(AuditEntry::companyId).distinct()
+                .forEach(queue::assignmentRecorded);
+        Set<Owner> undelivered = new HashSet<>();
+        if (!toKafka.isEmpty()) {
+            AwaitedProducer.Outcome outcome = publish(toKafka);
+            for (int i = 0; i < toKafka.size(); i++) {
+                if (outcome.taken()[i]) {
+                    done.get(publishers.get(i)).add(toKafka.get(i).recordId);
+                } else {
+                    undelivered.add(publishers.get(i));
+                }
+            }
+            if (!outcome.complete()) {
+                LOG.warnf("Outboxes of %s not delivered yet, will retry: %s", undelivered.stream().map(Owner::id).toList(),
+                        String.valueOf(outcome.failure()));
+            }
+        }
+        List<CustomerRepository.Drain> drains = new ArrayList<>();
+        Set<String> reread = new HashSet<>();
+        for (Owner owner : owners) {
+            Set<String> delivered = done.get(owner);
+            if (delivered.isEmpty()) {
+                continue;
+            }
+            if (owner.agent()) {
+                agents.change(owner.id(), a -> a.pending.removeIf(r -> delivered.contains(r.recordId)));
+            } else if (known.get(owner).isPresent()) {
+                drains.add(new CustomerRepository.Drain(owner.id(), known.get(owner).get(), delivered));
+            } else {
+                reread.add(owner.id());
+            }
+        }
+        reread.addAll(customers.published(drains));
+        for (String id : reread) {
+            Set<String> delivered = done.get(Owner.customer(id));
+            customers.change(id, null, c -> c != null && c.pending.removeIf(r -> delivered.contains(r.recordId))
+                    ? new Decision.Write<>(null) : new Decision.Keep<>(null));
+        }
+        return undelivered;
+    }
+
+    /** Sends the records to Kafka, each in a span of the trace that decided it, and waits for every answer. */
+    private AwaitedProducer.Outcome publish(List<PendingRecord> pending) throws InterruptedException {
         List<Span> publications = new ArrayList<>();
         List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
-        for (PendingRecord pendingRecord : toKafka) {
+        for (PendingRecord pendingRecord : pending) {
             var record = new ProducerRecord<>(pendingRecord.target, pendingRecord.key,
                     pendingRecord.payload.getBytes(StandardCharsets.UTF_8));
             if (pendingRecord.traceparent != null) {
@@ -222,28 +303,16 @@ public class OutboxPublisher {
             }
             records.add(record);
         }
-        AwaitedProducer.Outcome outcome;
         try {
-            outcome = producer.publish(records);
-            for (int i = 0; i < toKafka.size(); i++) {
-                if (outcome.taken()[i]) {
-                    done.add(toKafka.get(i).recordId);
-                } else {
+            AwaitedProducer.Outcome outcome = producer.publish(records);
+            for (int i = 0; i < records.size(); i++) {
+                if (!outcome.taken()[i]) {
                     publications.get(i).setStatus(StatusCode.ERROR, "not taken by Kafka");
                 }
             }
+            return outcome;
         } finally {
             publications.forEach(Span::end);
-        }
-        if (owner.agent()) {
-            agents.change(owner.id(), a -> a.pending.removeIf(r -> done.contains(r.recordId)));
-        } else if (known.isEmpty() || !customers.published(owner.id(), known.get(), done)) {
-            customers.change(owner.id(), null, c -> c != null && c.pending.removeIf(r -> done.contains(r.recordId))
-                    ? new Decision.Write<>(null) : new Decision.Keep<>(null));
-        }
-        if (!outcome.complete()) {
-            throw new IllegalStateException("Kafka took " + done.size() + " of " + pending.size() + " records",
-                    outcome.failure());
         }
     }
 

@@ -52,6 +52,9 @@ public class Message {
     /** received (inbound), or queued, sent, failed, delivered, read (outbound). */
     public String status;
     public String error;
+    /** An agent's or a notice's text waiting for its outcome is failed at this time; absent once it has one. */
+    @BsonProperty("send_due_at")
+    public Instant sendDueAt;
     @BsonProperty("created_at")
     public Instant createdAt;
     @BsonProperty("updated_at")

@@ -12,7 +12,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.BulkWriteOptions;
 import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.ReplaceOneModel;
 import com.mongodb.client.model.ReplaceOptions;
 import com.mongodb.client.model.Sorts;
 
@@ -29,7 +31,20 @@ public class AuditRepository {
     }
 
     public void write(AuditEntry entry) {
-        Document document = new Document("_id", entry.id())
+        write(List.of(entry));
+    }
+
+    /** Writes the lines in one command; a line written before (its outbox record delivered twice) is written over. */
+    public void write(List<AuditEntry> entries) {
+        if (entries.isEmpty()) {
+            return;
+        }
+        collection.bulkWrite(entries.stream().map(entry -> new ReplaceOneModel<>(Filters.eq("_id", entry.id()),
+                document(entry), new ReplaceOptions().upsert(true))).toList(), new BulkWriteOptions().ordered(false));
+    }
+
+    private static Document document(AuditEntry entry) {
+        return new Document("_id", entry.id())
                 .append("company_id", entry.companyId())
                 .append("page_id", entry.pageId())
                 .append("customer_id", entry.customerId())
@@ -40,7 +55,6 @@ public class AuditRepository {
                 .append("after", entry.after() == null ? null : new Document(entry.after()))
                 .append("reason", entry.reason())
                 .append("at", Date.from(entry.at()));
-        collection.replaceOne(Filters.eq("_id", entry.id()), document, new ReplaceOptions().upsert(true));
     }
 
     /** How many lines of the company with {@code action} since {@code since} (index {@code company_id, action, at}). */

@@ -2,24 +2,31 @@ package dev.handover.customer.repository;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.bson.RawBsonDocument;
+import org.bson.codecs.Codec;
 import org.bson.conversions.Bson;
 
 import com.mongodb.ErrorCategory;
 import com.mongodb.MongoWriteException;
+import com.mongodb.client.model.BulkWriteOptions;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Sorts;
+import com.mongodb.client.model.UpdateOneModel;
 import com.mongodb.client.model.Updates;
 
+import dev.handover.customer.config.CustomerServiceConfig;
 import dev.handover.customer.model.Customer;
 import dev.handover.customer.model.PendingRecord;
 import io.quarkus.mongodb.panache.PanacheMongoRepositoryBase;
@@ -27,9 +34,11 @@ import io.quarkus.mongodb.panache.PanacheMongoRepositoryBase;
 /**
  * Customers in MongoDB. Every change goes through {@link #change}: read, decide in Java, write back only if
  * the version is unchanged, else decide again. One document, one atomic write: correct on a replica set
- * and on the wire-protocol stand-in alike, with no transactions and no locks. What this replica last wrote of a
- * customer whose outbox is not empty is remembered ({@link #written}), so that the outbox is drained without
- * reading the customer again: one version-checked write, or the usual read and write when it changed since.
+ * and on the wire-protocol stand-in alike, with no transactions and no locks. What this replica last wrote of
+ * recently changed customers is remembered ({@code handover.customers.remembered} of them), so that a change of
+ * one of them, and the drain of its outbox, is the version-checked write alone; a customer changed elsewhere
+ * since fails that check and is read after all. A customer nobody here remembers, with a {@code create} at hand,
+ * is inserted first and read only if the insert finds them stored: a new customer is one command.
  */
 @ApplicationScoped
 public class CustomerRepository implements PanacheMongoRepositoryBase<Customer, String> {
@@ -40,8 +49,19 @@ public class CustomerRepository implements PanacheMongoRepositoryBase<Customer, 
     public record Written(long version, List<PendingRecord> pending) {
     }
 
-    /** Bounded by the customers whose outbox is not drained yet: an entry goes when its outbox is empty. */
-    private final Map<String, Written> written = new ConcurrentHashMap<>();
+    /** Customers as this replica last wrote them, encoded (each use decodes its own copy), least recent first. */
+    private final Map<String, RawBsonDocument> remembered;
+    private Codec<Customer> codec;
+
+    public CustomerRepository(CustomerServiceConfig config) {
+        int capacity = Math.max(0, config.customers().remembered());
+        this.remembered = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, RawBsonDocument> eldest) {
+                return size() > capacity;
+            }
+        });
+    }
 
     /** What a decision about a customer came to. */
     public sealed interface Decision<R> {
@@ -58,15 +78,32 @@ public class CustomerRepository implements PanacheMongoRepositoryBase<Customer, 
      * Applies {@code decide} to the current customer {@code id} until its write wins. When there is no such
      * customer, {@code create} (if given) makes a new one to decide on, else {@code decide} gets {@code null}
      * and must refuse by throwing or return {@link Decision.Keep}. {@code decide} changes the customer in
-     * place; it is called again, with fresh state, after every lost race.
+     * place; it is called again, with fresh state, after every lost race, and after a refusal or a
+     * {@link Decision.Keep} decided on what this replica remembered rather than read.
      */
     public <R> R change(String id, Supplier<Customer> create, Function<Customer, Decision<R>> decide) {
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-            Customer current = findById(id);
+            // first what this replica wrote last, or a new customer without a read; after a lost race, a read
+            Customer current = attempt == 0 ? recall(id) : null;
+            boolean guessed = attempt == 0 && (current != null || create != null);
+            if (!guessed) {
+                current = findById(id);
+            }
             boolean fresh = current == null;
             Customer customer = fresh && create != null ? create.get() : current;
-            Decision<R> decision = decide.apply(customer);
+            Decision<R> decision;
+            try {
+                decision = decide.apply(customer);
+            } catch (RuntimeException refused) {
+                if (guessed) {
+                    continue; // only a write checks a guess: a refusal is decided again on what is stored
+                }
+                throw refused;
+            }
             if (decision instanceof Decision.Keep<R> keep) {
+                if (guessed) {
+                    continue;
+                }
                 return keep.result();
             }
             R result = ((Decision.Write<R>) decision).result();
@@ -88,37 +125,78 @@ public class CustomerRepository implements PanacheMongoRepositoryBase<Customer, 
                 remember(id, customer);
                 return result;
             }
+            remembered.remove(id);
         }
         throw new IllegalStateException("customer " + id + " changed " + MAX_ATTEMPTS + " times under us");
     }
 
+    private Customer recall(String id) {
+        RawBsonDocument known = remembered.get(id);
+        return known == null ? null : known.decode(codec());
+    }
+
+    /** Keeps the customer as written, unless a later version of them is remembered already. */
     private void remember(String id, Customer customer) {
-        if (customer.pending.isEmpty()) {
-            written.remove(id);
-        } else {
-            written.put(id, new Written(customer.version, List.copyOf(customer.pending)));
+        remembered.merge(id, new RawBsonDocument(customer, codec()),
+                (known, written) -> known.getInt64("version").getValue() > customer.version ? known : written);
+    }
+
+    private Codec<Customer> codec() {
+        if (codec == null) {
+            codec = mongoCollection().getCodecRegistry().get(Customer.class);
         }
+        return codec;
     }
 
     /** The customer's outbox as this replica last wrote it, if it is not drained yet. */
     public Optional<Written> written(String id) {
-        return Optional.ofNullable(written.get(id));
+        Customer known = recall(id);
+        return known == null || known.pending.isEmpty() ? Optional.empty()
+                : Optional.of(new Written(known.version, List.copyOf(known.pending)));
+    }
+
+    /** Records {@code done} to take out of the outbox of customer {@code id} as written at {@code was}. */
+    public record Drain(String id, Written was, Set<String> done) {
+        List<PendingRecord> remaining() {
+            return was.pending().stream().filter(r -> !done.contains(r.recordId)).toList();
+        }
     }
 
     /**
-     * Takes the records {@code done} out of the outbox of the customer as written at {@code was}, in one write;
-     * {@code false} (nothing written) when the customer changed since, for the caller to read and decide again.
+     * Takes the records done out of each outbox as written at its version, in one command; answers the customers
+     * for which that write may not have happened (changed since), for the caller to read and decide again.
      */
-    public boolean published(String id, Written was, Set<String> done) {
-        List<PendingRecord> remaining = was.pending().stream().filter(r -> !done.contains(r.recordId)).toList();
-        boolean written = mongoCollection().updateOne(Filters.and(Filters.eq("_id", id), Filters.eq("version", was.version())),
-                Updates.combine(Updates.set("pending", remaining), Updates.set("has_pending", !remaining.isEmpty()),
-                        Updates.inc("version", 1))).getModifiedCount() == 1;
-        if (written) {
-            this.written.computeIfPresent(id, (key, known) -> known.version() != was.version() ? known
-                    : remaining.isEmpty() ? null : new Written(was.version() + 1, remaining));
+    public Set<String> published(List<Drain> drains) {
+        if (drains.isEmpty()) {
+            return Set.of();
         }
-        return written;
+        List<UpdateOneModel<Customer>> writes = drains.stream().map(d -> new UpdateOneModel<Customer>(
+                Filters.and(Filters.eq("_id", d.id()), Filters.eq("version", d.was().version())),
+                Updates.combine(Updates.set("pending", d.remaining()), Updates.set("has_pending", !d.remaining().isEmpty()),
+                        Updates.inc("version", 1)))).toList();
+        boolean all = mongoCollection().bulkWrite(writes, new BulkWriteOptions().ordered(false)).getModifiedCount()
+                == drains.size();
+        Set<String> unsure = new HashSet<>();
+        synchronized (remembered) {
+            for (Drain drain : drains) {
+                Customer known = recall(drain.id());
+                if (known == null || known.version != drain.was().version()) {
+                    continue; // changed here since: what is remembered is newer
+                }
+                if (all) {
+                    known.pending = new ArrayList<>(drain.remaining());
+                    known.hasPending = !known.pending.isEmpty();
+                    known.version++;
+                    remember(drain.id(), known);
+                } else {
+                    remembered.remove(drain.id());
+                }
+            }
+        }
+        if (!all) {
+            drains.forEach(d -> unsure.add(d.id()));
+        }
+        return unsure;
     }
 
     public Optional<Customer> find(String companyId, String pageId, String customerId) {

@@ -11,6 +11,7 @@ import org.bson.conversions.Bson;
 import com.mongodb.ErrorCategory;
 import com.mongodb.MongoWriteException;
 import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.Projections;
 import com.mongodb.client.model.Sorts;
 import com.mongodb.client.model.Updates;
 
@@ -54,7 +55,8 @@ public class MessageRepository implements PanacheMongoRepositoryBase<Message, St
         boolean moved = mongoCollection().updateOne(Filters.and(Filters.eq("_id", messageId),
                 Filters.in("status", MessageStatus.QUEUED, MessageStatus.FAILED)),
                 Updates.combine(Updates.set("status", MessageStatus.SENT), Updates.set("mid", mid),
-                        Updates.unset("error"), Updates.set("updated_at", at))).getModifiedCount() > 0;
+                        Updates.unset("error"), Updates.unset("send_due_at"), Updates.set("updated_at", at)))
+                .getModifiedCount() > 0;
         // a delivery or read receipt may have overtaken the report: keep the status, still learn the mid
         mongoCollection().updateOne(Filters.and(Filters.eq("_id", messageId), Filters.eq("mid", null)),
                 Updates.set("mid", mid));
@@ -88,7 +90,18 @@ public class MessageRepository implements PanacheMongoRepositoryBase<Message, St
     public boolean markFailed(String messageId, String error, Instant at) {
         return mongoCollection().updateOne(Filters.and(Filters.eq("_id", messageId), Filters.eq("status", MessageStatus.QUEUED)),
                 Updates.combine(Updates.set("status", MessageStatus.FAILED), Updates.set("error", error),
-                        Updates.set("updated_at", at))).getModifiedCount() > 0;
+                        Updates.unset("send_due_at"), Updates.set("updated_at", at))).getModifiedCount() > 0;
+    }
+
+    /** Messages whose outcome is overdue, the oldest first (index {@code send_due_at}, sparse). */
+    public List<Message> overdue(Instant now, int limit) {
+        return mongoCollection().find(Filters.lte("send_due_at", now)).sort(Sorts.ascending("send_due_at"))
+                .projection(Projections.include("_id", "page_id", "customer_id")).limit(limit).into(new ArrayList<>());
+    }
+
+    /** The message needs no deadline any more (it moved on before its deadline was looked at). */
+    public void settled(String messageId) {
+        mongoCollection().updateOne(Filters.eq("_id", messageId), Updates.unset("send_due_at"));
     }
 
     /**
@@ -99,11 +112,11 @@ public class MessageRepository implements PanacheMongoRepositoryBase<Message, St
             Instant at) {
         Bson filter = Filters.and(Filters.eq("page_id", pageId), Filters.eq("customer_id", customerId),
                 Filters.eq("direction", Message.OUTBOUND), Filters.in("status", from), Filters.lte("created_at", watermark));
-        List<String> ids = mongoCollection().find(filter).projection(com.mongodb.client.model.Projections.include("_id"))
+        List<String> ids = mongoCollection().find(filter).projection(Projections.include("_id"))
                 .map(m -> m.id).into(new ArrayList<>());
         if (!ids.isEmpty()) {
             mongoCollection().updateMany(Filters.and(Filters.in("_id", ids), Filters.in("status", from)),
-                    Updates.combine(Updates.set("status", status), Updates.set("updated_at", at)));
+                    Updates.combine(Updates.set("status", status), Updates.unset("send_due_at"), Updates.set("updated_at", at)));
         }
         return ids;
     }

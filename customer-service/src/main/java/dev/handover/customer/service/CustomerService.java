@@ -23,7 +23,6 @@ import dev.handover.customer.repository.CustomerRepository;
 import dev.handover.customer.repository.CustomerRepository.Decision;
 import dev.handover.customer.repository.MessageRepository;
 import dev.handover.customer.repository.PageRepository;
-import dev.handover.customer.repository.PendingSendRepository;
 import dev.handover.events.AgentRef;
 import dev.handover.events.ChatMessage;
 import dev.handover.events.CustomerEventType;
@@ -48,7 +47,6 @@ public class CustomerService {
     private final PageRepository pages;
     private final PageService pageService;
     private final MessageRepository messages;
-    private final PendingSendRepository pendingSends;
     private final CustomerServiceConfig config;
     private final Event<CustomerChanged> changed;
     private final CustomerMetrics metrics;
@@ -58,14 +56,13 @@ public class CustomerService {
     private final Clock clock;
 
     public CustomerService(CustomerRepository customers, PageRepository pages, MessageRepository messages,
-            PendingSendRepository pendingSends, CustomerServiceConfig config, Event<CustomerChanged> changed,
+            CustomerServiceConfig config, Event<CustomerChanged> changed,
             CustomerMetrics metrics, SettingsService settings, AgentDirectory agents, QueueService queue, PageService pageService,
             Clock clock) {
         this.pageService = pageService;
         this.queue = queue;
         this.settings = settings;
         this.agents = agents;
-        this.pendingSends = pendingSends;
         this.config = config;
         this.customers = customers;
         this.pages = pages;
@@ -277,12 +274,11 @@ public class CustomerService {
         message.agentEmail = caller.email();
         message.text = text;
         message.status = MessageStatus.QUEUED;
+        message.sendDueAt = now.plus(config.sends().outcomeTimeout());
         message.createdAt = now;
         message.updatedAt = now;
-        // stored first, so that a delivery report can never arrive before its message
+        // stored first, with the deadline of its outcome, so that a delivery report can never arrive before its message
         messages.insertOnce(message);
-        pendingSends.add(new PendingSendRepository.PendingSend(message.id, pageId, customerId,
-                now.plus(config.sends().outcomeTimeout())));
         // the request time this message is the first answer to, as decided by the write that won
         Instant[] firstResponse = new Instant[1];
         int limit = settings.recent(caller.companyId()).maxActiveChats;
@@ -313,7 +309,6 @@ public class CustomerService {
             });
         } catch (RuntimeException e) {
             messages.deleteById(message.id);
-            pendingSends.remove(message.id);
             throw e;
         }
         if (firstResponse[0] != null) {
@@ -374,6 +369,7 @@ public class CustomerService {
         message.author = "system";
         message.text = text.length() > MAX_TEXT ? text.substring(0, MAX_TEXT) : text;
         message.status = MessageStatus.QUEUED;
+        message.sendDueAt = now.plus(config.sends().outcomeTimeout());
         message.createdAt = now;
         message.updatedAt = now;
         Outbox.send(c, new OutboundMessage(message.id, OutboundKind.TEXT, c.companyId, c.pageId, c.customerId, message.text,
@@ -385,11 +381,7 @@ public class CustomerService {
 
     /** Keeps the notices of a stored change in the history, each with the deadline for its outcome like any send. */
     void keep(Customer stored) {
-        for (Message message : stored.notices) {
-            messages.insertOnce(message);
-            pendingSends.add(new PendingSendRepository.PendingSend(message.id, message.pageId, message.customerId,
-                    message.createdAt.plus(config.sends().outcomeTimeout())));
-        }
+        stored.notices.forEach(messages::insertOnce);
     }
 
     /**

@@ -17,7 +17,6 @@ import dev.handover.customer.model.Page;
 import dev.handover.customer.repository.CustomerRepository;
 import dev.handover.customer.repository.CustomerRepository.Decision;
 import dev.handover.customer.repository.MessageRepository;
-import dev.handover.customer.repository.PendingSendRepository;
 import dev.handover.events.ChatMessage;
 import dev.handover.events.CustomerEventType;
 import dev.handover.events.DeliveryReport;
@@ -42,7 +41,6 @@ public class InboundService {
     static final long PAGE_INBOX_APP_ID = 263902037430900L;
 
     private final MessageRepository messages;
-    private final PendingSendRepository pendingSends;
     private final MessageStatuses statuses;
     private final IntentDetector intents;
     private final CustomerService rules;
@@ -51,10 +49,9 @@ public class InboundService {
     private final Clock clock;
 
     public InboundService(CustomerRepository customers, PageService pages, MessageRepository messages,
-            PendingSendRepository pendingSends, MessageStatuses statuses, IntentDetector intents, CustomerService rules,
+            MessageStatuses statuses, IntentDetector intents, CustomerService rules,
             SettingsService settings, Event<CustomerChanged> changed, Clock clock) {
         this.settings = settings;
-        this.pendingSends = pendingSends;
         this.statuses = statuses;
         this.customers = customers;
         this.pages = pages;
@@ -111,7 +108,6 @@ public class InboundService {
             return;
         }
         Instant at = report.at() != null ? report.at() : clock.instant();
-        pendingSends.remove(report.messageId());
         if (report.status() == DeliveryStatus.SENT) {
             if (messages.markSent(report.messageId(), report.facebookMessageId(), at)) {
                 statuses.broadcast(report.pageId(), report.customerId(), List.of(report.messageId()), MessageStatus.SENT, null, null);

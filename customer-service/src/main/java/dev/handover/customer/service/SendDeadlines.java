@@ -11,8 +11,7 @@ import org.jboss.logging.Logger;
 import dev.handover.customer.config.CustomerServiceConfig;
 import dev.handover.customer.model.MessageStatus;
 import dev.handover.customer.repository.MessageRepository;
-import dev.handover.customer.repository.PendingSendRepository;
-import dev.handover.customer.repository.PendingSendRepository.PendingSend;
+import dev.handover.customer.model.Message;
 import io.quarkus.scheduler.Scheduled;
 
 /**
@@ -26,15 +25,13 @@ public class SendDeadlines {
     private static final Logger LOG = Logger.getLogger(SendDeadlines.class);
     private static final int BATCH = 500;
 
-    private final PendingSendRepository pendingSends;
     private final MessageRepository messages;
     private final MessageStatuses statuses;
     private final CustomerServiceConfig config;
     private final Clock clock;
 
-    public SendDeadlines(PendingSendRepository pendingSends, MessageRepository messages, MessageStatuses statuses,
+    public SendDeadlines(MessageRepository messages, MessageStatuses statuses,
             CustomerServiceConfig config, Clock clock) {
-        this.pendingSends = pendingSends;
         this.messages = messages;
         this.statuses = statuses;
         this.config = config;
@@ -44,15 +41,14 @@ public class SendDeadlines {
     @Scheduled(every = "{handover.sends.sweep-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void sweep() {
         Instant now = clock.instant();
-        List<PendingSend> due = pendingSends.due(now, BATCH);
-        for (PendingSend send : due) {
+        for (Message send : messages.overdue(now, BATCH)) {
             String error = "No outcome from messenger-bridge within " + config.sends().outcomeTimeout().toSeconds() + " s";
-            if (messages.markFailed(send.messageId(), error, now)) {
-                LOG.warnf("Message %s to %s failed: %s", send.messageId(), send.customerId(), error);
-                statuses.broadcast(send.pageId(), send.customerId(), List.of(send.messageId()), MessageStatus.FAILED,
-                        error, null);
+            if (messages.markFailed(send.id, error, now)) {
+                LOG.warnf("Message %s to %s failed: %s", send.id, send.customerId, error);
+                statuses.broadcast(send.pageId, send.customerId, List.of(send.id), MessageStatus.FAILED, error, null);
+            } else {
+                messages.settled(send.id);
             }
-            pendingSends.remove(send.messageId());
         }
     }
 }

@@ -42,6 +42,11 @@ class IntentDetectorTest {
         }
 
         @Override
+        public Customers customers() {
+            throw new UnsupportedOperationException("IntentDetector reads detection() only");
+        }
+
+        @Override
         public Lifecycle lifecycle() {
             throw new UnsupportedOperationException("IntentDetector reads detection() only");
         }
