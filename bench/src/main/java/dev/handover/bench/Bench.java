@@ -332,7 +332,8 @@ public final class Bench {
             perCustomer.add(intake.print("database commands per new customer asking for a human", customers.size()));
             List<String> messaged = customers.subList(0, Math.min(customers.size(), num("messages", 200)));
             Commands sends = Commands.during(this, http, () -> agentMessages(http, messaged, rate));
-            perMessage.add(sends.print("database commands per agent message (its delivery report included)", messaged.size()));
+            perMessage.add(sends.print("database commands per agent message (with what follows it: the send's outcome,"
+                    + " the page's echo, receipts)", messaged.size()));
         }
         System.out.printf("summary (min / median / max over the runs), ms: p50 %s; p99 %s; max %s%n",
                 Options.spread(p50, "%.1f"), Options.spread(p99, "%.1f"), Options.spread(max, "%.1f"));

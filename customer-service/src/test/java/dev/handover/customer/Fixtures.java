@@ -121,6 +121,16 @@ final class Fixtures {
     }
 
     /** Publishes what a gateway instance would: who of this company is connected there. */
+    /**
+     * Waits until the customer's audit trail shows {@code expected} at {@code path}: a change's audit lines are written
+     * within {@code handover.outbox.settle-interval} of it.
+     */
+    void awaitAudit(String page, String customer, String path, Object expected) {
+        await().atMost(WAIT).until(() -> as(adminToken).queryParam("page_id", page)
+                .get("/api/admin/customers/" + customer + "/audit").then().statusCode(200).extract().path(path),
+                expected::equals);
+    }
+
     void presence(String instance, long ttlSeconds, String... agentIds) {
         var agents = Arrays.stream(agentIds)
                 .map(a -> new AgentRef(a, "Agent " + a, a + "@example.com"))

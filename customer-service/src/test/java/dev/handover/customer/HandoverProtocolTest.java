@@ -135,9 +135,8 @@ class HandoverProtocolTest {
         CustomerEvent released = fx.eventsOf(events, CustomerEventType.AGENT_ASSIGNMENT_CHANGED, customer).stream()
                 .filter(e -> "unassigned".equals(e.action())).findFirst().orElseThrow();
         assertEquals("bot_took_back", released.reason());
-        as(fx.adminToken).queryParam("page_id", page).get("/api/admin/customers/" + customer + "/audit").then()
-                .body("entries.find { it.reason == 'the page\\'s bot took the conversation back' }.actor.type",
-                        equalTo("bot"));
+        fx.awaitAudit(page, customer, "entries.find { it.reason == 'the page\\'s bot took the conversation back' }.actor.type",
+                "bot");
 
         // waiting again, nobody has taken them: the bot's request is granted, and passed back with a note
         fx.publish(handover(customer, "pass_thread_control", HANDOVER_APP, BOT, 4));

@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Instant;
@@ -13,6 +14,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.Date;
 import java.util.List;
 
+import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -24,7 +26,13 @@ import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Updates;
 
 import dev.handover.customer.config.MongoIndexes;
+import dev.handover.customer.model.Customer;
+import dev.handover.customer.model.Message;
 import dev.handover.customer.repository.CustomerRepository;
+import dev.handover.customer.repository.MessageRepository;
+import dev.handover.customer.service.CustomerChanged;
+import dev.handover.customer.service.InboundService;
+import dev.handover.customer.service.Outbox;
 import dev.handover.events.Attachment;
 import dev.handover.events.CustomerEvent;
 import dev.handover.events.CustomerEventType;
@@ -56,6 +64,15 @@ class InboundTest {
 
     @Inject
     MongoIndexes indexes;
+
+    @Inject
+    InboundService inbound;
+
+    @Inject
+    MessageRepository messages;
+
+    @Inject
+    Event<CustomerChanged> changed;
     Fixtures fx;
     String page;
     String agent;
@@ -238,7 +255,7 @@ class InboundTest {
         assertEquals(45.46f, history.<Float>path("messages.find { it.id == '" + located + "' }.attachments[0].latitude"));
         assertEquals("A person from the shop here", history.path("messages.find { it.author == 'human' }.text"));
         await().atMost(Fixtures.WAIT).until(() -> "SPRING_SALE".equals(customers.findById(
-                dev.handover.customer.model.Customer.key(page, customer)).referralRef));
+                Customer.key(page, customer)).referralRef));
     }
 
     @Test
@@ -256,6 +273,48 @@ class InboundTest {
         report(new DeliveryReport(lost, page, customer, DeliveryStatus.SENT, "m_fb_late", null, null, null, false, 1, now()));
         awaitStatus(customer, lost, "sent");
         events.close();
+    }
+
+    /**
+     * A customer's message reaches the history through their outbox, a few milliseconds after the write that accepted
+     * it: an edit that arrives in between fails its attempt (the consumer tries again), and applies once the message
+     * is stored; an edit of a message nobody knows is ignored.
+     */
+    @Test
+    void anEditOfAMessageStillInItsOutboxWaitsForItAndOneOfAnUnknownMessageIsIgnored() {
+        String customer = Fixtures.id("psid");
+        String mid = Fixtures.id("m");
+        String key = Customer.key(page, customer);
+        // stored with its outbox, not delivered yet (nobody is told of the change)
+        customers.change(key, () -> {
+            Customer fresh = new Customer();
+            fresh.id = key;
+            fresh.customerId = customer;
+            fresh.pageId = page;
+            fresh.companyId = fx.company;
+            return fresh;
+        }, c -> {
+            Message said = new Message();
+            said.id = mid;
+            said.companyId = fx.company;
+            said.pageId = page;
+            said.customerId = customer;
+            said.direction = Message.INBOUND;
+            said.text = "blue please";
+            said.createdAt = now();
+            Outbox.message(c, said);
+            return new CustomerRepository.Decision.Write<>(null);
+        });
+        InboundEvent edit = new InboundEvent("edit:" + mid, InboundKind.EDIT, page, customer, now(), mid, "red please",
+                null, null, null, null, null, null, null, null, null, null);
+        assertThrows(IllegalStateException.class, () -> inbound.handle(edit));
+
+        changed.fire(new CustomerChanged(key));
+        await().atMost(Fixtures.WAIT).until(() -> messages.findById(mid) != null);
+        inbound.handle(edit);
+        assertEquals("red please", messages.findById(mid).text);
+        inbound.handle(new InboundEvent("edit:unknown", InboundKind.EDIT, page, customer, now(), Fixtures.id("m"),
+                "nothing to edit", null, null, null, null, null, null, null, null, null, null));
     }
 
     /** A send waiting in the collection of earlier versions ({@code pending_sends}) keeps its deadline after an upgrade. */

@@ -88,8 +88,7 @@ class LifecycleTest {
                 .body("customers.find { it.customer_id == '" + silent + "' }.is_assigned", equalTo(false))
                 .body("customers.find { it.customer_id == '" + silent + "' }.queue_position", equalTo(1))
                 .body("customers.find { it.customer_id == '" + answered + "' }.agent_id", equalTo("alice"));
-        as(fx.adminToken).queryParam("page_id", page).get("/api/admin/customers/" + silent + "/audit").then()
-                .body("entries.find { it.action == 'unassigned' }.actor.type", equalTo("system"));
+        fx.awaitAudit(page, silent, "entries.find { it.action == 'unassigned' }.actor.type", "system");
 
         // the answered customer writes again: the clock starts again, and runs out
         fx.customerWrites(page, answered, "are you there?");

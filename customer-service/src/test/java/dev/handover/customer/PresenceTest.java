@@ -149,8 +149,7 @@ class PresenceTest {
         assertEquals(Integer.valueOf(2), queue.get("customers.find { it.customer_id == '" + second + "' }.queue_position"));
         assertEquals(Integer.valueOf(1), back.queuePosition());
         as(alice).get(AGENTS + "/me").then().body("active_chats", equalTo(0));
-        as(fx.adminToken).queryParam("page_id", page).get("/api/admin/customers/" + first + "/audit").then()
-                .body("entries.find { it.action == 'unassigned' }.actor.type", equalTo("system"));
+        fx.awaitAudit(page, first, "entries.find { it.action == 'unassigned' }.actor.type", "system");
         events.close();
     }
 

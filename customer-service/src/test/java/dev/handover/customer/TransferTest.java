@@ -101,9 +101,9 @@ class TransferTest {
         CustomerEvent given = fx.awaitEvents(events, CustomerEventType.AGENT_ASSIGNMENT_CHANGED, customer, 3).get(2);
         assertEquals("transferred", given.reason());
         assertNull(given.previousAgent());
-        as(fx.adminToken).queryParam("page_id", page).get("/api/admin/customers/" + customer + "/audit").then()
-                .body("entries.find { it.action == 'unassigned' }.actor.id", equalTo("admin-" + fx.company))
-                .body("entries.find { it.action == 'unassigned' }.reason", equalTo("released to the queue by an admin"));
+        fx.awaitAudit(page, customer, "entries.find { it.action == 'unassigned' }.actor.id", "admin-" + fx.company);
+        fx.awaitAudit(page, customer, "entries.find { it.action == 'unassigned' }.reason",
+                "released to the queue by an admin");
         events.close();
     }
 

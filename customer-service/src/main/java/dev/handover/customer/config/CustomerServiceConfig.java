@@ -106,6 +106,13 @@ public interface CustomerServiceConfig {
         @WithDefault("200")
         int maxPending();
 
+        /**
+         * How often what outboxes delivered is taken out of them, all at once, with its audit lines: the longer, the
+         * fewer database commands per change, and the later the audit log shows it.
+         */
+        @WithDefault("500ms")
+        Duration settleInterval();
+
         /** Threads delivering outboxes; they wait on Kafka so that request threads never do. */
         @WithDefault("8")
         int threads();

@@ -1,5 +1,7 @@
 package dev.handover.customer.messaging;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,6 +17,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.annotation.PreDestroy;
@@ -28,11 +32,13 @@ import dev.handover.customer.config.CustomerServiceConfig;
 import dev.handover.customer.model.Agent;
 import dev.handover.customer.model.AuditEntry;
 import dev.handover.customer.model.Customer;
+import dev.handover.customer.model.Message;
 import dev.handover.customer.model.PendingRecord;
 import dev.handover.customer.repository.AgentRepository;
 import dev.handover.customer.repository.AuditRepository;
 import dev.handover.customer.repository.CustomerRepository;
 import dev.handover.customer.repository.CustomerRepository.Decision;
+import dev.handover.customer.repository.MessageRepository;
 import dev.handover.customer.service.AgentChanged;
 import dev.handover.customer.service.CustomerChanged;
 import dev.handover.customer.service.QueueService;
@@ -50,8 +56,9 @@ import io.quarkus.scheduler.Scheduled;
 import io.smallrye.common.annotation.Identifier;
 
 /**
- * Delivers the outboxes of customers and agents: Kafka records in the order they were decided, audit lines to the audit log.
- * A record leaves the outbox only once Kafka has acknowledged it, so a broker outage delays events and never
+ * Delivers the outboxes of customers and agents: messages to the history, then Kafka records in the order they were
+ * decided; what was delivered leaves the outboxes, with the audit lines they owe, every few hundred milliseconds in
+ * one write for all of them ({@link #settle()}). A record leaves the outbox only once Kafka has acknowledged it, so a broker outage delays events and never
  * loses them; a retry after a crash may repeat one, which consumers absorb by its id. Outboxes are delivered on
  * their own threads ({@code handover.outbox.threads}), so requests never wait for Kafka, and each customer's
  * outbox is bounded ({@code handover.outbox.max-pending}). A record's publication is a span of the trace that decided
@@ -66,6 +73,7 @@ public class OutboxPublisher {
 
     private final CustomerRepository customers;
     private final AuditRepository audit;
+    private final MessageRepository messages;
     private final AwaitedProducer producer;
     private final KafkaClientMetrics producerMetrics;
     private final AgentRepository agents;
@@ -87,11 +95,29 @@ public class OutboxPublisher {
             return new Owner(true, key);
         }
     }
+    /**
+     * Records of a customer's outbox that drains delivered and that are still in it: as the outbox was written when
+     * known from memory, and the audit lines among them, still to write.
+     */
+    record Settling(Optional<CustomerRepository.Written> was, Set<String> done, List<AuditEntry> lines) {
+        Settling and(Settling later) {
+            Set<String> all = new HashSet<>(done);
+            all.addAll(later.done());
+            List<AuditEntry> owed = new ArrayList<>(lines);
+            owed.addAll(later.lines());
+            return new Settling(later.was(), all, owed);
+        }
+    }
+
+    /** By customer: what drains delivered and {@link #settle()} takes out of their outboxes. */
+    private final Map<String, Settling> settling = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService settler;
     private final ExecutorService drainers;
     private final Spans spans;
     private final QueueService queue;
 
     public OutboxPublisher(CustomerRepository customers, AgentRepository agents, AuditRepository audit,
+            MessageRepository messages,
             CustomerServiceConfig config, @Identifier("default-kafka-broker") Map<String, Object> kafka,
             MeterRegistry metrics, Spans spans, QueueService queue) {
         this.spans = spans;
@@ -99,12 +125,20 @@ public class OutboxPublisher {
         this.customers = customers;
         this.agents = agents;
         this.audit = audit;
+        this.messages = messages;
         // a broker that is away fails a drain within 2 s; one that does not answer, within 10 s
         this.producer = AwaitedProducer.create(String.valueOf(kafka.get("bootstrap.servers")), "customer-service-outbox",
                 Duration.ofSeconds(2), Duration.ofSeconds(10));
         this.producerMetrics = new KafkaClientMetrics(producer.producer());
         producerMetrics.bindTo(metrics);
         AtomicInteger names = new AtomicInteger();
+        this.settler = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "outbox-settle");
+            thread.setDaemon(true);
+            return thread;
+        });
+        long every = Math.max(1, config.outbox().settleInterval().toMillis());
+        settler.scheduleWithFixedDelay(this::settle, every, every, TimeUnit.MILLISECONDS);
         this.drainers = Executors.newFixedThreadPool(Math.max(1, config.outbox().threads()), task -> {
             Thread thread = new Thread(task, "outbox-" + names.incrementAndGet());
             thread.setDaemon(true);
@@ -166,14 +200,15 @@ public class OutboxPublisher {
     @PreDestroy
     void stop() {
         drainers.shutdownNow();
+        settler.shutdownNow();
+        settle();
         producerMetrics.close();
         producer.close();
     }
 
     /**
-     * Delivers every outbox waiting (up to {@value #BATCH}) together: their audit lines in one command, their
-     * records in one go to Kafka, their drains in one command, so that under load each costs a fraction of a
-     * database command. An outbox that is being delivered by another thread is left to it: changes that arrive
+     * Delivers every outbox waiting (up to {@value #BATCH}) together: their history messages in one command, their
+     * records in one go to Kafka, so that under load each costs a fraction of a database command. An outbox that is being delivered by another thread is left to it: changes that arrive
      * while a drain of the same document runs are picked up by that drain, so records leave in the order they were
      * decided.
      */
@@ -214,11 +249,15 @@ public class OutboxPublisher {
         claimed.stream().filter(owner -> again.contains(owner) && !failed.contains(owner)).forEach(this::submit);
     }
 
-    /** One delivery of the outboxes of {@code owners}; answers those Kafka did not take every record of. */
+    /**
+     * One delivery of the outboxes of {@code owners}; answers those Kafka did not take every record of. What a
+     * customer's outbox delivered is taken out of it later, by {@link #settle()}, with its audit lines.
+     */
     private Set<Owner> drainOnce(List<Owner> owners) throws InterruptedException {
         Map<Owner, Optional<CustomerRepository.Written>> known = new HashMap<>();
         Map<Owner, Set<String>> done = new HashMap<>();
-        List<AuditEntry> lines = new ArrayList<>();
+        Map<Owner, List<AuditEntry>> lines = new HashMap<>();
+        List<Message> history = new ArrayList<>();
         List<PendingRecord> toKafka = new ArrayList<>();
         List<Owner> publishers = new ArrayList<>();
         for (Owner owner : owners) {
@@ -227,10 +266,20 @@ public class OutboxPublisher {
             known.put(owner, written);
             Set<String> delivered = new HashSet<>();
             done.put(owner, delivered);
+            List<AuditEntry> owed = new ArrayList<>();
+            lines.put(owner, owed);
+            Settling before = owner.agent() ? null : settling.get(owner.id());
             for (PendingRecord record : written.map(CustomerRepository.Written::pending).orElseGet(() -> pending(owner))) {
+                if (before != null && before.done().contains(record.recordId)) {
+                    continue; // delivered by an earlier drain, not taken out yet
+                }
                 switch (record.target) {
                     case PendingRecord.AUDIT_LOG -> {
-                        lines.add(read(record.payload));
+                        owed.add(read(record.payload, AuditEntry.class));
+                        delivered.add(record.recordId);
+                    }
+                    case PendingRecord.MESSAGES -> {
+                        history.add(read(record.payload, Message.class));
                         delivered.add(record.recordId);
                     }
                     case Topics.CUSTOMER_EVENTS, Topics.MESSENGER_OUTBOUND -> {
@@ -245,9 +294,8 @@ public class OutboxPublisher {
                 }
             }
         }
-        audit.write(lines);
-        lines.stream().filter(line -> "assigned".equals(line.action())).map(AuditEntry::companyId).distinct()
-                .forEach(queue::assignmentRecorded);
+        // the history first: an event (or a send, and then its receipts) never arrives before its message
+        messages.insertAll(history);
         Set<Owner> undelivered = new HashSet<>();
         if (!toKafka.isEmpty()) {
             AwaitedProducer.Outcome outcome = publish(toKafka);
@@ -263,28 +311,55 @@ public class OutboxPublisher {
                         String.valueOf(outcome.failure()));
             }
         }
-        List<CustomerRepository.Drain> drains = new ArrayList<>();
-        Set<String> reread = new HashSet<>();
         for (Owner owner : owners) {
             Set<String> delivered = done.get(owner);
             if (delivered.isEmpty()) {
                 continue;
             }
             if (owner.agent()) {
+                writeAudit(lines.get(owner));
                 agents.change(owner.id(), a -> a.pending.removeIf(r -> delivered.contains(r.recordId)));
-            } else if (known.get(owner).isPresent()) {
-                drains.add(new CustomerRepository.Drain(owner.id(), known.get(owner).get(), delivered));
             } else {
-                reread.add(owner.id());
+                settling.merge(owner.id(), new Settling(known.get(owner), delivered, lines.get(owner)), Settling::and);
             }
         }
-        reread.addAll(customers.published(drains));
-        for (String id : reread) {
-            Set<String> delivered = done.get(Owner.customer(id));
-            customers.change(id, null, c -> c != null && c.pending.removeIf(r -> delivered.contains(r.recordId))
-                    ? new Decision.Write<>(null) : new Decision.Keep<>(null));
-        }
         return undelivered;
+    }
+
+    /**
+     * Takes what drains delivered out of the customers' outboxes, every {@code handover.outbox.settle-interval}: their
+     * audit lines in one write, then one version-checked write for all the outboxes this replica wrote last (any other
+     * is read and written). Until then a drain skips those records; after a crash the next process delivers them
+     * again, which consumers absorb by their ids.
+     */
+    void settle() {
+        Map<String, Settling> batch = new HashMap<>(settling);
+        if (batch.isEmpty()) {
+            return;
+        }
+        try {
+            writeAudit(batch.values().stream().flatMap(s -> s.lines().stream()).toList());
+            List<CustomerRepository.Drain> drains = new ArrayList<>();
+            Set<String> reread = new HashSet<>();
+            batch.forEach((id, s) -> s.was().ifPresentOrElse(was -> drains.add(new CustomerRepository.Drain(id, was,
+                    s.done())), () -> reread.add(id)));
+            reread.addAll(customers.published(drains));
+            for (String id : reread) {
+                Set<String> delivered = batch.get(id).done();
+                customers.change(id, null, c -> c != null && c.pending.removeIf(r -> delivered.contains(r.recordId))
+                        ? new Decision.Write<>(null) : new Decision.Keep<>(null));
+            }
+            batch.forEach(settling::remove);
+        } catch (RuntimeException e) {
+            LOG.warnf("Delivered outbox records of %d customers not taken out yet, will retry: %s", batch.size(),
+                    e.toString());
+        }
+    }
+
+    private void writeAudit(List<AuditEntry> lines) {
+        audit.write(lines);
+        lines.stream().filter(line -> "assigned".equals(line.action())).map(AuditEntry::companyId).distinct()
+                .forEach(queue::assignmentRecorded);
     }
 
     /** Sends the records to Kafka, each in a span of the trace that decided it, and waits for every answer. */
@@ -334,11 +409,11 @@ public class OutboxPublisher {
         return customer == null ? List.of() : List.copyOf(customer.pending);
     }
 
-    private static AuditEntry read(String json) {
+    private static <T> T read(String json, Class<T> type) {
         try {
-            return EventJson.read(json.getBytes(java.nio.charset.StandardCharsets.UTF_8), AuditEntry.class);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            return EventJson.read(json.getBytes(StandardCharsets.UTF_8), type);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 }

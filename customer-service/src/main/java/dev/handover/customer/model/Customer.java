@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.bson.codecs.pojo.annotations.BsonId;
-import org.bson.codecs.pojo.annotations.BsonIgnore;
 import org.bson.codecs.pojo.annotations.BsonProperty;
 
 import dev.handover.events.CustomerSnapshot;
@@ -98,9 +97,6 @@ public class Customer {
     /** The words of the customer's name, for search by name (index {@code company_id, name_words}). */
     @BsonProperty("name_words")
     public List<String> nameWords = new ArrayList<>();
-    /** Texts Handover decided to send the customer in this change, to keep in the history once it is stored. */
-    @BsonIgnore
-    public List<Message> notices = new ArrayList<>();
 
     public static String key(String pageId, String customerId) {
         return pageId + ":" + customerId;

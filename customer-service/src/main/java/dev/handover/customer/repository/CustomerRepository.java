@@ -148,11 +148,13 @@ public class CustomerRepository implements PanacheMongoRepositoryBase<Customer, 
         return codec;
     }
 
-    /** The customer's outbox as this replica last wrote it, if it is not drained yet. */
+    /**
+     * The customer's outbox as this replica last wrote it (empty once drained here), if this replica remembers them:
+     * an outbox another replica wrote since is that replica's to deliver.
+     */
     public Optional<Written> written(String id) {
         Customer known = recall(id);
-        return known == null || known.pending.isEmpty() ? Optional.empty()
-                : Optional.of(new Written(known.version, List.copyOf(known.pending)));
+        return known == null ? Optional.empty() : Optional.of(new Written(known.version, List.copyOf(known.pending)));
     }
 
     /** Records {@code done} to take out of the outbox of customer {@code id} as written at {@code was}. */
@@ -164,24 +166,34 @@ public class CustomerRepository implements PanacheMongoRepositoryBase<Customer, 
 
     /**
      * Takes the records done out of each outbox as written at its version, in one command; answers the customers
-     * for which that write may not have happened (changed since), for the caller to read and decide again.
+     * for which that write may not have happened (changed since), for the caller to decide again (with what this
+     * replica remembers of those it changed since, so without a read).
      */
     public Set<String> published(List<Drain> drains) {
-        if (drains.isEmpty()) {
-            return Set.of();
+        Set<String> unsure = new HashSet<>();
+        List<Drain> current = new ArrayList<>();
+        for (Drain drain : drains) {
+            Customer known = recall(drain.id());
+            if (known != null && known.version != drain.was().version()) {
+                unsure.add(drain.id()); // changed here since: that write would lose
+            } else {
+                current.add(drain);
+            }
         }
-        List<UpdateOneModel<Customer>> writes = drains.stream().map(d -> new UpdateOneModel<Customer>(
+        if (current.isEmpty()) {
+            return unsure;
+        }
+        List<UpdateOneModel<Customer>> writes = current.stream().map(d -> new UpdateOneModel<Customer>(
                 Filters.and(Filters.eq("_id", d.id()), Filters.eq("version", d.was().version())),
                 Updates.combine(Updates.set("pending", d.remaining()), Updates.set("has_pending", !d.remaining().isEmpty()),
                         Updates.inc("version", 1)))).toList();
         boolean all = mongoCollection().bulkWrite(writes, new BulkWriteOptions().ordered(false)).getModifiedCount()
-                == drains.size();
-        Set<String> unsure = new HashSet<>();
+                == current.size();
         synchronized (remembered) {
-            for (Drain drain : drains) {
+            for (Drain drain : current) {
                 Customer known = recall(drain.id());
                 if (known == null || known.version != drain.was().version()) {
-                    continue; // changed here since: what is remembered is newer
+                    continue; // changed here meanwhile: what is remembered is newer
                 }
                 if (all) {
                     known.pending = new ArrayList<>(drain.remaining());
@@ -194,7 +206,7 @@ public class CustomerRepository implements PanacheMongoRepositoryBase<Customer, 
             }
         }
         if (!all) {
-            drains.forEach(d -> unsure.add(d.id()));
+            current.forEach(d -> unsure.add(d.id()));
         }
         return unsure;
     }

@@ -9,8 +9,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.bson.conversions.Bson;
 
 import com.mongodb.ErrorCategory;
+import com.mongodb.MongoBulkWriteException;
 import com.mongodb.MongoWriteException;
 import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.InsertManyOptions;
 import com.mongodb.client.model.Projections;
 import com.mongodb.client.model.Sorts;
 import com.mongodb.client.model.Updates;
@@ -22,6 +24,21 @@ import io.quarkus.mongodb.panache.PanacheMongoRepositoryBase;
 /** The conversation history. Writes are idempotent: a redelivered record finds its message already there. */
 @ApplicationScoped
 public class MessageRepository implements PanacheMongoRepositoryBase<Message, String> {
+
+    /** Stores the messages in one command; one stored before (its outbox record delivered twice) stays as it is. */
+    public void insertAll(List<Message> batch) {
+        if (batch.isEmpty()) {
+            return;
+        }
+        try {
+            mongoCollection().insertMany(batch, new InsertManyOptions().ordered(false));
+        } catch (MongoBulkWriteException e) {
+            if (e.getWriteErrors().stream().anyMatch(error -> ErrorCategory.fromErrorCode(error.getCode())
+                    != ErrorCategory.DUPLICATE_KEY) || e.getWriteConcernError() != null) {
+                throw e;
+            }
+        }
+    }
 
     /** Stores the message unless one with its id exists; tells whether it was new. */
     public boolean insertOnce(Message message) {
@@ -57,33 +74,34 @@ public class MessageRepository implements PanacheMongoRepositoryBase<Message, St
                 Updates.combine(Updates.set("status", MessageStatus.SENT), Updates.set("mid", mid),
                         Updates.unset("error"), Updates.unset("send_due_at"), Updates.set("updated_at", at)))
                 .getModifiedCount() > 0;
-        // a delivery or read receipt may have overtaken the report: keep the status, still learn the mid
-        mongoCollection().updateOne(Filters.and(Filters.eq("_id", messageId), Filters.eq("mid", null)),
-                Updates.set("mid", mid));
+        if (!moved) {
+            // a delivery or read receipt may have overtaken the report: keep the status, still learn the mid
+            mongoCollection().updateOne(Filters.and(Filters.eq("_id", messageId), Filters.eq("mid", null)),
+                    Updates.set("mid", mid));
+        }
         return moved;
     }
 
-    /** The customer edited a message of theirs: the history shows the new text. */
-    public void edit(String mid, String customerId, String text, Instant at) {
-        mongoCollection().updateOne(Filters.and(Filters.eq("_id", mid), Filters.eq("customer_id", customerId),
+    /** The customer edited a message of theirs: the history shows the new text; {@code false} if none was found. */
+    public boolean edit(String mid, String customerId, String text, Instant at) {
+        return mongoCollection().updateOne(Filters.and(Filters.eq("_id", mid), Filters.eq("customer_id", customerId),
                 Filters.eq("direction", Message.INBOUND)), Updates.combine(Updates.set("text", text),
-                        Updates.set("edited_at", at), Updates.set("updated_at", at)));
+                        Updates.set("edited_at", at), Updates.set("updated_at", at))).getMatchedCount() > 0;
     }
 
     /**
      * The customer reacted to a message of the conversation ({@code null}: took the reaction back): by {@code _id}
      * for the customer's own messages, else by {@code mid} within the conversation (index {@code page_id,
-     * customer_id, created_at, _id}).
+     * customer_id, created_at, _id}); {@code false} if no message was found.
      */
-    public void react(String mid, String pageId, String customerId, String reaction, Instant at) {
+    public boolean react(String mid, String pageId, String customerId, String reaction, Instant at) {
         Bson change = Updates.combine(reaction == null ? Updates.unset("reaction") : Updates.set("reaction", reaction),
                 Updates.set("updated_at", at));
         // a customer's message is stored under its mid; a page's message (ours, the bot's) has the mid as a field
-        if (mongoCollection().updateOne(Filters.and(Filters.eq("_id", mid), Filters.eq("customer_id", customerId)), change)
-                .getMatchedCount() == 0) {
-            mongoCollection().updateOne(Filters.and(Filters.eq("page_id", pageId), Filters.eq("customer_id", customerId),
-                    Filters.eq("mid", mid)), change);
-        }
+        return mongoCollection().updateOne(Filters.and(Filters.eq("_id", mid), Filters.eq("customer_id", customerId)), change)
+                .getMatchedCount() > 0
+                || mongoCollection().updateOne(Filters.and(Filters.eq("page_id", pageId), Filters.eq("customer_id", customerId),
+                        Filters.eq("mid", mid)), change).getMatchedCount() > 0;
     }
 
     /** A queued message failed; {@code false} if it had moved on already. */

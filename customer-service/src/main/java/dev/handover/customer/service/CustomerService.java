@@ -356,8 +356,8 @@ public class CustomerService {
     }
 
     /**
-     * A text Handover itself sends the customer (a company's notice), added to the customer's outbox and
-     * broadcast like an agent's, and to {@code c.notices}: whoever stores the change keeps them ({@link #keep}).
+     * A text Handover itself sends the customer (a company's notice), added to the customer's outbox (kept in the
+     * history, sent and broadcast like an agent's) by the write that stores the change.
      */
     void notice(Customer c, String text, Instant now) {
         Message message = new Message();
@@ -372,16 +372,11 @@ public class CustomerService {
         message.sendDueAt = now.plus(config.sends().outcomeTimeout());
         message.createdAt = now;
         message.updatedAt = now;
+        Outbox.message(c, message);
         Outbox.send(c, new OutboundMessage(message.id, OutboundKind.TEXT, c.companyId, c.pageId, c.customerId, message.text,
                 null, c.lastCustomerMessageAt, now));
         Outbox.event(c, CustomerEventType.NEW_MESSAGE, now, null, null, null, new ChatMessage(message.id, null, c.pageId,
                 c.customerId, message.text, MessageAuthor.SYSTEM, null));
-        c.notices.add(message);
-    }
-
-    /** Keeps the notices of a stored change in the history, each with the deadline for its outcome like any send. */
-    void keep(Customer stored) {
-        stored.notices.forEach(messages::insertOnce);
     }
 
     /**
@@ -458,7 +453,6 @@ public class CustomerService {
             }
             return decided == null ? new Decision.Keep<>(c) : new Decision.Write<>(decided);
         });
-        keep(result);
         if (result.hasPending) {
             changed.fire(new CustomerChanged(key));
         }

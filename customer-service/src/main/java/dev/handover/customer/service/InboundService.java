@@ -14,6 +14,7 @@ import dev.handover.customer.model.Message;
 import dev.handover.customer.model.MessageAttachment;
 import dev.handover.customer.model.MessageStatus;
 import dev.handover.customer.model.Page;
+import dev.handover.customer.model.PendingRecord;
 import dev.handover.customer.repository.CustomerRepository;
 import dev.handover.customer.repository.CustomerRepository.Decision;
 import dev.handover.customer.repository.MessageRepository;
@@ -79,8 +80,16 @@ public class InboundService {
                 referral(page, event, at);
             }
             case ECHO -> echo(page, event, at);
-            case EDIT -> messages.edit(event.mid(), event.customerId(), event.text(), at);
-            case REACTION -> messages.react(event.mid(), page.pageId, event.customerId(), event.reaction(), at);
+            case EDIT -> {
+                if (!messages.edit(event.mid(), event.customerId(), event.text(), at)) {
+                    notStoredYet(page, event);
+                }
+            }
+            case REACTION -> {
+                if (!messages.react(event.mid(), page.pageId, event.customerId(), event.reaction(), at)) {
+                    notStoredYet(page, event);
+                }
+            }
             case REFERRAL -> referral(page, event, at);
             case HANDOVER -> threadControl(page, event, at);
             case DELIVERY -> {
@@ -127,8 +136,24 @@ public class InboundService {
         String text = text(event);
         // what the customer says while the bot owns the conversation is the bot's to answer
         IntentDetector.Intent intent = event.inStandby() ? IntentDetector.Intent.NONE : intents.of(event);
+        Message message = new Message();
+        message.id = messageId;
+        message.companyId = page.companyId;
+        message.pageId = page.pageId;
+        message.customerId = event.customerId();
+        message.direction = Message.INBOUND;
+        message.author = "customer";
+        message.text = text;
+        message.attachments = event.attachments() == null ? null
+                : event.attachments().stream().map(a -> new MessageAttachment(a.type(), a.url(), a.title(), a.latitude(),
+                        a.longitude())).toList();
+        message.mid = event.mid();
+        message.replyTo = event.replyToMid();
+        message.status = MessageStatus.RECEIVED;
+        message.standby = event.inStandby() ? Boolean.TRUE : null;
+        message.createdAt = at;
+        message.updatedAt = at;
         String key = Customer.key(page.pageId, event.customerId());
-        Customer[] written = new Customer[1];
         boolean stored = customers.change(key, () -> newCustomer(page, event.customerId(), at), c -> {
             if (c.recentMids.contains(messageId)) {
                 return new Decision.Keep<>(false);
@@ -147,6 +172,8 @@ public class InboundService {
                 c.awaitingReplySince = now;
             }
             c.updatedAt = now;
+            // kept in the history by the outbox, before the event that tells agents about it
+            Outbox.message(c, message);
             var chat = new ChatMessage(messageId, event.mid(), event.customerId(), page.pageId, text,
                     MessageAuthor.CUSTOMER, null);
             Outbox.event(c, CustomerEventType.NEW_MESSAGE, now, null, null, null, chat);
@@ -159,29 +186,9 @@ public class InboundService {
                 rules.applyStop(c, false, null, Reason.CUSTOMER_ASKED_BOT);
             }
             Lifecycle.schedule(c, settings.recent(c.companyId));
-            written[0] = c;
             return new Decision.Write<>(true);
         });
-        Message message = new Message();
-        message.id = messageId;
-        message.companyId = page.companyId;
-        message.pageId = page.pageId;
-        message.customerId = event.customerId();
-        message.direction = Message.INBOUND;
-        message.author = "customer";
-        message.text = text;
-        message.attachments = event.attachments() == null ? null
-                : event.attachments().stream().map(a -> new MessageAttachment(a.type(), a.url(), a.title(), a.latitude(),
-                        a.longitude())).toList();
-        message.mid = event.mid();
-        message.replyTo = event.replyToMid();
-        message.status = MessageStatus.RECEIVED;
-        message.standby = event.inStandby() ? Boolean.TRUE : null;
-        message.createdAt = at;
-        message.updatedAt = at;
-        messages.insertOnce(message);
         if (stored) {
-            rules.keep(written[0]);
             changed.fire(new CustomerChanged(key));
         }
     }
@@ -199,7 +206,6 @@ public class InboundService {
         }
         boolean toBot = page.botAppId.equals(event.newOwnerAppId());
         String key = Customer.key(page.pageId, event.customerId());
-        Customer[] written = new Customer[1];
         boolean stored = customers.change(key, () -> newCustomer(page, event.customerId(), at), c -> {
             if (c.recentMids.contains(event.eventId())) {
                 return new Decision.Keep<>(false);
@@ -234,11 +240,9 @@ public class InboundService {
             remember(c, event.eventId());
             c.updatedAt = now;
             Lifecycle.schedule(c, settings.recent(c.companyId));
-            written[0] = c;
             return new Decision.Write<>(true);
         });
         if (stored) {
-            rules.keep(written[0]);
             changed.fire(new CustomerChanged(key));
         }
     }
@@ -261,8 +265,12 @@ public class InboundService {
 
     /** A message the page sent: ours (recognised by metadata) confirms a send; any other joins the history. */
     private void echo(Page page, InboundEvent event, Instant at) {
-        if (event.metadata() != null && messages.findById(event.metadata()) != null) {
-            if (messages.markSent(event.metadata(), event.mid(), clock.instant())) {
+        Message ours = event.metadata() == null ? null : messages.findById(event.metadata());
+        if (ours != null) {
+            // usually the send's own report came first: then the echo has nothing to add
+            boolean known = ours.mid != null && !MessageStatus.QUEUED.equals(ours.status)
+                    && !MessageStatus.FAILED.equals(ours.status);
+            if (!known && messages.markSent(event.metadata(), event.mid(), clock.instant())) {
                 statuses.broadcast(page.pageId, event.customerId(), List.of(event.metadata()), MessageStatus.SENT, null, null);
             }
             return;
@@ -270,23 +278,6 @@ public class InboundService {
         // a person answering in Meta's Page Inbox is a human, not the bot
         MessageAuthor author = Long.valueOf(PAGE_INBOX_APP_ID).equals(event.appId()) ? MessageAuthor.HUMAN : MessageAuthor.BOT;
         if (event.mid() == null) {
-            return;
-        }
-        String key = Customer.key(page.pageId, event.customerId());
-        boolean known = customers.change(key, null, c -> {
-            if (c == null) {
-                return new Decision.Keep<>(false);
-            }
-            if (c.recentMids.contains(event.mid())) {
-                return new Decision.Keep<>(true);
-            }
-            remember(c, event.mid());
-            Outbox.event(c, CustomerEventType.NEW_MESSAGE, clock.instant(), null, null, null, new ChatMessage(
-                    event.mid(), event.mid(), page.pageId, event.customerId(), text(event), author, null));
-            return new Decision.Write<>(true);
-        });
-        if (!known) {
-            LOG.debugf("Ignoring echo %s to unknown customer %s", event.mid(), key);
             return;
         }
         Message message = new Message();
@@ -301,8 +292,35 @@ public class InboundService {
         message.status = MessageStatus.SENT;
         message.createdAt = at;
         message.updatedAt = at;
-        messages.insertOnce(message);
+        String key = Customer.key(page.pageId, event.customerId());
+        boolean stored = customers.change(key, null, c -> {
+            if (c == null || c.recentMids.contains(event.mid())) {
+                return new Decision.Keep<>(false);
+            }
+            remember(c, event.mid());
+            Outbox.message(c, message);
+            Outbox.event(c, CustomerEventType.NEW_MESSAGE, clock.instant(), null, null, null, new ChatMessage(
+                    event.mid(), event.mid(), page.pageId, event.customerId(), text(event), author, null));
+            return new Decision.Write<>(true);
+        });
+        if (!stored) {
+            LOG.debugf("Ignoring echo %s to unknown customer %s, or told before", event.mid(), key);
+            return;
+        }
         changed.fire(new CustomerChanged(key));
+    }
+
+    /**
+     * An edit or a reaction found no message: one still in its customer's outbox (its delivery a few milliseconds
+     * away) fails this attempt, for the consumer to try again shortly; any other is unknown and ignored.
+     */
+    private void notStoredYet(Page page, InboundEvent event) {
+        Customer customer = customers.findById(Customer.key(page.pageId, event.customerId()));
+        if (customer != null && customer.pending.stream().anyMatch(r -> PendingRecord.MESSAGES.equals(r.target)
+                && r.recordId.equals(event.mid()))) {
+            throw new IllegalStateException("message " + event.mid() + " is not in the history yet");
+        }
+        LOG.debugf("Ignoring %s of unknown message %s", event.kind(), event.mid());
     }
 
     private Customer newCustomer(Page page, String customerId, Instant at) {

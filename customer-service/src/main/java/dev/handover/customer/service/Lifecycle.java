@@ -122,7 +122,6 @@ public class Lifecycle {
                 return new Decision.Write<>(c);
             });
             if (released != null) {
-                rules.keep(released);
                 changed.fire(new CustomerChanged(key));
             }
         }
@@ -161,7 +160,6 @@ public class Lifecycle {
             return new Decision.Write<>(c);
         });
         if (written != null) {
-            rules.keep(written);
             changed.fire(new CustomerChanged(key));
         }
     }

@@ -9,6 +9,7 @@ import java.util.UUID;
 import dev.handover.customer.model.Agent;
 import dev.handover.customer.model.AuditEntry;
 import dev.handover.customer.model.Customer;
+import dev.handover.customer.model.Message;
 import dev.handover.customer.model.PendingRecord;
 import dev.handover.events.AgentPresence;
 import dev.handover.events.AgentRef;
@@ -21,7 +22,7 @@ import dev.handover.events.OutboundMessage;
 import dev.handover.events.Topics;
 
 /**
- * Adds what a change owes (broadcast events, messages to send, audit lines) to the customer's (or the agent's)
+ * Adds what a change owes (broadcast events, messages to send or to keep, audit lines) to the customer's (or the agent's)
  * outbox, so that they are stored by the very write that stores the change. Events carry the customer as it is at
  * that point of the decision.
  */
@@ -108,6 +109,14 @@ public final class Outbox {
     public static void send(Customer customer, OutboundMessage message) {
         customer.pending.add(new PendingRecord(message.messageId(), Topics.MESSENGER_OUTBOUND,
                 Topics.conversationKey(message.pageId(), message.customerId()), json(message)));
+    }
+
+    /**
+     * A message for the conversation's history, stored by the outbox's delivery before the records that announce it
+     * (or send it) are published, so that whoever learns of it can read it.
+     */
+    public static void message(Customer customer, Message message) {
+        customer.pending.add(new PendingRecord(message.id, PendingRecord.MESSAGES, customer.id, json(message)));
     }
 
     /** An audit line; {@code actor} {@code null} means the customer did it. */

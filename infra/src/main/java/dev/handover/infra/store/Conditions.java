@@ -22,6 +22,10 @@ final class Conditions {
         Object eq;
         Object low;
         Object high;
+        /** {@code $gt} rather than {@code $gte}. */
+        boolean lowExclusive;
+        /** {@code $lt} rather than {@code $lte}. */
+        boolean highExclusive;
         List<?> in;
         /** Something besides an equal value (operators, embedded documents, regular expressions). */
         boolean other;
@@ -72,15 +76,21 @@ final class Conditions {
                     case "$eq" -> equal(field, operand);
                     case "$gt", "$gte" -> {
                         if (simple(operand)) {
+                            field.other |= field.low != null; // two lower bounds: not counted from the index
                             field.low = operand;
+                            field.lowExclusive = op.getKey().equals("$gt");
+                        } else {
+                            field.other = true;
                         }
-                        field.other |= op.getKey().equals("$gt") || !simple(operand);
                     }
                     case "$lt", "$lte" -> {
                         if (simple(operand)) {
+                            field.other |= field.high != null;
                             field.high = operand;
+                            field.highExclusive = op.getKey().equals("$lt");
+                        } else {
+                            field.other = true;
                         }
-                        field.other |= op.getKey().equals("$lt") || !simple(operand);
                     }
                     case "$in" -> {
                         if (operand instanceof List<?> list && list.size() == 1) {

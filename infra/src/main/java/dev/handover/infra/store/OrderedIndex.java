@@ -80,12 +80,12 @@ final class OrderedIndex extends Index<Object> {
     }
 
     /**
-     * How many entries {@link #positions} would give, without reading one: the B-tree's pages know how many
-     * entries they hold, so the rank of each end of the range is found in O(log n), whatever the range holds.
+     * How many entries lie from {@code from} to before {@code upper} ({@code null}: the end), without reading one: the
+     * B-tree's pages know how many entries they hold, so the rank of each end is found in O(log n), whatever the range
+     * holds.
      */
-    long count(byte[] from, byte[] toPrefix) {
-        byte[] upper = QueryPlan.successor(toPrefix);
-        return (upper == null ? entries.sizeAsLong() : rank(upper)) - rank(from);
+    long count(byte[] from, byte[] upper) {
+        return Math.max(0, (upper == null ? entries.sizeAsLong() : rank(upper)) - rank(from));
     }
 
     /** How many entries sort before {@code key}. */

@@ -42,14 +42,15 @@ sealed interface QueryPlan {
 
     /** The entries of an ordered index between two keys. */
     record Scan(OrderedIndex index, byte[] from, byte[] toPrefix, boolean reverse, boolean sorted, boolean covered,
-            int equalKeys, boolean ranged) implements QueryPlan {
+            int equalKeys, boolean ranged, byte[] countFrom, byte[] countUpper) implements QueryPlan {
 
         Iterator<Object> positions() {
             return index.positions(from, toPrefix, reverse);
         }
 
+        /** How many entries the filter matches, from their ranks alone; only when {@link #covered}. */
         long count() {
-            return index.count(from, toPrefix);
+            return index.count(countFrom, countUpper);
         }
 
         @Override
@@ -150,6 +151,10 @@ sealed interface QueryPlan {
         byte[] toPrefix = prefix;
         Conditions.Field range = e < keys.size() ? fields.get(keys.get(e).getKey()) : null;
         boolean ranged = range != null && range.hasRange();
+        // exact bounds for counting: the first key in the range, and the first key above it (null: the end)
+        byte[] countFrom = prefix;
+        byte[] countUpper = QueryPlan.successor(prefix);
+        boolean exact = !ranged;
         if (ranged) {
             boolean ascending = keys.get(e).isAscending();
             Object first = ascending ? range.low : range.high;
@@ -159,6 +164,12 @@ sealed interface QueryPlan {
                     : concat(prefix, new byte[] { KeyCodec.tagAs(KeyCodec.tag(typed), ascending) });
             toPrefix = last != null ? concat(prefix, part(last, ascending))
                     : concat(prefix, new byte[] { KeyCodec.tagAs(KeyCodec.tag(typed), ascending) });
+            boolean firstExclusive = ascending ? range.lowExclusive : range.highExclusive;
+            boolean lastExclusive = ascending ? range.highExclusive : range.lowExclusive;
+            countFrom = first != null && firstExclusive ? QueryPlan.successor(from) : from;
+            countUpper = last != null && lastExclusive ? toPrefix : QueryPlan.successor(toPrefix);
+            // one type, in MongoDB's order: the range of bytes is the range of values
+            exact = KeyCodec.ordered(typed) && (first == null || last == null || KeyCodec.tag(first) == KeyCodec.tag(last));
         }
         int direction = 0;
         boolean sorted = true;
@@ -183,9 +194,10 @@ sealed interface QueryPlan {
                 next++;
             }
         }
-        boolean covered = coveredFilter && !ranged && fields.keySet().stream()
-                .allMatch(f -> keys.subList(0, Math.min(equal.size(), keys.size())).stream().anyMatch(k -> k.getKey().equals(f)));
-        return new Scan(index, from, toPrefix, sorted && direction < 0, sorted, covered, e, ranged);
+        int bound = Math.min(equal.size() + (ranged ? 1 : 0), keys.size());
+        boolean covered = coveredFilter && exact && fields.keySet().stream()
+                .allMatch(f -> keys.subList(0, bound).stream().anyMatch(k -> k.getKey().equals(f)));
+        return new Scan(index, from, toPrefix, sorted && direction < 0, sorted, covered, e, ranged, countFrom, countUpper);
     }
 
     private static byte[] part(Object value, boolean ascending) {

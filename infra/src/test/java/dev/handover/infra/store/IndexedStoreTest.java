@@ -157,6 +157,56 @@ class IndexedStoreTest {
                 Filters.eq("company_id", "co-0"))).into(new ArrayList<>())));
     }
 
+    /**
+     * A count with a range on the key after the equal ones ({@code $lt}, {@code $lte}, {@code $gt}, {@code $gte}, both
+     * ends) on an ascending and on a descending key part is counted from the index (a {@code COUNT_SCAN}) and equals a
+     * plain reading of every document, at every bound, including the values stored.
+     */
+    @Test
+    void rangedCountsAreCountedFromTheIndexAndEqualAPlainReading() {
+        MongoCollection<Document> customers = open(null);
+        List<Document> all = seed(customers, 400);
+        index(customers);
+        for (int at : new int[] { 0, 1, 250, 500, 999, 1000 }) {
+            Date bound = Date.from(BASE.plusSeconds(at));
+            Date other = Date.from(BASE.plusSeconds(at / 2));
+            for (String company : List.of("co-1", "co-3")) {
+                Predicate<Document> ofCompany = d -> company.equals(d.get("company_id"));
+                Predicate<Document> waiting = d -> company.equals(d.get("company_id")) && d.getBoolean("stop");
+                Comparator<Date> order = Comparator.naturalOrder();
+                assertCounted(customers, all, Filters.and(Filters.eq("company_id", company), Filters.lt("last_seen", bound)),
+                        ofCompany.and(d -> order.compare(d.getDate("last_seen"), bound) < 0));
+                assertCounted(customers, all, Filters.and(Filters.eq("company_id", company), Filters.lte("last_seen", bound)),
+                        ofCompany.and(d -> order.compare(d.getDate("last_seen"), bound) <= 0));
+                assertCounted(customers, all, Filters.and(Filters.eq("company_id", company), Filters.gt("last_seen", bound)),
+                        ofCompany.and(d -> order.compare(d.getDate("last_seen"), bound) > 0));
+                assertCounted(customers, all, Filters.and(Filters.eq("company_id", company), Filters.gte("last_seen", other),
+                        Filters.lt("last_seen", bound)), ofCompany.and(d -> order.compare(d.getDate("last_seen"), other) >= 0
+                                && order.compare(d.getDate("last_seen"), bound) < 0));
+                // the descending last_seen of (company_id, stop, last_seen -1)
+                assertCounted(customers, all, Filters.and(Filters.eq("company_id", company), Filters.eq("stop", true),
+                        Filters.lt("last_seen", bound)), waiting.and(d -> order.compare(d.getDate("last_seen"), bound) < 0));
+                assertCounted(customers, all, Filters.and(Filters.eq("company_id", company), Filters.eq("stop", true),
+                        Filters.gte("last_seen", bound)), waiting.and(d -> order.compare(d.getDate("last_seen"), bound) >= 0));
+                assertCounted(customers, all, Filters.and(Filters.eq("company_id", company), Filters.eq("stop", true),
+                        Filters.gt("last_seen", other), Filters.lte("last_seen", bound)),
+                        waiting.and(d -> order.compare(d.getDate("last_seen"), other) > 0
+                                && order.compare(d.getDate("last_seen"), bound) <= 0));
+            }
+        }
+    }
+
+    private void assertCounted(MongoCollection<Document> customers, List<Document> all, Bson filter,
+            Predicate<Document> matches) {
+        assertEquals(all.stream().filter(matches).count(), customers.countDocuments(filter), filter.toString());
+        Document count = database.runCommand(new Document("explain", new Document("aggregate", "customers")
+                .append("pipeline", List.of(new Document("$match", filter.toBsonDocument()),
+                        new Document("$group", new Document("_id", 1).append("n", new Document("$sum", 1)))))
+                .append("cursor", new Document())));
+        assertEquals("COUNT_SCAN", count.get("queryPlanner", Document.class).get("winningPlan", Document.class)
+                .get("inputStage", Document.class).getString("stage"), filter.toString());
+    }
+
     @Test
     void updatesAndDeletesMoveTheIndexEntries() {
         MongoCollection<Document> customers = open(null);
