@@ -59,4 +59,10 @@ public class RecordedCommands implements CommandListener {
     public List<Command> documents() {
         return new ArrayList<>(documents);
     }
+
+    /** The commands that read or wrote documents after the first {@code from}, in the order sent. */
+    public List<Command> documentsSince(int from) {
+        List<Command> all = documents();
+        return all.subList(Math.min(from, all.size()), all.size());
+    }
 }

@@ -131,7 +131,7 @@ class RoundTripsTest {
 
     /** Reads of the company's audit log (its assignments of the last hour) since {@code from}. */
     private long paceCounts(int from, String company) {
-        return recorded.documents().subList(from, recorded.documents().size()).stream()
+        return recorded.documentsSince(from).stream()
                 .filter(c -> "audit_log".equals(c.collection()) && !"insert".equals(c.name())
                         && c.body().toJson().contains(company))
                 .count();
@@ -139,7 +139,7 @@ class RoundTripsTest {
 
     /** The outbox of the customer was drained (its last write cleared the pending records). */
     private boolean settled(String customer, int from) {
-        List<RecordedCommands.Command> mine = recorded.documents().subList(from, recorded.documents().size()).stream()
+        List<RecordedCommands.Command> mine = recorded.documentsSince(from).stream()
                 .filter(c -> "update".equals(c.name()) && "customers".equals(c.collection())
                         && c.body().toJson().contains(customer))
                 .toList();
@@ -148,7 +148,7 @@ class RoundTripsTest {
 
     /** Commands since {@code from} that name the customer, and every page look-up, by command and collection. */
     private Map<String, Long> count(int from, String customer, String page) {
-        return recorded.documents().subList(from, recorded.documents().size()).stream()
+        return recorded.documentsSince(from).stream()
                 .filter(c -> c.body().toJson().contains(customer) || "pages".equals(c.collection()) && c.body().toJson()
                         .contains(page))
                 .collect(Collectors.groupingBy(c -> c.name() + " " + c.collection(), TreeMap::new, Collectors.counting()));

@@ -58,11 +58,11 @@ import io.smallrye.common.annotation.Identifier;
 /**
  * Delivers the outboxes of customers and agents: messages to the history, then Kafka records in the order they were
  * decided; what was delivered leaves the outboxes, with the audit lines they owe, every few hundred milliseconds in
- * one write for all of them ({@link #settle()}). A record leaves the outbox only once Kafka has acknowledged it, so a broker outage delays events and never
- * loses them; a retry after a crash may repeat one, which consumers absorb by its id. Outboxes are delivered on
- * their own threads ({@code handover.outbox.threads}), so requests never wait for Kafka, and each customer's
- * outbox is bounded ({@code handover.outbox.max-pending}). A record's publication is a span of the trace that decided
- * it, and the record carries that trace to its consumers.
+ * one write for all of them ({@link #settle()}). A record leaves the outbox only once Kafka has acknowledged it, so
+ * a broker outage delays events and never loses them; a retry after a crash may repeat one, which consumers absorb
+ * by its id. Outboxes are delivered on their own threads ({@code handover.outbox.threads}), so requests never wait
+ * for Kafka, and each customer's outbox is bounded ({@code handover.outbox.max-pending}). A record's publication is
+ * a span of the trace that decided it, and the record carries that trace to its consumers.
  */
 @ApplicationScoped
 public class OutboxPublisher {
@@ -208,9 +208,9 @@ public class OutboxPublisher {
 
     /**
      * Delivers every outbox waiting (up to {@value #BATCH}) together: their history messages in one command, their
-     * records in one go to Kafka, so that under load each costs a fraction of a database command. An outbox that is being delivered by another thread is left to it: changes that arrive
-     * while a drain of the same document runs are picked up by that drain, so records leave in the order they were
-     * decided.
+     * records in one go to Kafka, so that under load each costs a fraction of a database command. An outbox that is
+     * being delivered by another thread is left to it: changes that arrive while a drain of the same document runs
+     * are picked up by that drain, so records leave in the order they were decided.
      */
     private void drainWaiting() {
         List<Owner> claimed = new ArrayList<>();
@@ -261,6 +261,8 @@ public class OutboxPublisher {
         List<PendingRecord> toKafka = new ArrayList<>();
         List<Owner> publishers = new ArrayList<>();
         for (Owner owner : owners) {
+            // read before the outbox: settle() updates what is remembered (and stored) before it lets go of an entry
+            Settling before = owner.agent() ? null : settling.get(owner.id());
             // what this replica wrote last spares the read; a customer changed elsewhere since is read after all
             Optional<CustomerRepository.Written> written = owner.agent() ? Optional.empty() : customers.written(owner.id());
             known.put(owner, written);
@@ -268,7 +270,6 @@ public class OutboxPublisher {
             done.put(owner, delivered);
             List<AuditEntry> owed = new ArrayList<>();
             lines.put(owner, owed);
-            Settling before = owner.agent() ? null : settling.get(owner.id());
             for (PendingRecord record : written.map(CustomerRepository.Written::pending).orElseGet(() -> pending(owner))) {
                 if (before != null && before.done().contains(record.recordId)) {
                     continue; // delivered by an earlier drain, not taken out yet

@@ -101,10 +101,10 @@ class OutboxPublisherTest {
                     .map(r -> new String(r.value(), StandardCharsets.UTF_8)).toList());
             return events.stream().allMatch(seen::contains);
         });
-        List<RecordedCommands.Command> mine = await().atMost(Duration.ofSeconds(15)).until(() -> recorded.documents()
-                .subList(from, recorded.documents().size()).stream()
-                .filter(c -> c.body().toJson().contains("batch-" + run)).toList(),
-                commands -> commands.stream().anyMatch(c -> isUpdate(c, "customers")));
+        List<RecordedCommands.Command> mine = await().atMost(Duration.ofSeconds(15))
+                .until(() -> recorded.documentsSince(from).stream()
+                        .filter(c -> c.body().toJson().contains("batch-" + run)).toList(),
+                        commands -> commands.stream().anyMatch(c -> isUpdate(c, "customers")));
         long audits = mine.stream().filter(c -> isUpdate(c, "audit_log")).count();
         long inserts = mine.stream().filter(c -> "insert".equals(c.name()) && "messages".equals(c.collection())).count();
         assertTrue(inserts >= 1 && inserts <= 2, CUSTOMERS + " outboxes' messages took " + inserts + " commands");
@@ -149,7 +149,7 @@ class OutboxPublisherTest {
         await().atMost(Duration.ofSeconds(15))
                 .until(() -> keys.stream().allMatch(key -> customers.findById(key).pending.isEmpty()));
         // ten inserts and one replace stored the changes; every other write took delivered records out
-        long takenOut = recorded.documents().subList(from, recorded.documents().size()).stream()
+        long takenOut = recorded.documentsSince(from).stream()
                 .filter(c -> isUpdate(c, "customers") && c.body().toJson().contains("settle-" + run)).count() - 1;
         assertTrue(takenOut >= 1 && takenOut <= 3, "11 delivered outboxes took " + takenOut + " writes to take out");
         String seen = seen(published);
