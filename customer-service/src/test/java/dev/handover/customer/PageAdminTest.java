@@ -1,11 +1,18 @@
 package dev.handover.customer;
 
 import static dev.handover.customer.Fixtures.as;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 
+import java.time.Duration;
+
+import jakarta.inject.Inject;
+
 import org.junit.jupiter.api.Test;
+
+import dev.handover.customer.repository.PageRepository;
 
 import dev.handover.testing.InfrastructureResource;
 import dev.handover.testing.TestTokens;
@@ -19,6 +26,9 @@ import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 class PageAdminTest {
 
     KafkaCompanion companion;
+
+    @Inject
+    PageRepository pages;
 
     @Test
     void adminsManageTheirOwnPagesOnly() {
@@ -72,5 +82,27 @@ class PageAdminTest {
         as(rival.adminToken).delete("/api/admin/pages/" + page).then().statusCode(403);
         as(rival.adminToken).body("{\"page_access_token\":\"t\"}").put("/api/admin/pages/" + page + "/token").then()
                 .statusCode(403);
+    }
+
+    /**
+     * Agents' commands check their page from memory (read at most a few seconds ago): a page disconnected through
+     * another replica (removed from the database directly here) is refused to them within those seconds, and from
+     * then on to every command, a message included.
+     */
+    @Test
+    void aPageDisconnectedElsewhereIsRefusedToAgentsWithinSeconds() {
+        var fx = new Fixtures(companion);
+        String page = fx.page();
+        String waiting = fx.waitingCustomer(page);
+        String agent = TestTokens.agent("alice", fx.company);
+        as(agent).body("{\"page_id\":\"" + page + "\"}").post("/api/dashboard/customers/" + waiting + "/assign").then()
+                .statusCode(200);
+        pages.deleteById(page);
+        await().atMost(Duration.ofSeconds(8)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> as(agent)
+                .get("/api/dashboard/customers?page_id=" + page).then().statusCode(403)
+                .body("error", equalTo("Page not found or access denied")));
+        as(agent).body("{\"page_id\":\"" + page + "\",\"message\":\"still there?\"}")
+                .post("/api/dashboard/customers/" + waiting + "/messages").then().statusCode(403)
+                .body("error", equalTo("Page not found or access denied"));
     }
 }

@@ -77,11 +77,12 @@ class RoundTripsTest {
         Map<String, Long> send = await().atMost(Fixtures.WAIT).until(() -> count(beforeSend, customer, page),
                 counts -> settled(customer, beforeSend));
         System.out.println("An agent message: " + send);
-        // the page checked against the agent's company once (never from memory), the message inserted with its send
-        // deadline, the customer written (as this replica remembers them), the audit line, the outbox drained
-        assertEquals(1L, send.getOrDefault("find pages", 0L), "the page is checked more than once: " + send);
+        // the page checked against the agent's company from memory (read by the assignment), the message inserted
+        // with its send deadline, the customer written (as this replica remembers them), the audit line, the outbox
+        // drained (the last two shared by every outbox delivered within the settle interval)
+        assertEquals(0L, send.getOrDefault("find pages", 0L), "the page is read again: " + send);
         assertEquals(0L, send.getOrDefault("find customers", 0L), "the customer this replica wrote is read: " + send);
-        assertTrue(total(send) <= 5, "more commands than an agent message needs: " + send);
+        assertTrue(total(send) <= 4, "more commands than an agent message needs: " + send);
     }
 
     /**

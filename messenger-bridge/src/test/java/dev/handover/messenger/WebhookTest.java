@@ -5,6 +5,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
@@ -16,6 +17,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterEach;
@@ -217,6 +220,39 @@ class WebhookTest {
         assertTrue(java.util.stream.IntStream.range(0, count).boxed().toList().equals(order),
                 "every event once, in order; out of order or repeated: " + java.util.stream.IntStream.range(0, order.size())
                         .filter(i -> order.get(i) != i).limit(10).mapToObj(i -> i + "->" + order.get(i)).toList());
+    }
+
+    /**
+     * A burst of new customers: their profiles are asked for at the same time, not one after another (each answer
+     * takes 1.2 s here, so asking in a row would have sent one request while all six are under way), and every
+     * message still carries its customer's names, each profile asked for once.
+     */
+    @Test
+    void theProfilesOfABurstOfNewCustomersAreAskedForAtTheSameTime() {
+        String burst = "burst-" + psid;
+        List<String> customers = IntStream.range(0, 6).mapToObj(i -> burst + "-" + i).toList();
+        for (String customer : customers) {
+            graph.stubFor(get(urlPathEqualTo("/v25.0/" + customer)).willReturn(okJson("{\"first_name\":\"First " + customer
+                    + "\",\"last_name\":\"Last\",\"id\":\"" + customer + "\"}").withFixedDelay(1200)));
+        }
+        String items = customers.stream().map(c -> "{\"sender\":{\"id\":\"" + c + "\"},\"recipient\":{\"id\":\"" + PAGE
+                + "\"},\"timestamp\":1000,\"message\":{\"mid\":\"m-" + c + "\",\"text\":\"hi\"}}")
+                .collect(Collectors.joining(","));
+        post(body(items).getBytes(StandardCharsets.UTF_8)).statusCode(200);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> profileRequests(burst) >= 1);
+        await().atMost(Duration.ofSeconds(1)).until(() -> profileRequests(burst) == customers.size());
+        List<InboundEvent> events = await().atMost(Duration.ofSeconds(10)).until(() -> inbound.getRecords().stream()
+                .filter(r -> r.key().contains(burst)).map(ConsumerRecord::value)
+                .map(v -> new InboundEvent.Deserializer().deserialize("t", v)).toList(), l -> l.size() == customers.size());
+        for (InboundEvent event : events) {
+            assertEquals("First " + event.customerId(), event.firstName(), "names of " + event.customerId());
+        }
+        assertEquals(customers.size(), profileRequests(burst), "a profile asked for twice");
+    }
+
+    private int profileRequests(String prefix) {
+        return graph.findAll(getRequestedFor(urlPathMatching("/v25.0/" + prefix + "-.*"))).size();
     }
 
     private ValidatableResponse post(byte[] body) {

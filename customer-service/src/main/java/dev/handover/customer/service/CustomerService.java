@@ -22,7 +22,6 @@ import dev.handover.customer.model.Page;
 import dev.handover.customer.repository.CustomerRepository;
 import dev.handover.customer.repository.CustomerRepository.Decision;
 import dev.handover.customer.repository.MessageRepository;
-import dev.handover.customer.repository.PageRepository;
 import dev.handover.events.AgentRef;
 import dev.handover.events.ChatMessage;
 import dev.handover.events.CustomerEventType;
@@ -44,7 +43,6 @@ public class CustomerService {
     private static final Logger LOG = Logger.getLogger(CustomerService.class);
 
     private final CustomerRepository customers;
-    private final PageRepository pages;
     private final PageService pageService;
     private final MessageRepository messages;
     private final CustomerServiceConfig config;
@@ -55,7 +53,7 @@ public class CustomerService {
     private final QueueService queue;
     private final Clock clock;
 
-    public CustomerService(CustomerRepository customers, PageRepository pages, MessageRepository messages,
+    public CustomerService(CustomerRepository customers, MessageRepository messages,
             CustomerServiceConfig config, Event<CustomerChanged> changed,
             CustomerMetrics metrics, SettingsService settings, AgentDirectory agents, QueueService queue, PageService pageService,
             Clock clock) {
@@ -65,7 +63,6 @@ public class CustomerService {
         this.agents = agents;
         this.config = config;
         this.customers = customers;
-        this.pages = pages;
         this.messages = messages;
         this.changed = changed;
         this.metrics = metrics;
@@ -418,12 +415,9 @@ public class CustomerService {
                 .replace("{minutes}", seconds == null ? "a few" : Long.toString(Math.max(1, (seconds + 59) / 60))), now);
     }
 
-    /** The page if the caller's company owns it. */
+    /** The page if the caller's company owns it ({@link PageService#owned}). */
     public Page page(Caller caller, String pageId) {
-        if (pageId == null || pageId.isBlank()) {
-            throw ApiException.badRequest("page_id is required");
-        }
-        return pages.owned(caller.companyId(), pageId).orElseThrow(ApiException::pageNotFound);
+        return pageService.owned(caller, pageId);
     }
 
     /**

@@ -62,6 +62,23 @@ public class PageService {
         return recent.get(pageId, pages::findById);
     }
 
+    /**
+     * The page if the caller's company owns it, as read at most a few seconds ago ({@link #recent}): every agent
+     * command checks it, and a page disconnected or moved through this replica is refused at once, through another
+     * within {@link SettingsService#RECENT}; in that window messenger-bridge, which checks the page's company for
+     * every send, refuses to send as it. Another company's page is as absent as a missing one.
+     */
+    public Page owned(Caller caller, String pageId) {
+        if (pageId == null || pageId.isBlank()) {
+            throw ApiException.badRequest("page_id is required");
+        }
+        Page page = recent(pageId);
+        if (page == null || !caller.companyId().equals(page.companyId)) {
+            throw ApiException.pageNotFound();
+        }
+        return page;
+    }
+
     public List<Page> ofCompany(Caller caller) {
         return pages.ofCompany(caller.companyId());
     }

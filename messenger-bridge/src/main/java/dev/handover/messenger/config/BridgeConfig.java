@@ -90,6 +90,14 @@ public interface BridgeConfig {
         /** How long a failed profile lookup is not tried again. */
         @WithDefault("1h")
         Duration profileRetryAfter();
+
+        /** Profile lookups at once: a burst of new customers waits for about one lookup, not one per customer. */
+        @WithDefault("8")
+        int profileConcurrency();
+
+        /** Customers whose names are kept in memory (the most recent); the others are read from MongoDB. */
+        @WithDefault("10000")
+        int profilesRemembered();
     }
 
     interface Send {

@@ -3,9 +3,18 @@ package dev.handover.messenger.service;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
@@ -15,11 +24,16 @@ import dev.handover.messenger.graph.GraphClient;
 import dev.handover.messenger.graph.GraphResult;
 import dev.handover.messenger.repository.ProfileRepository;
 import dev.handover.messenger.repository.ProfileRepository.Profile;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 
 /**
- * Customers' first and last names, asked of the Graph API once per customer and kept (in memory and in
- * MongoDB, so replicas and restarts share them). A failed lookup is not repeated for a while, and never
- * stops a message: it flows without names.
+ * Customers' first and last names, asked of the Graph API once per customer and kept (the most recent in
+ * memory, all in MongoDB, so replicas and restarts share them). The names of a batch of webhook events are
+ * looked up together: one query for those not in memory, the Graph API asked for the new customers' at the same
+ * time (at most {@code handover.graph.profile-concurrency} calls at once), one write for what it answered. A
+ * burst of new customers therefore waits about one profile call, not one per customer in a row. A failed lookup
+ * is not repeated for a while, and never stops a message: it flows without names.
  */
 @ApplicationScoped
 public class ProfileService {
@@ -27,12 +41,25 @@ public class ProfileService {
     private static final Logger LOG = Logger.getLogger(ProfileService.class);
     private static final Profile UNKNOWN = new Profile(null, null, null);
 
+    /** A customer whose names an event needs, and the trace of that event's publication. */
+    public record Lookup(String pageId, String customerId, Context trace) {
+        public String key() {
+            return ProfileService.key(pageId, customerId);
+        }
+    }
+
+    /** How {@link #names} keys a customer's names. */
+    public static String key(String pageId, String customerId) {
+        return pageId + ":" + customerId;
+    }
+
     private final GraphClient graph;
     private final PageAccess pages;
     private final ProfileRepository profiles;
     private final BridgeConfig config;
     private final Clock clock;
-    private final Map<String, Profile> cache = new ConcurrentHashMap<>();
+    private final Map<String, Profile> remembered;
+    private final ExecutorService lookups;
 
     public ProfileService(GraphClient graph, PageAccess pages, ProfileRepository profiles, BridgeConfig config,
             Clock clock) {
@@ -41,24 +68,90 @@ public class ProfileService {
         this.profiles = profiles;
         this.config = config;
         this.clock = clock;
+        int capacity = config.graph().profilesRemembered();
+        this.remembered = new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Profile> eldest) {
+                return size() > capacity;
+            }
+        };
+        AtomicInteger threads = new AtomicInteger();
+        this.lookups = Executors.newFixedThreadPool(Math.max(1, config.graph().profileConcurrency()), task -> {
+            Thread thread = new Thread(task, "profile-lookup-" + threads.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
-    public Profile names(String pageId, String customerId) {
-        String key = pageId + ":" + customerId;
-        Profile known = cache.get(key);
-        if (known == null) {
-            known = profiles.find(key);
-        }
+    @PreDestroy
+    void stop() {
+        lookups.shutdownNow();
+    }
+
+    /** The names of each looked-up customer by {@link Lookup#key()}: empty names when the Graph API gave none. */
+    public Map<String, Profile> names(List<Lookup> wanted) throws InterruptedException {
         Instant now = clock.instant();
-        if (known != null && (known.failedAt() == null
-                || known.failedAt().plus(config.graph().profileRetryAfter()).isAfter(now))) {
-            cache.put(key, known);
-            return known.failedAt() == null ? known : UNKNOWN;
+        Map<String, Profile> found = new HashMap<>();
+        Map<String, Lookup> missing = new LinkedHashMap<>();
+        synchronized (remembered) {
+            for (Lookup lookup : wanted) {
+                Profile known = remembered.get(lookup.key());
+                if (usable(known, now)) {
+                    found.put(lookup.key(), known);
+                } else {
+                    missing.putIfAbsent(lookup.key(), lookup);
+                }
+            }
         }
-        Profile fetched = fetch(pageId, customerId, now);
-        profiles.save(key, fetched);
-        cache.put(key, fetched);
-        return fetched.failedAt() == null ? fetched : UNKNOWN;
+        if (!missing.isEmpty()) {
+            profiles.findAll(missing.keySet()).forEach((key, stored) -> {
+                if (usable(stored, now)) {
+                    found.put(key, stored);
+                    missing.remove(key);
+                }
+            });
+        }
+        Map<String, Profile> fetched = fetchAll(missing.values(), now);
+        if (!fetched.isEmpty()) {
+            profiles.saveAll(fetched);
+        }
+        found.putAll(fetched);
+        synchronized (remembered) {
+            remembered.putAll(found);
+        }
+        Map<String, Profile> names = new HashMap<>();
+        found.forEach((key, profile) -> names.put(key, profile.failedAt() == null ? profile : UNKNOWN));
+        return names;
+    }
+
+    /** A profile known, or a failure recent enough not to ask again. */
+    private boolean usable(Profile known, Instant now) {
+        return known != null && (known.failedAt() == null
+                || known.failedAt().plus(config.graph().profileRetryAfter()).isAfter(now));
+    }
+
+    private Map<String, Profile> fetchAll(Iterable<Lookup> wanted, Instant now) throws InterruptedException {
+        List<Map.Entry<String, Future<Profile>>> calls = new ArrayList<>();
+        for (Lookup lookup : wanted) {
+            calls.add(Map.entry(lookup.key(), lookups.submit(() -> {
+                try (Scope ignored = lookup.trace().makeCurrent()) {
+                    return fetch(lookup.pageId(), lookup.customerId(), now);
+                }
+            })));
+        }
+        Map<String, Profile> fetched = new LinkedHashMap<>();
+        for (Map.Entry<String, Future<Profile>> call : calls) {
+            try {
+                fetched.put(call.getKey(), call.getValue().get());
+            } catch (ExecutionException e) {
+                LOG.warnf("Profile lookup %s failed: %s", call.getKey(), e.getCause().toString());
+                fetched.put(call.getKey(), new Profile(null, null, now));
+            } catch (InterruptedException e) {
+                calls.forEach(c -> c.getValue().cancel(true));
+                throw e;
+            }
+        }
+        return fetched;
     }
 
     private Profile fetch(String pageId, String customerId, Instant now) {
@@ -67,9 +160,8 @@ public class ProfileService {
             LOG.warnf("Page %s is not connected: customer %s stays nameless", pageId, customerId);
             return new Profile(null, null, now);
         }
-        String token = page.token();
         try {
-            GraphResult result = graph.profile(customerId, token);
+            GraphResult result = graph.profile(customerId, page.token());
             if (result.ok()) {
                 return new Profile(result.body().path("first_name").asText(null),
                         result.body().path("last_name").asText(null), null);

@@ -31,7 +31,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
-import io.opentelemetry.context.Scope;
+import io.opentelemetry.context.Context;
 
 /**
  * Takes a verified webhook body to Kafka: every item once (by {@code mid}, across retries, restarts and
@@ -136,6 +136,7 @@ public class WebhookService {
         List<Span> published = new ArrayList<>();
         InboundPublisher.Outcome outcome;
         try {
+            List<ProfileService.Lookup> lookups = new ArrayList<>();
             for (InboundEvent event : unique.values()) {
                 if (already.contains(event.eventId())) {
                     count("duplicate");
@@ -143,11 +144,17 @@ public class WebhookService {
                 }
                 Span span = publishing(event, traces.get(event.eventId()));
                 published.add(span);
-                try (Scope ignored = span.makeCurrent()) { // the profile look-up is part of the publication
-                    fresh.add(withNames(event));
+                fresh.add(event);
+                if (needsNames(event)) { // the profile look-up is part of the publication
+                    lookups.add(new ProfileService.Lookup(event.pageId(), event.customerId(), Context.current().with(span)));
                 }
                 count(event.kind().name().toLowerCase());
             }
+            Map<String, Profile> names = lookups.isEmpty() ? Map.of() : profiles.names(lookups);
+            fresh.replaceAll(event -> {
+                Profile profile = needsNames(event) ? names.get(ProfileService.key(event.pageId(), event.customerId())) : null;
+                return profile == null ? event : event.withNames(profile.firstName(), profile.lastName());
+            });
             outcome = publisher.publish(fresh, published.stream().map(s -> TraceContext.of(s.getSpanContext())).toList());
             Set<String> taken = outcome.acknowledged().stream().map(InboundEvent::eventId).collect(Collectors.toSet());
             for (int i = 0; i < published.size(); i++) {
@@ -180,12 +187,8 @@ public class WebhookService {
         return span;
     }
 
-    private InboundEvent withNames(InboundEvent e) {
-        if (e.kind() != InboundKind.MESSAGE && e.kind() != InboundKind.POSTBACK) {
-            return e;
-        }
-        Profile names = profiles.names(e.pageId(), e.customerId());
-        return e.withNames(names.firstName(), names.lastName());
+    private static boolean needsNames(InboundEvent e) {
+        return e.kind() == InboundKind.MESSAGE || e.kind() == InboundKind.POSTBACK;
     }
 
     private void count(String kind) {
