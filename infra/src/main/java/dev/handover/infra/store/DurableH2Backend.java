@@ -1,12 +1,24 @@
 package dev.handover.infra.store;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Lock;
 
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import de.bwaldvogel.mongo.MongoCollection;
 import de.bwaldvogel.mongo.MongoDatabase;
@@ -22,14 +34,17 @@ import io.netty.channel.Channel;
 
 /**
  * The wire server's store: mongo-java-server's H2 backend, with two changes that make it serve a busy
- * company's year. A write is committed to the store before it is answered (H2's own background commit runs
- * every second, so a process killed in between lost writes the client had been told succeeded; a committed
- * write survives a SIGKILL, surviving a power loss would need an fsync per write). And the non-unique indexes
- * the services create are really kept and used ({@link OrderedIndex}, {@link IndexedCollection}), answering
- * {@code explain} like MongoDB, where upstream ignores them and reads every document for every such query.
- * With no file it keeps everything in memory, for tests.
+ * company's year. A write is in a file before it is answered, so a SIGKILL loses nothing answered (H2 commits
+ * its store in the background once a second): the change of each document is appended to a {@link RedoLog},
+ * and the store is committed once a second, after which those records are dropped; committing the store for
+ * every write instead cost most of the server's time, every commit writing again the B-tree pages each write
+ * touched in a dozen indexes. And the non-unique indexes the services create are really kept and used
+ * ({@link OrderedIndex}, {@link IndexedCollection}), answering {@code explain} like MongoDB, where upstream ignores
+ * them and reads every document for every such query. With no file it keeps everything in memory, for tests.
  */
 public final class DurableH2Backend extends H2Backend {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DurableH2Backend.class);
 
     /**
      * Bytes of a B-tree page before it splits: every commit rewrites the pages it changed, documents included, so
@@ -37,43 +52,136 @@ public final class DurableH2Backend extends H2Backend {
      */
     private static final int PAGE_SPLIT_SIZE = 4 * 1024;
 
-    /** Commands that change data or its shape. */
-    private static final Set<String> WRITES = Set.of("insert", "update", "delete", "findandmodify", "create",
-            "createindexes", "drop", "dropdatabase", "dropindexes", "renamecollection");
+    /** How often the store is committed and the redo records it then holds dropped. */
+    public static final Duration CHECKPOINT_INTERVAL = Duration.ofSeconds(1);
 
-    /** Writes applied in memory so far, and how many of them the store file holds. */
-    private final AtomicLong written = new AtomicLong();
-    private long committed;
-    private final Object committing = new Object();
+    /** Commands that change documents: their changes are recorded before they are answered. */
+    private static final Set<String> WRITES = Set.of("insert", "update", "delete", "findandmodify");
 
-    /** A store in {@code file}, or in memory when it is null. */
+    /** Commands that change the shape of the data: the store is committed before they are answered. */
+    private static final Set<String> SHAPES = Set.of("create", "createindexes", "drop", "dropdatabase", "dropindexes",
+            "renamecollection");
+
+    private final RedoLog redo;
+    private final ScheduledExecutorService checkpoints;
+
+    /** A store in {@code file}, or in memory when it is null, committed every {@link #CHECKPOINT_INTERVAL}. */
     public DurableH2Backend(String file) {
+        this(file, CHECKPOINT_INTERVAL);
+    }
+
+    /**
+     * A store in {@code file} (in memory when null) committed every {@code checkpoints}; what a process killed
+     * before its last checkpoint had answered is applied again first.
+     */
+    public DurableH2Backend(String file, Duration checkpoints) {
         super(new MVStore.Builder().fileName(file).pageSplitSize(PAGE_SPLIT_SIZE).open());
+        if (file == null) {
+            this.redo = null;
+            this.checkpoints = null;
+            return;
+        }
+        try {
+            recover(Path.of(file));
+            this.redo = RedoLog.open(Path.of(file));
+            redo.dropBefore(redo.current());
+        } catch (IOException e) {
+            throw new UncheckedIOException("Redo log of " + file + " unreadable", e);
+        }
+        this.checkpoints = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "store-checkpoint");
+            thread.setDaemon(true);
+            return thread;
+        });
+        long every = checkpoints.toMillis();
+        this.checkpoints.scheduleWithFixedDelay(this::checkpoint, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /** Applies the records a killed process left (by collection, in their order) and commits them. */
+    private void recover(Path file) throws IOException {
+        List<RedoLog.Change> changes = RedoLog.recorded(file);
+        if (changes.isEmpty()) {
+            return;
+        }
+        Map<String, List<RedoLog.Change>> byCollection = new LinkedHashMap<>();
+        changes.forEach(c -> byCollection.computeIfAbsent(c.namespace(), n -> new ArrayList<>()).add(c));
+        byCollection.forEach((namespace, recorded) -> {
+            int dot = namespace.indexOf('.');
+            IndexedCollection collection = resolveDatabase(namespace.substring(0, dot)) instanceof Database database
+                    ? database.indexed(namespace.substring(dot + 1)) : null;
+            if (collection == null) {
+                LOG.warn("{} recorded changes of {}, which no longer exists, skipped", recorded.size(), namespace);
+            } else {
+                collection.recover(recorded);
+            }
+        });
+        getMvStore().commit();
+        LOG.warn("{} changes answered before the process stopped without a checkpoint applied again", changes.size());
     }
 
     @Override
     public Document handleCommand(Channel channel, String databaseName, String command, Document query) {
-        Document answer = super.handleCommand(channel, databaseName, command, query);
-        if (WRITES.contains(command.toLowerCase(Locale.ROOT)) && !isInMemory()) {
-            durable(written.incrementAndGet());
+        String name = command.toLowerCase(Locale.ROOT);
+        boolean write = WRITES.contains(name);
+        if (redo == null || !(write || SHAPES.contains(name))) {
+            return super.handleCommand(channel, databaseName, command, query);
+        }
+        // a write into a collection that does not exist yet creates it: a change of shape too
+        boolean shape = !write || !(query.get(command) instanceof String collection)
+                || !(resolveDatabase(databaseName) instanceof Database database) || database.indexed(collection) == null;
+        Document answer;
+        Lock running = redo.command();
+        running.lock();
+        try {
+            answer = super.handleCommand(channel, databaseName, command, query);
+        } finally {
+            try {
+                redo.write();
+            } finally {
+                running.unlock();
+            }
+        }
+        if (shape) {
+            checkpoint(true);
         }
         return answer;
     }
 
-    /**
-     * Returns once write number {@code mine} is in the store file. Group commit: one thread commits everything
-     * written so far while the others wait, and those whose write that commit covered return without one, so
-     * concurrent writers share commits and a lone writer waits for nobody.
-     */
-    private void durable(long mine) {
-        synchronized (committing) {
-            if (committed >= mine) {
-                return;
-            }
-            long upTo = written.get();
-            commit();
-            committed = upTo;
+    /** Called by a collection for each document it changed, before the command that changed it is answered. */
+    void changed(String namespace, Object position, Document before, Document after) {
+        if (redo != null) {
+            redo.append(namespace, position, before, after);
         }
+    }
+
+    private void checkpoint() {
+        try {
+            checkpoint(false);
+        } catch (RuntimeException e) {
+            LOG.warn("Store checkpoint failed, the redo log keeps the changes", e);
+        }
+    }
+
+    private void checkpoint(boolean always) {
+        try {
+            redo.checkpoint(() -> getMvStore().commit(), always);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (redo != null) {
+            checkpoints.shutdownNow();
+            checkpoint();
+            try {
+                redo.close();
+            } catch (IOException e) {
+                LOG.warn("Redo log not closed", e);
+            }
+        }
+        super.close();
     }
 
     @Override
@@ -115,7 +223,8 @@ public final class DurableH2Backend extends H2Backend {
                 store.removeMap(legacy);
             }
             MVMap<String, Object> meta = store.openMap("meta." + fullName);
-            return new IndexedCollection(this, collectionName, options, data, meta, cursorRegistry);
+            return new IndexedCollection(this, collectionName, options, data, meta, cursorRegistry,
+                    DurableH2Backend.this::changed);
         }
 
         /** Keyed by bytes in {@code <ns>._unique_<name>}; upstream's map of the same index is dropped and rebuilt. */

@@ -36,6 +36,13 @@ final class UniqueIndex extends AbstractUniqueIndex<Object> {
         return out.toByteArray();
     }
 
+    /** Takes out the entries of {@code document}'s keys that name {@code position}, leaving any other's. */
+    void removeAt(Document document, Object position) {
+        for (KeyValue value : getKeyValues(document)) {
+            entries.remove(key(value), Missing.ofNullable(position));
+        }
+    }
+
     @Override
     protected Object removeDocument(KeyValue keyValue) {
         return entries.remove(key(keyValue));

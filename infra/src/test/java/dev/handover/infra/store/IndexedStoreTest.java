@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -19,6 +22,8 @@ import org.bson.conversions.Bson;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import com.mongodb.MongoWriteException;
 import com.mongodb.client.MongoClient;
@@ -241,6 +246,58 @@ class IndexedStoreTest {
                 customers.countDocuments(Filters.eq("company_id", "co-2")));
         assertEquals("IXSCAN", plan(Filters.eq("company_id", "co-2"), Sorts.descending("last_seen", "_id"))
                 .get("inputStage", Document.class).getString("stage"));
+    }
+
+    /**
+     * A crash image: the store file and its redo log copied while the server runs, as a SIGKILL leaves them (the
+     * store as last committed, the redo log holding every write answered since). Opened again, every answered write
+     * is there with its index entries, whether the store was committed after the writes or not: records applied
+     * again to a store that already holds them change nothing.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = { false, true })
+    void everyAnsweredWriteIsInACopyOfTheFilesTakenWhileTheServerRuns(boolean committedAfterTheWrites) throws IOException {
+        Path live = dir.resolve("live.mv");
+        DurableH2Backend backend = new DurableH2Backend(live.toString(), Duration.ofHours(1));
+        server = new MongoServer(backend);
+        client = MongoClients.create("mongodb://127.0.0.1:" + server.bind().getPort());
+        MongoCollection<Document> customers = client.getDatabase("handover").getCollection("customers");
+        index(customers); // a change of shape: committed before it is answered
+        seed(customers, 300);
+        customers.updateMany(Filters.eq("company_id", "co-1"), Updates.set("last_seen", Date.from(BASE.plusSeconds(7000))));
+        customers.updateOne(Filters.eq("_id", "p0:c3"), Updates.set("company_id", "co-9"));
+        customers.deleteMany(Filters.eq("company_id", "co-2"));
+        for (int i = 0; i < 3; i++) {
+            customers.updateOne(Filters.eq("_id", "p1:c4"), Updates.inc("visits", 1));
+        }
+        if (committedAfterTheWrites) {
+            backend.commit();
+        }
+        Path image = Files.createDirectories(dir.resolve("image"));
+        try (var files = Files.list(dir)) {
+            for (Path file : files.filter(f -> f.getFileName().toString().startsWith("live.mv")).sorted().toList()) {
+                Files.copy(file, image.resolve(file.getFileName()));
+            }
+        }
+        List<Document> answered = customers.find().sort(Sorts.ascending("_id")).into(new ArrayList<>());
+        stop();
+
+        customers = open(image.resolve("live.mv").toString());
+        assertEquals(answered, customers.find().sort(Sorts.ascending("_id")).into(new ArrayList<>()));
+        assertEquals(3, customers.find(Filters.eq("_id", "p1:c4")).first().getInteger("visits"));
+        for (int company = 0; company < 10; company++) {
+            String id = "co-" + company;
+            assertEquals(answered.stream().filter(d -> id.equals(d.get("company_id"))).count(),
+                    customers.countDocuments(Filters.eq("company_id", id)), "count of " + id);
+            assertEquals(expected(answered, d -> id.equals(d.get("company_id")), lastSeenDescending(), 0, 20),
+                    ids(customers.find(Filters.eq("company_id", id)).sort(Sorts.descending("last_seen", "_id")).limit(20)
+                            .into(new ArrayList<>())), "newest of " + id);
+        }
+        var existing = answered.get(0);
+        assertThrows(MongoWriteException.class, () -> client.getDatabase("handover").getCollection("customers")
+                .insertOne(new Document("_id", "copy").append("customer_id", existing.get("customer_id"))
+                        .append("page_id", existing.get("page_id"))), "the unique index lost an entry");
+        customers.insertOne(new Document("_id", "p2:again").append("customer_id", "c2").append("page_id", "p2"));
     }
 
     @Test
