@@ -147,11 +147,14 @@ class TracingTest {
     }
 
     /**
-     * The trace once {@code complete}; failing, the test names every span collected for the customer, in any trace.
+     * The trace once {@code complete} and every span's parent in it (each service exports its spans on its own
+     * schedule, so a child can arrive before its parent); failing, the test names every span collected for the
+     * customer, in any trace.
      */
     private static List<Collected> awaitTrace(String traceId, Predicate<List<Collected>> complete, String customer) {
         try {
-            return await().atMost(Duration.ofSeconds(20)).until(() -> stack.traces.trace(traceId), complete);
+            return await().atMost(Duration.ofSeconds(20)).until(() -> stack.traces.trace(traceId),
+                    trace -> complete.test(trace) && parentsArrived(trace));
         } catch (ConditionTimeoutException e) {
             throw new AssertionError("trace " + traceId + " incomplete: " + stack.traces.trace(traceId).stream()
                     .map(s -> s.service() + " " + s.name()).toList() + "; the customer's spans: " + stack.traces.spans().stream()
@@ -165,6 +168,11 @@ class TracingTest {
         return await().atMost(Duration.ofSeconds(20)).until(
                 () -> stack.traces.spans().stream().filter(match).map(Collected::traceId).findFirst().orElse(null),
                 id -> id != null);
+    }
+
+    private static boolean parentsArrived(List<Collected> trace) {
+        Set<String> ids = trace.stream().map(Collected::spanId).collect(Collectors.toSet());
+        return trace.stream().allMatch(span -> span.root() || ids.contains(span.parentSpanId()));
     }
 
     /** The trace's one root, after checking that every other span's parent is in the trace. */
