@@ -34,9 +34,9 @@ import io.netty.channel.Channel;
 
 /**
  * The wire server's store: mongo-java-server's H2 backend, with two changes that make it serve a busy
- * company's year. A write is in a file before it is answered, so a SIGKILL loses nothing answered (H2 commits
- * its store in the background once a second): the change of each document is appended to a {@link RedoLog},
- * and the store is committed once a second, after which those records are dropped; committing the store for
+ * company's year. A write is in a file before it is answered, so a SIGKILL loses nothing answered: the change
+ * of each document is appended to a {@link RedoLog}, and the store is committed once a second, after which
+ * those records are dropped; committing the store for
  * every write instead cost most of the server's time, every commit writing again the B-tree pages each write
  * touched in a dozen indexes. And the non-unique indexes the services create are really kept and used
  * ({@link OrderedIndex}, {@link IndexedCollection}), answering {@code explain} like MongoDB, where upstream ignores
