@@ -78,7 +78,7 @@ public final class Bench {
             case "e2e" -> bench.endToEnd();
             case "race" -> bench.race();
             case "intake" -> WebhookIntakeBench.main(rest);
-            case "heap" -> IdleConnectionsBench.main(rest);
+            case "heap" -> new IdleConnectionsBench(bench, bench.opts).run();
             case "growth" -> new GrowthBench(bench, bench.opts).run();
             case "all" -> {
                 bench.fanout();
@@ -86,8 +86,7 @@ public final class Bench {
                 bench.race();
                 WebhookIntakeBench.main(new String[] { "--seconds", "20", "--warmup", "5", "--page", bench.page() });
                 if (bench.opts.containsKey("pid")) {
-                    IdleConnectionsBench.main(new String[] { "--pid", bench.opts.get("pid"), "--private-key",
-                            bench.opts.getOrDefault("private-key", ".local/jwt/private.pem") });
+                    new IdleConnectionsBench(bench, bench.opts).run();
                 }
             }
             default -> throw new IllegalArgumentException("unknown benchmark " + which);
@@ -255,7 +254,7 @@ public final class Bench {
     }
 
     /** Starts {@link RawBroadcaster} in its own JVM, sized like a service, on a topic shaped like customer.events. */
-    private Process startRawBroadcaster() throws Exception {
+    Process startRawBroadcaster() throws Exception {
         Properties props = new Properties();
         props.put("bootstrap.servers", opt("kafka", "127.0.0.1:9092"));
         try (Admin admin = Admin.create(props)) {

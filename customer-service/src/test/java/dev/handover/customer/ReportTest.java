@@ -9,6 +9,7 @@ import static org.hamcrest.Matchers.nullValue;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
@@ -80,6 +81,38 @@ class ReportTest {
         as(new Fixtures(companion).adminToken).get(REPORTS).then().statusCode(200)
                 .body("company.customers_handled", equalTo(0));
         as(alice).get(REPORTS).then().statusCode(403);
+    }
+
+    @Test
+    void eachAssignmentsFirstMessageIsAuditedAsItsFirstResponseAndLaterOnesAreNot() {
+        var fx = new Fixtures(companion);
+        String page = fx.page();
+        String alice = TestTokens.agent("alice", fx.company);
+        String bob = TestTokens.agent("bob", fx.company);
+        String body = "{\"page_id\":\"" + page + "\"}";
+        String customer = fx.waitingCustomer(page);
+        as(alice).body(body).post(CUSTOMERS + customer + "/assign").then().statusCode(200);
+        for (String text : List.of("Hello", "Let me check", "Done")) {
+            as(alice).body("{\"page_id\":\"" + page + "\",\"message\":\"" + text + "\"}").post(CUSTOMERS + customer + "/messages")
+                    .then().statusCode(200);
+        }
+        as(alice).body(body).post(CUSTOMERS + customer + "/unassign").then().statusCode(200);
+        as(bob).body(body).post(CUSTOMERS + customer + "/assign").then().statusCode(200);
+        as(bob).body("{\"page_id\":\"" + page + "\",\"message\":\"Hi, Bob here\"}").post(CUSTOMERS + customer + "/messages")
+                .then().statusCode(200);
+
+        await().atMost(Fixtures.WAIT).untilAsserted(() -> as(fx.adminToken).queryParam("page_id", page)
+                .get("/api/admin/customers/" + customer + "/audit").then().statusCode(200)
+                .body("entries.findAll { it.action == 'message_sent' }.actor.id",
+                        org.hamcrest.Matchers.containsInAnyOrder("alice", "bob")));
+        as(fx.adminToken).get(REPORTS).then().statusCode(200)
+                .body("agents.agent_id", org.hamcrest.Matchers.contains("alice", "bob"))
+                .body("agents[0].first_response_seconds.p50", greaterThanOrEqualTo(0))
+                .body("agents[1].first_response_seconds.p50", greaterThanOrEqualTo(0));
+        // the conversation keeps every message
+        as(bob).queryParam("page_id", page).get(CUSTOMERS + customer + "/messages").then().statusCode(200)
+                .body("messages.findAll { it.author == 'agent' }.text",
+                        org.hamcrest.Matchers.containsInAnyOrder("Hi, Bob here", "Done", "Let me check", "Hello"));
     }
 
     @Test

@@ -71,18 +71,29 @@ class RoundTripsTest {
         as(agent).body("{\"page_id\":\"" + page + "\"}").post("/api/dashboard/customers/" + customer + "/assign").then()
                 .statusCode(200);
         await().atMost(Fixtures.WAIT).until(() -> settled(customer, beforeAssign));
-        int beforeSend = recorded.documents().size();
-        as(agent).body("{\"page_id\":\"" + page + "\",\"message\":\"Hello\"}").post("/api/dashboard/customers/" + customer
-                + "/messages").then().statusCode(200);
-        Map<String, Long> send = await().atMost(Fixtures.WAIT).until(() -> count(beforeSend, customer, page),
-                counts -> settled(customer, beforeSend));
-        System.out.println("An agent message: " + send);
+        Map<String, Long> first = agentMessage(agent, page, customer, "Hello");
+        System.out.println("An agent's first message (their first response, audited): " + first);
         // the page checked against the agent's company from memory (read by the assignment), the message inserted
-        // with its send deadline, the customer written (as this replica remembers them), the audit line, the outbox
-        // drained (the last two shared by every outbox delivered within the settle interval)
-        assertEquals(0L, send.getOrDefault("find pages", 0L), "the page is read again: " + send);
-        assertEquals(0L, send.getOrDefault("find customers", 0L), "the customer this replica wrote is read: " + send);
-        assertTrue(total(send) <= 4, "more commands than an agent message needs: " + send);
+        // with its send deadline, the customer written (as this replica remembers them), the first response's audit
+        // line, the outbox drained (the last two shared by every outbox delivered within the settle interval)
+        assertEquals(0L, first.getOrDefault("find pages", 0L), "the page is read again: " + first);
+        assertEquals(0L, first.getOrDefault("find customers", 0L), "the customer this replica wrote is read: " + first);
+        assertTrue(total(first) <= 4, "more commands than an agent's first message needs: " + first);
+        assertEquals(1L, first.getOrDefault("update audit_log", 0L), "the first response is audited: " + first);
+
+        Map<String, Long> next = agentMessage(agent, page, customer, "How can I help?");
+        System.out.println("An agent message: " + next);
+        // the message, the customer, the outbox drained: later messages are in the history, not in the audit log
+        assertEquals(0L, next.getOrDefault("update audit_log", 0L), "a later message is audited: " + next);
+        assertTrue(total(next) <= 3, "more commands than an agent message needs: " + next);
+    }
+
+    /** An agent message through REST, and the commands it cost once its outbox was drained. */
+    private Map<String, Long> agentMessage(String agent, String page, String customer, String text) {
+        int beforeSend = recorded.documents().size();
+        as(agent).body("{\"page_id\":\"" + page + "\",\"message\":\"" + text + "\"}").post("/api/dashboard/customers/"
+                + customer + "/messages").then().statusCode(200);
+        return await().atMost(Fixtures.WAIT).until(() -> count(beforeSend, customer, page), counts -> settled(customer, beforeSend));
     }
 
     /**

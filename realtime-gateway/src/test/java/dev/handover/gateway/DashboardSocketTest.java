@@ -1,6 +1,8 @@
 package dev.handover.gateway;
 
+import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -54,6 +56,42 @@ class DashboardSocketTest {
             assertThrows(RuntimeException.class, () -> AgentSocket.connect(ws(), token, null), token);
         }
         assertThrows(RuntimeException.class, () -> AgentSocket.connectWithSubprotocol(ws(), TestTokens.expired("a", "co-1")));
+    }
+
+    @Test
+    void refusalsAtTheUpgradeSayWhy() {
+        String viewer = TestTokens.sign("viewer-1", "co-1", "V", "v@example.com", List.of("viewer"), Duration.ofHours(1),
+                TestTokens.key());
+        upgrade(null).then().statusCode(401).body("error", equalTo("Missing token"));
+        upgrade("garbage").then().statusCode(401).body("error", equalTo("Invalid token"));
+        upgrade(TestTokens.forged("a", "co-1")).then().statusCode(401).body("error", equalTo("Invalid token"));
+        upgrade(TestTokens.expired("a", "co-1")).then().statusCode(401).body("error", equalTo("Token expired"));
+        upgrade(viewer).then().statusCode(403).body("error", equalTo("Agents and admins only"));
+        given().header("Authorization", "Bearer " + TestTokens.agent("agent-9", "co-1")).get(root + "api/dashboard/ws").then()
+                .statusCode(400).body("error", equalTo("Expected a WebSocket upgrade"));
+    }
+
+    /** A WebSocket upgrade request, answered with an HTTP status when it is refused. */
+    private io.restassured.response.Response upgrade(String token) {
+        var request = given().header("Connection", "Upgrade").header("Upgrade", "websocket")
+                .header("Sec-WebSocket-Version", "13").header("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==");
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return request.get(root + "api/dashboard/ws");
+    }
+
+    @Test
+    void idleConnectionsArePingedAndBinaryFramesGetAnError() {
+        try (var agent = AgentSocket.connect(ws(), TestTokens.agent("agent-6", "co-1"), null)) {
+            agent.next("connected");
+            // gateway.ping-interval is 1 s in tests
+            await().atMost(Duration.ofSeconds(5)).until(() -> agent.pings() >= 2);
+            agent.sendBinary(new byte[] { 1, 2, 3 });
+            assertEquals("Expected a text frame with a JSON object", agent.next("error").get("error").asText());
+            agent.send("{\"type\":\"ping\"}");
+            assertTrue(agent.next("pong").has("timestamp"));
+        }
     }
 
     @Test

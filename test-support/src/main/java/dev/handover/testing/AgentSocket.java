@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -22,6 +23,7 @@ public final class AgentSocket implements WebSocket.Listener, AutoCloseable {
     private final Inbox frames = new Inbox();
     private final CompletableFuture<Integer> closed = new CompletableFuture<>();
     private final StringBuilder partial = new StringBuilder();
+    private final AtomicInteger pings = new AtomicInteger();
     private final boolean reading;
     private WebSocket socket;
 
@@ -65,6 +67,15 @@ public final class AgentSocket implements WebSocket.Listener, AutoCloseable {
 
     public void send(String frame) {
         socket.sendText(frame, true).join();
+    }
+
+    public void sendBinary(byte[] data) {
+        socket.sendBinary(java.nio.ByteBuffer.wrap(data), true).join();
+    }
+
+    /** How many pings the server sent (the client answers each with a pong). */
+    public int pings() {
+        return pings.get();
     }
 
     /** The next frame of {@code type}, skipping (and keeping) others. */
@@ -114,6 +125,12 @@ public final class AgentSocket implements WebSocket.Listener, AutoCloseable {
         }
         webSocket.request(1);
         return null;
+    }
+
+    @Override
+    public CompletionStage<?> onPing(WebSocket webSocket, java.nio.ByteBuffer message) {
+        pings.incrementAndGet();
+        return WebSocket.Listener.super.onPing(webSocket, message);
     }
 
     @Override

@@ -73,6 +73,12 @@ public class Customer {
     /** When an agent first wrote after the customer's latest request for a human. */
     @BsonProperty("first_response_at")
     public Instant firstResponseAt;
+    /**
+     * When the customer's current agent first wrote to them after taking them; {@code null} until then. That first
+     * message is audited (the first response reports count); later ones are in the conversation's history only.
+     */
+    @BsonProperty("agent_answered_at")
+    public Instant agentAnsweredAt;
     /** Since when the customer's agent owes an answer: from taking them, or the customer's first unanswered message. */
     @BsonProperty("awaiting_reply_since")
     public Instant awaitingReplySince;

@@ -301,7 +301,11 @@ public class CustomerService {
                         c.lastCustomerMessageAt, now));
                 Outbox.event(c, CustomerEventType.NEW_MESSAGE, now, null, null, null, new ChatMessage(message.id, null,
                         pageId, customerId, text, MessageAuthor.AGENT, caller.agent()));
-                Outbox.audit(c, "message_sent", caller.agent(), null, Map.of("message_id", message.id), null, now);
+                if (c.agentAnsweredAt == null) {
+                    // the agent's first response to this customer since taking them, what reports count
+                    c.agentAnsweredAt = now;
+                    Outbox.audit(c, "message_sent", caller.agent(), null, Map.of("message_id", message.id), null, now);
+                }
                 return c;
             });
         } catch (RuntimeException e) {
@@ -462,6 +466,7 @@ public class CustomerService {
         c.agentName = agent.name();
         c.agentEmail = agent.email();
         c.assignedAt = now;
+        c.agentAnsweredAt = null;
         c.awaitingReplySince = now;
         c.updatedAt = now;
         Outbox.assignmentChanged(c, now, agent, "assigned", reason, previous);
@@ -477,6 +482,7 @@ public class CustomerService {
         c.agentName = null;
         c.agentEmail = null;
         c.assignedAt = null;
+        c.agentAnsweredAt = null;
         c.awaitingReplySince = null;
         c.queuedAt = now;
         c.updatedAt = now;

@@ -20,6 +20,17 @@ public interface GatewayConfig {
     @WithDefault("16384")
     int maxMessageBytes();
 
+    /**
+     * Largest WebSocket message the transport accepts on either protocol (Socket.IO's {@code maxPayload} may ask for
+     * more); the JSON socket answers frames over {@code max-message-bytes} with an error.
+     */
+    @WithDefault("1048576")
+    int maxWebSocketMessageBytes();
+
+    /** How often the server pings each JSON WebSocket, so that proxies keep idle agents' connections open. */
+    @WithDefault("30s")
+    Duration pingInterval();
+
     /** Events kept per company for reconnecting agents to catch up. */
     @WithDefault("2000")
     int replayEvents();

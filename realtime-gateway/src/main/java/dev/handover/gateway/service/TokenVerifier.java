@@ -28,7 +28,10 @@ public class TokenVerifier {
         this.parser = parser;
     }
 
-    /** A verified token, or why it was refused ({@code code} in Socket.IO's terms, {@code error} for people). */
+    /**
+     * A verified token, or why it was refused ({@code code} in Socket.IO's terms, {@code error} for people). A token
+     * that is good but names no company is refused with its {@code jwt} set: the agent is told why after connecting.
+     */
     public record Verified(JsonWebToken jwt, String code, String error) {
 
         public boolean ok() {
@@ -44,7 +47,7 @@ public class TokenVerifier {
             JsonWebToken jwt = parser.parse(token);
             String company = jwt.getClaim("company_id");
             if (company == null || company.isBlank()) {
-                return new Verified(null, "INVALID_TOKEN", "Token has no company_id");
+                return new Verified(jwt, "INVALID_TOKEN", "Token has no company_id");
             }
             return new Verified(jwt, null, null);
         } catch (ParseException e) {

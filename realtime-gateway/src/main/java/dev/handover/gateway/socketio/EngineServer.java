@@ -14,9 +14,10 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import dev.handover.gateway.config.GatewayConfig;
+import dev.handover.gateway.websocket.Sockets;
 import io.quarkus.runtime.StartupEvent;
-import io.quarkus.websockets.next.WebSocketConnection;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.ServerWebSocket;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -33,7 +34,6 @@ public class EngineServer {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Map<String, EngineSession> sessions = new ConcurrentHashMap<>();
-    private final Map<String, EngineSession> byConnection = new ConcurrentHashMap<>();
     private final GatewayConfig.SocketIo config;
     private final SocketIoServer socketIo;
     private final EngineEcho echo;
@@ -77,52 +77,56 @@ public class EngineServer {
         return !session.closed();
     }
 
-    /** A WebSocket opened on {@code /socket.io/} (or {@code /engine.io/}): a new session, or the probe of a polling one. */
-    public void opened(WebSocketConnection connection) {
-        Map<String, String> query = query(connection.handshakeRequest().query());
-        EngineHandler handler = handler(connection.handshakeRequest().path());
+    /**
+     * A WebSocket opened on {@code /socket.io/} (or {@code /engine.io/}): a new session, or the probe of a polling
+     * one. The socket's handlers hold its session, so nothing else is kept per connection.
+     */
+    public void opened(ServerWebSocket socket) {
+        Sockets.forgetHeaders(socket);
+        Map<String, String> query = query(socket.query());
+        EngineHandler handler = handler(socket.path());
         if (handler == null || !"4".equals(query.get("EIO")) || !"websocket".equals(query.get("transport"))) {
-            connection.close().subscribe().with(ok -> {
-            }, failure -> {
-            });
+            socket.close();
             return;
         }
         String sid = query.get("sid");
+        EngineSession session;
         if (sid != null) {
-            EngineSession session = sessions.get(sid);
-            if (session == null || session.handler() != handler || !session.offerUpgrade(connection)) {
-                connection.close().subscribe().with(ok -> {
-                }, failure -> {
-                });
+            session = sessions.get(sid);
+            if (session == null || session.handler() != handler || !session.offerUpgrade(socket)) {
+                socket.close();
                 return;
             }
-            byConnection.put(connection.id(), session);
-            return;
+        } else {
+            session = register(socket, handler);
         }
-        EngineSession session = register(connection, handler);
-        byConnection.put(connection.id(), session);
-        session.send(openPacket(session, false));
+        socket.textMessageHandler(packet -> {
+            if (!packet.isEmpty()) {
+                text(socket, session, packet);
+            }
+        });
+        socket.binaryMessageHandler(data -> binary(socket, session, data.getBytes()));
+        socket.closeHandler(closed -> {
+            if (session.usesWebSocket(socket)) {
+                session.close("transport close");
+            }
+        });
+        if (sid == null) {
+            session.send(openPacket(session, false));
+        }
     }
 
-    public void text(WebSocketConnection connection, String packet) {
-        EngineSession session = byConnection.get(connection.id());
-        if (session == null) {
-            return;
-        }
+    private void text(ServerWebSocket socket, EngineSession session, String packet) {
         if (packet.length() > config.maxPayload() / 4 && packet.getBytes(StandardCharsets.UTF_8).length > config.maxPayload()) {
             session.close("message over maxPayload");
             return;
         }
-        if (!session.usesWebSocket(connection)) {
+        if (!session.usesWebSocket(socket)) {
             if ("2probe".equals(packet)) {
-                session.probe(connection);
-                connection.sendText("3probe").subscribe().with(ok -> {
-                }, failure -> {
-                });
+                session.probe(socket);
+                socket.writeTextMessage("3probe");
             } else {
-                connection.close().subscribe().with(ok -> {
-                }, failure -> {
-                });
+                socket.close();
             }
             return;
         }
@@ -138,9 +142,8 @@ public class EngineServer {
     }
 
     /** A binary WebSocket frame: a binary message of the session. */
-    public void binary(WebSocketConnection connection, byte[] data) {
-        EngineSession session = byConnection.get(connection.id());
-        if (session == null || !session.usesWebSocket(connection) || session.isUpgrading()) {
+    private void binary(ServerWebSocket socket, EngineSession session, byte[] data) {
+        if (!session.usesWebSocket(socket) || session.isUpgrading()) {
             return;
         }
         if (data.length > config.maxPayload()) {
@@ -148,13 +151,6 @@ public class EngineServer {
             return;
         }
         session.handler().binary(session, data);
-    }
-
-    public void closed(WebSocketConnection connection) {
-        EngineSession session = byConnection.remove(connection.id());
-        if (session != null && session.usesWebSocket(connection)) {
-            session.close("transport close");
-        }
     }
 
     /** {@code GET /socket.io/?EIO=4&transport=polling[&sid=]}. */
@@ -247,7 +243,7 @@ public class EngineServer {
         return true;
     }
 
-    private EngineSession register(WebSocketConnection connection, EngineHandler handler) {
+    private EngineSession register(ServerWebSocket connection, EngineHandler handler) {
         byte[] bytes = new byte[15];
         RANDOM.nextBytes(bytes);
         String sid = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);

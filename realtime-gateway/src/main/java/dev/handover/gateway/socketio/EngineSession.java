@@ -4,16 +4,12 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 
-import dev.handover.gateway.websocket.VertxSockets;
-import io.quarkus.websockets.next.CloseReason;
-import io.quarkus.websockets.next.WebSocketConnection;
+import dev.handover.gateway.websocket.Sockets;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.WebSocketBase;
+import io.vertx.core.http.ServerWebSocket;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -31,14 +27,15 @@ public final class EngineSession {
     private final String sid;
     private final EngineHandler handler;
     private final long openedAt = System.nanoTime();
-    private final ArrayDeque<String> queue = new ArrayDeque<>();
-    private final Map<String, Object> attributes = new ConcurrentHashMap<>();
+    private final ArrayDeque<String> queue = new ArrayDeque<>(2);
+    /** What the layer above keeps with the session. */
+    private volatile Object attachment;
     private final int maxQueued;
-    private WebSocketConnection webSocket;
+    private ServerWebSocket webSocket;
     /** The event loop of the WebSocket carrying the session, once it does. */
     private volatile Executor loop;
     /** The WebSocket opened for this polling session's upgrade, before its probe: the only one allowed. */
-    private String candidate;
+    private ServerWebSocket candidate;
     private boolean upgrading;
     private RoutingContext pendingPoll;
     private boolean closed;
@@ -48,18 +45,18 @@ public final class EngineSession {
     private Runnable onClose = () -> {
     };
     /** WebSocket frames waiting while one is being written; written together once it has left. */
-    private final ArrayDeque<Pending> outgoing = new ArrayDeque<>();
+    private final ArrayDeque<Pending> outgoing = new ArrayDeque<>(2);
     private boolean writing;
 
     private record Pending(String packet, Runnable done) {
     }
 
-    EngineSession(String sid, EngineHandler handler, WebSocketConnection webSocket, int maxQueued) {
+    EngineSession(String sid, EngineHandler handler, ServerWebSocket webSocket, int maxQueued) {
         this.sid = sid;
         this.handler = handler;
         this.webSocket = webSocket;
         this.maxQueued = maxQueued;
-        this.loop = webSocket == null ? null : VertxSockets.currentLoop();
+        this.loop = webSocket == null ? null : Sockets.currentLoop();
     }
 
     /** The event loop the session's WebSocket writes from; {@code null} while it polls. */
@@ -75,19 +72,14 @@ public final class EngineSession {
         return handler;
     }
 
-    /** State the protocol layer above keeps with the session. */
+    /** What the layer above keeps with the session; {@code null} until it attached something. */
     @SuppressWarnings("unchecked")
-    public <T> T attribute(String name) {
-        return (T) attributes.get(name);
+    public <T> T attachment() {
+        return (T) attachment;
     }
 
-    /** Sets (or, with {@code null}, removes) an attribute. */
-    public void attribute(String name, Object value) {
-        if (value == null) {
-            attributes.remove(name);
-        } else {
-            attributes.put(name, value);
-        }
+    public void attach(Object value) {
+        this.attachment = value;
     }
 
     void onClose(Runnable callback) {
@@ -96,7 +88,7 @@ public final class EngineSession {
 
     /** Writes one Engine.IO packet; {@code done} runs once it has left (or was queued for a poll). */
     public void send(String packet, Runnable done) {
-        WebSocketConnection socket;
+        ServerWebSocket socket;
         synchronized (this) {
             if (closed) {
                 done.run();
@@ -122,7 +114,7 @@ public final class EngineSession {
      * Writes frames to the WebSocket one batch at a time, as Engine.IO's reference transport does: what is sent
      * while a write is in flight goes out together when it has left, in order, never interleaved with it.
      */
-    private void transmit(WebSocketConnection socket, List<Pending> frames) {
+    private void transmit(ServerWebSocket socket, List<Pending> frames) {
         synchronized (this) {
             if (writing) {
                 outgoing.addAll(frames);
@@ -133,7 +125,7 @@ public final class EngineSession {
         writeAll(socket, frames);
     }
 
-    private void writeAll(WebSocketConnection socket, List<Pending> frames) {
+    private void writeAll(ServerWebSocket socket, List<Pending> frames) {
         for (int i = 0; i < frames.size(); i++) {
             Pending frame = frames.get(i);
             boolean last = i == frames.size() - 1;
@@ -141,7 +133,7 @@ public final class EngineSession {
         }
     }
 
-    private void written(WebSocketConnection socket, Pending frame, boolean last) {
+    private void written(ServerWebSocket socket, Pending frame, boolean last) {
         frame.done().run();
         if (!last) {
             return;
@@ -164,10 +156,9 @@ public final class EngineSession {
     }
 
     /** Text packets as text frames; a queued binary one ({@code b} and base64) as a binary frame. */
-    private static Future<Void> write(WebSocketConnection socket, String packet) {
-        WebSocketBase vertx = VertxSockets.socket(socket);
-        return packet.startsWith("b") ? vertx.writeBinaryMessage(Buffer.buffer(Base64.getDecoder().decode(packet.substring(1))))
-                : vertx.writeTextMessage(packet);
+    private static Future<Void> write(ServerWebSocket socket, String packet) {
+        return packet.startsWith("b") ? socket.writeBinaryMessage(Buffer.buffer(Base64.getDecoder().decode(packet.substring(1))))
+                : socket.writeTextMessage(packet);
     }
 
     public void send(String packet) {
@@ -213,7 +204,7 @@ public final class EngineSession {
      * The client probed a WebSocket for this polling session (and gets {@code 3probe}): a waiting poll is ended at
      * once with a noop, so that the client, which waits for it, sends {@code 5} without waiting for a ping.
      */
-    synchronized void probe(WebSocketConnection socket) {
+    synchronized void probe(ServerWebSocket socket) {
         upgrading = true;
         webSocket = socket;
         if (pendingPoll != null) {
@@ -229,7 +220,7 @@ public final class EngineSession {
         }
         flush();
         upgrading = false;
-        loop = VertxSockets.currentLoop();
+        loop = Sockets.currentLoop();
         List<Pending> queued = new ArrayList<>();
         while (!queue.isEmpty()) {
             queued.add(new Pending(queue.poll(), NOTHING));
@@ -240,16 +231,16 @@ public final class EngineSession {
     }
 
     /** A WebSocket opened with this session's id: accepted as the upgrade's only candidate. */
-    synchronized boolean offerUpgrade(WebSocketConnection socket) {
+    synchronized boolean offerUpgrade(ServerWebSocket socket) {
         if (closed || candidate != null || webSocket != null) {
             return false;
         }
-        candidate = socket.id();
+        candidate = socket;
         return true;
     }
 
-    synchronized boolean usesWebSocket(WebSocketConnection socket) {
-        return webSocket != null && webSocket.id().equals(socket.id());
+    synchronized boolean usesWebSocket(ServerWebSocket socket) {
+        return webSocket == socket;
     }
 
     synchronized boolean isUpgrading() {
@@ -311,7 +302,7 @@ public final class EngineSession {
     }
 
     private void close(String reason, String toPendingPoll) {
-        WebSocketConnection socket;
+        ServerWebSocket socket;
         synchronized (this) {
             if (closed) {
                 return;
@@ -322,10 +313,8 @@ public final class EngineSession {
             }
             socket = webSocket;
         }
-        if (socket != null && socket.isOpen()) {
-            socket.close(new CloseReason(1000, reason)).subscribe().with(ok -> {
-            }, failure -> {
-            });
+        if (socket != null && !socket.isClosed()) {
+            socket.close((short) 1000, reason);
         }
         onClose.run();
     }

@@ -7,7 +7,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.Executor;
 import java.util.concurrent.CompletionStage;
 
@@ -39,15 +39,6 @@ import dev.handover.gateway.service.TokenVerifier.Verified;
 public class SocketIoServer implements EngineHandler {
 
     private static final SecureRandom RANDOM = new SecureRandom();
-    /** The namespaces the session joined. */
-    private static final String NAMESPACES = "sio.namespaces";
-    /** Whether a CONNECT ever succeeded: the connect timeout is for the first one only. */
-    private static final String EVER_CONNECTED = "sio.connected";
-    private static final String AGENT = "sio.agent";
-    /** The connection's {@link CommandBudget}: kept across re-authentications on the same connection. */
-    private static final String BUDGET = "sio.budget";
-    /** A binary packet waiting for its attachments. */
-    private static final String PARTIAL = "sio.partial";
     private static final String MAIN = "/";
     private static final String TEST_NAMESPACE = "/custom";
     private static final CompletionStage<Void> DONE = CompletableFuture.completedFuture(null);
@@ -64,23 +55,45 @@ public class SocketIoServer implements EngineHandler {
         this.json = json;
     }
 
-    private static Set<String> namespaces(EngineSession session) {
-        Set<String> joined = session.attribute(NAMESPACES);
-        if (joined == null) {
-            joined = ConcurrentHashMap.newKeySet();
-            session.attribute(NAMESPACES, joined);
+    /** What Socket.IO keeps with an Engine.IO session. */
+    private static final class State {
+        /** The namespaces the session joined. */
+        final Set<String> namespaces = new CopyOnWriteArraySet<>();
+        /** Whether a CONNECT ever succeeded: the connect timeout is for the first one only. */
+        volatile boolean everConnected;
+        volatile AgentSession agent;
+        /** The connection's {@link CommandBudget}: kept across re-authentications on the same connection. */
+        volatile CommandBudget budget;
+        /** A binary packet waiting for its attachments. */
+        volatile Partial partial;
+    }
+
+    private static State state(EngineSession session) {
+        State state = session.attachment();
+        if (state == null) {
+            synchronized (session) {
+                state = session.attachment();
+                if (state == null) {
+                    state = new State();
+                    session.attach(state);
+                }
+            }
         }
-        return joined;
+        return state;
+    }
+
+    private static Set<String> namespaces(EngineSession session) {
+        return state(session).namespaces;
     }
 
     @Override
     public boolean connected(EngineSession session) {
-        return Boolean.TRUE.equals(session.attribute(EVER_CONNECTED));
+        return state(session).everConnected;
     }
 
     @Override
     public void closed(EngineSession session) {
-        AgentSession agent = session.attribute(AGENT);
+        AgentSession agent = state(session).agent;
         if (agent != null) {
             console.leave(agent);
         }
@@ -93,7 +106,7 @@ public class SocketIoServer implements EngineHandler {
     /** One Socket.IO packet (the Engine.IO message's payload); a binary one waits for its attachments. */
     @Override
     public void message(EngineSession session, String text) {
-        if (session.attribute(PARTIAL) != null) {
+        if (state(session).partial != null) {
             session.close("a packet while binary attachments were awaited");
             return;
         }
@@ -105,7 +118,7 @@ public class SocketIoServer implements EngineHandler {
             return;
         }
         if (packet.attachments() > 0) {
-            session.attribute(PARTIAL, new Partial(packet, new ArrayList<>()));
+            state(session).partial = new Partial(packet, new ArrayList<>());
         } else {
             dispatch(session, packet, List.of());
         }
@@ -114,14 +127,14 @@ public class SocketIoServer implements EngineHandler {
     /** An attachment of the binary packet received last. */
     @Override
     public void binary(EngineSession session, byte[] data) {
-        Partial partial = session.attribute(PARTIAL);
+        Partial partial = state(session).partial;
         if (partial == null) {
             session.close("binary data without a binary packet");
             return;
         }
         partial.attachments().add(data);
         if (partial.attachments().size() == partial.packet().attachments()) {
-            session.attribute(PARTIAL, null);
+            state(session).partial = null;
             dispatch(session, partial.packet(), partial.attachments());
         }
     }
@@ -159,11 +172,11 @@ public class SocketIoServer implements EngineHandler {
             String token = auth.path("token").asText(null);
             if (token != null) {
                 Verified verified = tokens.verify(token);
-                AgentSession previous = session.attribute(AGENT);
+                AgentSession previous = state(session).agent;
                 if (previous != null) {
                     // a second CONNECT replaces the first agent session: never two of them in the company channel
                     console.leave(previous);
-                    session.attribute(AGENT, null);
+                    state(session).agent = null;
                 }
                 if (verified.ok()) {
                     authenticate(session, verified.jwt());
@@ -175,7 +188,7 @@ public class SocketIoServer implements EngineHandler {
             }
             if (config.socketIo().connectionStateRecovery()) {
                 pid = newId();
-                AgentSession agent = session.attribute(AGENT);
+                AgentSession agent = state(session).agent;
                 Long offset = offset(auth);
                 if (agent != null && offset != null && auth.path("pid").isTextual()) {
                     // what came after the offset is replayed before the CONNECT answer (the client emits it right
@@ -188,13 +201,13 @@ public class SocketIoServer implements EngineHandler {
             }
         }
         namespaces(session).add(namespace);
-        session.attribute(EVER_CONNECTED, true);
+        state(session).everConnected = true;
         ObjectNode handshake = json.createObjectNode().put("sid", newId());
         if (pid != null) {
             handshake.put("pid", pid);
         }
         session.send("40" + prefix + handshake);
-        AgentSession agent = session.attribute(AGENT);
+        AgentSession agent = state(session).agent;
         if (MAIN.equals(namespace) && agent != null && !joined) {
             console.joined(agent);
         }
@@ -213,10 +226,10 @@ public class SocketIoServer implements EngineHandler {
 
     private void disconnect(EngineSession session, String namespace) {
         namespaces(session).remove(namespace);
-        AgentSession agent = session.attribute(AGENT);
+        AgentSession agent = state(session).agent;
         if (MAIN.equals(namespace) && agent != null) {
             console.leave(agent);
-            session.attribute(AGENT, null);
+            state(session).agent = null;
         }
     }
 
@@ -242,10 +255,10 @@ public class SocketIoServer implements EngineHandler {
             return;
         }
         JsonNode payload = events.size() > 1 ? events.get(1) : json.createObjectNode();
-        CommandBudget budget = session.attribute(BUDGET);
+        CommandBudget budget = state(session).budget;
         if (budget == null) {
             budget = new CommandBudget(config.limits());
-            session.attribute(BUDGET, budget);
+            state(session).budget = budget;
         }
         budget.run(() -> event(session, name, payload, reply, acknowledge)).thenAccept(refusal -> {
             if (refusal != CommandBudget.Refusal.NONE) {
@@ -283,7 +296,7 @@ public class SocketIoServer implements EngineHandler {
             staffAuth(session, payload, reply, acknowledge);
             return DONE;
         }
-        AgentSession agent = session.attribute(AGENT);
+        AgentSession agent = state(session).agent;
         if (agent == null) {
             console.refuse(name, "UNAUTHORIZED", "Authenticate first: staff:auth or the auth token of the connection",
                     reply, acknowledge);
@@ -294,7 +307,7 @@ public class SocketIoServer implements EngineHandler {
                     SocketIoEvents.object().put("code", "TOKEN_EXPIRED").put("message", "Token expired")));
             agent.expire();
             console.leave(agent);
-            session.attribute(AGENT, null);
+            state(session).agent = null;
             namespaces(session).remove(MAIN);
             return DONE;
         }
@@ -312,7 +325,7 @@ public class SocketIoServer implements EngineHandler {
         if (error != null) {
             response.put("error", error);
         }
-        AgentSession previous = session.attribute(AGENT);
+        AgentSession previous = state(session).agent;
         if (error == null && previous != null && !previous.closed() && TokenVerifier.sameAgent(previous, verified.jwt())) {
             // the same agent with a fresh token: the session lives on, nothing missed, nothing sent twice
             tokens.renew(previous, verified);
@@ -323,7 +336,7 @@ public class SocketIoServer implements EngineHandler {
             }
             authenticate(session, verified.jwt());
             reply.send(SocketIoEvents.packet("staff:auth:response", response));
-            console.joined(session.attribute(AGENT));
+            console.joined(state(session).agent);
         } else {
             reply.send(SocketIoEvents.packet("staff:auth:response", response));
         }
@@ -338,7 +351,7 @@ public class SocketIoServer implements EngineHandler {
                 name != null ? name : jwt.getSubject(), email != null ? email : jwt.getSubject(), jwt.getClaim("company_id"),
                 jwt.getRawToken(), expires,
                 new EngineWriter(session), config.maxPendingFrames());
-        session.attribute(AGENT, agent);
+        state(session).agent = agent;
     }
 
     private static String newId() {

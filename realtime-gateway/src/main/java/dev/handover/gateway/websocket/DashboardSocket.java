@@ -1,13 +1,15 @@
 package dev.handover.gateway.websocket;
 
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
 
-import jakarta.annotation.security.RolesAllowed;
-import jakarta.inject.Inject;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
@@ -20,118 +22,179 @@ import dev.handover.gateway.service.CommandBudget;
 import dev.handover.gateway.service.CompanyChannels;
 import dev.handover.gateway.service.PresenceTracker;
 import dev.handover.gateway.service.TokenVerifier;
-import io.quarkus.security.identity.SecurityIdentity;
-import io.quarkus.websockets.next.CloseReason;
-import io.quarkus.websockets.next.OnClose;
-import io.quarkus.websockets.next.OnOpen;
-import io.quarkus.websockets.next.OnTextMessage;
-import io.quarkus.websockets.next.WebSocket;
-import io.quarkus.websockets.next.WebSocketConnection;
-import io.smallrye.mutiny.Uni;
-import io.vertx.core.http.WebSocketBase;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 
 /**
- * The agents' JSON WebSocket, {@code /api/dashboard/ws}. The upgrade needs a valid JWT (an
- * {@code Authorization: Bearer} header, or from browsers the subprotocols {@code handover.v1} and
- * {@code quarkus-http-upgrade#Authorization#Bearer%20<jwt>}); {@code ?last_seq=N} resumes after broadcast N.
- * Maps frames to {@link AgentCommands} and sessions to {@link CompanyChannels}.
+ * The agents' JSON WebSocket, {@code /api/dashboard/ws}, served straight from a Vert.x route. The upgrade needs a
+ * valid JWT of an agent or admin (an {@code Authorization: Bearer} header, or from browsers the subprotocols
+ * {@code handover.v1} and {@code quarkus-http-upgrade#Authorization#Bearer%20<jwt>}), verified here before any
+ * other handler, so that nothing of the upgrade request (headers, routing context, security identity) outlives
+ * it: a connection keeps only its Vert.x socket (without the request's headers) and its {@link AgentSession}. {@code ?last_seq=N} resumes after
+ * broadcast N. Maps frames to {@link AgentCommands} and sessions to {@link CompanyChannels}.
  */
-@WebSocket(path = "/api/dashboard/ws")
-@RolesAllowed({ "agent", "admin" })
+@ApplicationScoped
 public class DashboardSocket {
 
+    /** The path agents connect to. */
+    public static final String PATH = "/api/dashboard/ws";
+    /** The subprotocol browsers name, the one the server answers with. */
+    public static final String SUBPROTOCOL = "handover.v1";
     /** Policy violation: what the socket is closed with when its token is no longer good. */
     static final int POLICY = 1008;
+    /** Runs before Quarkus's HTTP authentication (order -200), which would build a security identity. */
+    static final int ROUTE_ORDER = -300;
+
+    private static final String TOKEN_PROTOCOL = "quarkus-http-upgrade#Authorization#";
+    private static final AtomicLong IDS = new AtomicLong();
 
     private final AgentCommands commands;
     private final CompanyChannels channels;
     private final PresenceTracker presence;
+    private final TokenVerifier verifier;
     private final GatewayConfig config;
     private final ObjectMapper json;
-    private final Map<String, AgentSession> sessions = new ConcurrentHashMap<>();
-    private final Map<String, CommandBudget> budgets = new ConcurrentHashMap<>();
+    private final Set<ServerWebSocket> open = ConcurrentHashMap.newKeySet();
 
-    @Inject
-    SecurityIdentity identity;
-
-    public DashboardSocket(AgentCommands commands, CompanyChannels channels, PresenceTracker presence, GatewayConfig config,
-            ObjectMapper json) {
-        this.presence = presence;
+    public DashboardSocket(AgentCommands commands, CompanyChannels channels, PresenceTracker presence, TokenVerifier verifier,
+            GatewayConfig config, ObjectMapper json) {
         this.commands = commands;
         this.channels = channels;
+        this.presence = presence;
+        this.verifier = verifier;
         this.config = config;
         this.json = json;
     }
 
-    @OnOpen
-    public Uni<Void> open(WebSocketConnection connection) {
-        JsonWebToken jwt = (JsonWebToken) identity.getPrincipal();
-        String companyId = jwt.getClaim("company_id");
-        if (companyId == null || companyId.isBlank()) {
-            return connection.sendText(commands.error("Token has no company_id"))
-                    .chain(() -> connection.close(new CloseReason(POLICY, "Token has no company_id")));
+    void routes(@Observes Router router) {
+        router.route(HttpMethod.GET, PATH).order(ROUTE_ORDER).handler(this::upgrade);
+    }
+
+    /** Keep-alive pings on every open socket, so that proxies between agents and the gateway keep them open. */
+    void pings(@Observes StartupEvent start, Vertx vertx) {
+        Buffer ping = Buffer.buffer("keep-alive");
+        vertx.setPeriodic(config.pingInterval().toMillis(), id -> open.forEach(socket -> socket.writePing(ping)));
+    }
+
+    private void upgrade(RoutingContext context) {
+        String upgrade = context.request().getHeader("Upgrade");
+        if (upgrade == null || !upgrade.equalsIgnoreCase("websocket")) {
+            refuse(context, 400, "Expected a WebSocket upgrade");
+            return;
+        }
+        TokenVerifier.Verified verified = verifier.verify(token(context));
+        if (verified.jwt() == null) {
+            refuse(context, 401, verified.error());
+            return;
+        }
+        if (!verified.jwt().getGroups().contains("agent") && !verified.jwt().getGroups().contains("admin")) {
+            refuse(context, 403, "Agents and admins only");
+            return;
+        }
+        String query = context.request().query();
+        context.request().toWebSocket().onSuccess(socket -> opened(socket, verified, query))
+                .onFailure(failure -> context.fail(400, failure));
+    }
+
+    private void opened(ServerWebSocket socket, TokenVerifier.Verified verified, String query) {
+        Sockets.forgetHeaders(socket);
+        if (!verified.ok()) {
+            socket.writeTextMessage(commands.error(verified.error()))
+                    .onComplete(written -> socket.close((short) POLICY, verified.error()));
+            return;
         }
         Long lastSeq;
         try {
-            lastSeq = lastSeq(connection.handshakeRequest().query());
+            lastSeq = lastSeq(query);
         } catch (NumberFormatException e) {
-            return connection.sendText(commands.error("last_seq must be a whole number"))
-                    .chain(() -> connection.close(new CloseReason(POLICY, "Bad last_seq")));
+            socket.writeTextMessage(commands.error("last_seq must be a whole number"))
+                    .onComplete(written -> socket.close((short) POLICY, "Bad last_seq"));
+            return;
         }
-        Instant expires = TokenVerifier.expiry(jwt);
+        JsonWebToken jwt = verified.jwt();
         String name = jwt.getClaim("name");
         String email = jwt.getClaim("email");
-        AgentSession session = new AgentSession(connection.id(), AgentSession.Protocol.JSON, jwt.getSubject(),
-                name != null ? name : jwt.getSubject(), email != null ? email : jwt.getSubject(), companyId,
-                jwt.getRawToken(), expires,
-                new ConnectionWriter(connection, VertxSockets.socket(connection), VertxSockets.currentLoop()),
-                config.maxPendingFrames());
-        budgets.put(connection.id(), new CommandBudget(config.limits()));
-        sessions.put(connection.id(), session);
-        String connected = json.createObjectNode().put("type", "connected")
-                .put("message", "WebSocket connection established").put("user_id", jwt.getSubject()).toString();
-        session.send(connected);
+        AgentSession session = new AgentSession("ws-" + Long.toString(IDS.incrementAndGet(), 36), AgentSession.Protocol.JSON,
+                jwt.getSubject(), name != null ? name : jwt.getSubject(), email != null ? email : jwt.getSubject(),
+                jwt.getClaim("company_id"), jwt.getRawToken(), TokenVerifier.expiry(jwt),
+                new SocketWriter(socket, Sockets.currentLoop()), config.maxPendingFrames());
+        Connection connection = new Connection(session);
+        open.add(socket);
+        socket.textMessageHandler(connection::message);
+        socket.binaryMessageHandler(data -> session.send(commands.error("Expected a text frame with a JSON object")));
+        socket.closeHandler(closed -> closed(socket, session));
+        session.send(json.createObjectNode().put("type", "connected").put("message", "WebSocket connection established")
+                .put("user_id", jwt.getSubject()).toString());
         presence.connected(session);
         if (channels.join(session, lastSeq) == CompanyChannels.Join.RESYNC_REQUIRED) {
             session.send(json.createObjectNode().put("type", "resync_required").put("last_seq", lastSeq)
                     .put("message", "Events after last_seq are no longer available: reload with get_stopped_customers")
                     .toString());
         }
-        return Uni.createFrom().voidItem();
     }
 
-    @OnTextMessage
-    public void message(String frame, WebSocketConnection connection) {
-        AgentSession session = sessions.get(connection.id());
-        if (session == null) {
-            return;
+    private void closed(ServerWebSocket socket, AgentSession session) {
+        open.remove(socket);
+        channels.leave(session);
+        presence.disconnected(session);
+    }
+
+    /** One open connection: its session, and its command budget once it sent a command. */
+    private final class Connection {
+        private final AgentSession session;
+        private CommandBudget budget;
+
+        Connection(AgentSession session) {
+            this.session = session;
         }
-        if (session.expired(Instant.now())) {
-            session.expire();
-        } else if (frame.length() > config.maxMessageBytes() / 4
-                && frame.getBytes(StandardCharsets.UTF_8).length > config.maxMessageBytes()) {
-            session.send(commands.error("Message too large: the limit is " + config.maxMessageBytes() + " bytes"));
-        } else {
-            budgets.get(connection.id()).run(() -> commands.handle(session, frame).thenAccept(session::send))
-                    .thenAccept(refusal -> {
-                        if (refusal != CommandBudget.Refusal.NONE) {
-                            session.send(commands.error("Too many requests"));
-                        }
-                        if (refusal == CommandBudget.Refusal.ABUSE) {
-                            session.close("Too many requests");
-                        }
-                    });
+
+        void message(String frame) {
+            if (session.expired(Instant.now())) {
+                session.expire();
+            } else if (frame.length() > config.maxMessageBytes() / 4
+                    && frame.getBytes(StandardCharsets.UTF_8).length > config.maxMessageBytes()) {
+                session.send(commands.error("Message too large: the limit is " + config.maxMessageBytes() + " bytes"));
+            } else {
+                if (budget == null) {
+                    budget = new CommandBudget(config.limits());
+                }
+                budget.run(() -> commands.handle(session, frame).thenAccept(session::send)).thenAccept(refusal -> {
+                    if (refusal != CommandBudget.Refusal.NONE) {
+                        session.send(commands.error("Too many requests"));
+                    }
+                    if (refusal == CommandBudget.Refusal.ABUSE) {
+                        session.close("Too many requests");
+                    }
+                });
+            }
         }
     }
 
-    @OnClose
-    public void close(WebSocketConnection connection) {
-        budgets.remove(connection.id());
-        AgentSession session = sessions.remove(connection.id());
-        if (session != null) {
-            channels.leave(session);
-            presence.disconnected(session);
+    /** The bearer token of the upgrade: the {@code Authorization} header, or the browsers' subprotocol form of it. */
+    static String token(RoutingContext context) {
+        String header = context.request().getHeader("Authorization");
+        if (header == null) {
+            String protocols = context.request().getHeader("Sec-WebSocket-Protocol");
+            if (protocols != null) {
+                for (String protocol : protocols.split(",")) {
+                    protocol = protocol.trim();
+                    if (protocol.startsWith(TOKEN_PROTOCOL)) {
+                        header = URLDecoder.decode(protocol.substring(TOKEN_PROTOCOL.length()), StandardCharsets.UTF_8);
+                    }
+                }
+            }
         }
+        return header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : null;
+    }
+
+    private void refuse(RoutingContext context, int status, String error) {
+        context.response().setStatusCode(status).putHeader("Content-Type", "application/json")
+                .end(json.createObjectNode().put("error", error).toString());
     }
 
     static Long lastSeq(String query) {
@@ -146,9 +209,8 @@ public class DashboardSocket {
         return null;
     }
 
-    /** Writes straight to the connection's Vert.x socket and reports when each frame has left. */
-    private record ConnectionWriter(WebSocketConnection connection, WebSocketBase socket, Executor loop)
-            implements AgentSession.Writer {
+    /** Writes straight to the Vert.x socket and reports when each frame has left. */
+    private record SocketWriter(ServerWebSocket socket, Executor loop) implements AgentSession.Writer {
         @Override
         public void write(String text, Runnable done) {
             socket.writeTextMessage(text).onComplete(written -> done.run());
@@ -156,9 +218,7 @@ public class DashboardSocket {
 
         @Override
         public void close(String reason) {
-            connection.close(new CloseReason(POLICY, reason)).subscribe().with(ok -> {
-            }, failure -> {
-            });
+            socket.close((short) POLICY, reason);
         }
     }
 }

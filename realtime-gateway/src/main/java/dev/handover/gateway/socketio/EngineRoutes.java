@@ -12,19 +12,22 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 
 /**
- * Engine.IO long-polling on {@code /socket.io/} (and, with the test handlers, the echo on {@code /engine.io/}),
- * with CORS for the origins {@code gateway.socket-io.cors-origins} names; bodies over the advertised
- * {@code maxPayload} get a 413. WebSocket upgrades on those paths go on to {@link SocketIoSocket}.
+ * Engine.IO's two transports on {@code /socket.io/} (and, with the test handlers, the echo on {@code /engine.io/}),
+ * served from Vert.x routes ahead of Quarkus's HTTP authentication (Socket.IO authenticates in its CONNECT):
+ * WebSocket upgrades, and long-polling with CORS for the origins {@code gateway.socket-io.cors-origins} names;
+ * polling bodies over the advertised {@code maxPayload} get a 413.
  */
 @ApplicationScoped
-public class PollingRoutes {
+public class EngineRoutes {
 
     private static final String PATHS = "/(socket|engine)\\.io/?";
+    /** Before Quarkus's HTTP authentication (order -200): nothing of a security identity is built or kept. */
+    private static final int ORDER = -300;
 
     void routes(@Observes Router router, EngineServer engine, GatewayConfig config) {
         Set<String> origins = Set.copyOf(config.socketIo().corsOrigins().orElse(List.of()));
         BodyHandler body = BodyHandler.create(false).setBodyLimit(config.socketIo().maxPayload());
-        router.routeWithRegex(HttpMethod.POST, PATHS).order(-101).handler(context -> {
+        router.routeWithRegex(HttpMethod.POST, PATHS).order(ORDER - 1).handler(context -> {
             String upgrade = context.request().getHeader("Upgrade");
             if (upgrade != null) {
                 context.next();
@@ -32,11 +35,15 @@ public class PollingRoutes {
                 body.handle(context);
             }
         });
-        router.routeWithRegex(PATHS).order(-100).handler(context -> {
+        router.routeWithRegex(PATHS).order(ORDER).handler(context -> {
             String upgrade = context.request().getHeader("Upgrade");
             EngineHandler handler = engine.handler(context.request().path());
-            if (upgrade != null && upgrade.equalsIgnoreCase("websocket") || handler == null) {
+            if (handler == null) {
                 context.next();
+                return;
+            }
+            if (upgrade != null && upgrade.equalsIgnoreCase("websocket")) {
+                context.request().toWebSocket().onSuccess(engine::opened).onFailure(failure -> context.fail(400, failure));
                 return;
             }
             String origin = context.request().getHeader("Origin");
