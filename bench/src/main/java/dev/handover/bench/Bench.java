@@ -239,7 +239,8 @@ public final class Bench {
         // frames still on their way count if they arrive within a second; later ones belong to a backlog
         Thread.sleep(1000);
         Histogram histogram = latency.get().getIntervalHistogram();
-        double delivered = frames.get() / (double) seconds;
+        long counted = frames.get();
+        double delivered = counted / (double) seconds;
         double cpuSeconds = (Options.cpuTicks(serverPid) - cpuFrom) / 100.0;
         latency.set(new Recorder(3));
         // let a backlog drain before the next path is measured
@@ -250,7 +251,7 @@ public final class Bench {
             Thread.sleep(500);
         }
         return new double[] { delivered, histogram.getValueAtPercentile(50) / 1e6, histogram.getValueAtPercentile(99) / 1e6,
-                histogram.getMaxValue() / 1e6, 100 * cpuSeconds / (seconds + 1), cpuSeconds * 1e6 / Math.max(1, frames.get()) };
+                histogram.getMaxValue() / 1e6, 100 * cpuSeconds / (seconds + 1), cpuSeconds * 1e6 / Math.max(1, counted) };
     }
 
     /** Starts {@link RawBroadcaster} in its own JVM, sized like a service, on a topic shaped like customer.events. */

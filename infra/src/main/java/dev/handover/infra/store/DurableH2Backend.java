@@ -55,6 +55,14 @@ public final class DurableH2Backend extends H2Backend {
     /** How often the store is committed and the redo records it then holds dropped. */
     public static final Duration CHECKPOINT_INTERVAL = Duration.ofSeconds(1);
 
+    /**
+     * Chunks fuller than this are left alone; sparser ones (documents rewritten many times, presence reports) are
+     * rewritten by the compaction that follows a checkpoint, so that their space is used again.
+     */
+    private static final int COMPACT_FILL_RATE = 80;
+    /** At most this many bytes rewritten by one compaction, the pause it puts on commands. */
+    private static final int COMPACT_WRITE_BYTES = 4 * 1024 * 1024;
+
     /** Commands that change documents: their changes are recorded before they are answered. */
     private static final Set<String> WRITES = Set.of("insert", "update", "delete", "findandmodify");
 
@@ -75,7 +83,7 @@ public final class DurableH2Backend extends H2Backend {
      * before its last checkpoint had answered is applied again first.
      */
     public DurableH2Backend(String file, Duration checkpoints) {
-        super(new MVStore.Builder().fileName(file).pageSplitSize(PAGE_SPLIT_SIZE).open());
+        super(file == null ? new MVStore.Builder().pageSplitSize(PAGE_SPLIT_SIZE).open() : store(file));
         if (file == null) {
             this.redo = null;
             this.checkpoints = null;
@@ -95,6 +103,16 @@ public final class DurableH2Backend extends H2Backend {
         });
         long every = checkpoints.toMillis();
         this.checkpoints.scheduleWithFixedDelay(this::checkpoint, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * A store file without H2's background writer: it would commit and compact the file while commands read and
+     * write, and H2 2.4's compaction under concurrent reads and writes can fail and close the store, leaving the file
+     * unreadable ("Illegal page length", seen here after a few hundred thousand presence reports; h2database PR
+     * 4374 fixes one such race). Commits are the checkpoints', compaction runs with no command running.
+     */
+    private static MVStore store(String file) {
+        return new MVStore.Builder().fileName(file).pageSplitSize(PAGE_SPLIT_SIZE).autoCommitDisabled().open();
     }
 
     /** Applies the records a killed process left (by collection, in their order) and commits them. */
@@ -123,12 +141,12 @@ public final class DurableH2Backend extends H2Backend {
     public Document handleCommand(Channel channel, String databaseName, String command, Document query) {
         String name = command.toLowerCase(Locale.ROOT);
         boolean write = WRITES.contains(name);
-        if (redo == null || !(write || SHAPES.contains(name))) {
+        if (redo == null) {
             return super.handleCommand(channel, databaseName, command, query);
         }
         // a write into a collection that does not exist yet creates it: a change of shape too
-        boolean shape = !write || !(query.get(command) instanceof String collection)
-                || !(resolveDatabase(databaseName) instanceof Database database) || database.indexed(collection) == null;
+        boolean shape = SHAPES.contains(name) || write && (!(query.get(command) instanceof String collection)
+                || !(resolveDatabase(databaseName) instanceof Database database) || database.indexed(collection) == null);
         Document answer;
         Lock running = redo.command();
         running.lock();
@@ -136,7 +154,9 @@ public final class DurableH2Backend extends H2Backend {
             answer = super.handleCommand(channel, databaseName, command, query);
         } finally {
             try {
-                redo.write();
+                if (write || shape) {
+                    redo.write();
+                }
             } finally {
                 running.unlock();
             }
@@ -164,7 +184,10 @@ public final class DurableH2Backend extends H2Backend {
 
     private void checkpoint(boolean always) {
         try {
-            redo.checkpoint(() -> getMvStore().commit(), always);
+            if (redo.checkpoint(() -> getMvStore().commit(), always)) {
+                // reads too wait for it: H2 rewrites chunks safely only when nothing else touches the store
+                redo.exclusively(() -> getMvStore().compact(COMPACT_FILL_RATE, COMPACT_WRITE_BYTES));
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

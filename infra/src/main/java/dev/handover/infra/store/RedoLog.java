@@ -92,7 +92,7 @@ final class RedoLog implements AutoCloseable {
         return new RedoLog(store, existing.isEmpty() ? 1 : numberOf(existing.get(existing.size() - 1)) + 1);
     }
 
-    /** Held while a write command runs: a checkpoint starts its segment between commands, never within one. */
+    /** Held while a command runs: a checkpoint starts its segment between commands, never within one. */
     Lock command() {
         return commands.readLock();
     }
@@ -151,9 +151,9 @@ final class RedoLog implements AutoCloseable {
     /**
      * Makes the records so far redundant: starts the next segment between write commands, then runs {@code commit}
      * (which must put every change made so far in the store file) and deletes the segments before. Does nothing
-     * when nothing was recorded since the last one, unless {@code always}.
+     * when nothing was recorded since the last one, unless {@code always}; answers whether it committed.
      */
-    void checkpoint(Runnable commit, boolean always) throws IOException {
+    boolean checkpoint(Runnable commit, boolean always) throws IOException {
         synchronized (checkpointing) {
             long last;
             Lock exclusive = commands.writeLock();
@@ -161,7 +161,7 @@ final class RedoLog implements AutoCloseable {
             try {
                 write();
                 if (written == 0 && !always) {
-                    return;
+                    return false;
                 }
                 segment.close();
                 last = number;
@@ -173,6 +173,18 @@ final class RedoLog implements AutoCloseable {
             }
             commit.run();
             dropBefore(last + 1);
+            return true;
+        }
+    }
+
+    /** Runs {@code work} while no command runs. */
+    void exclusively(Runnable work) {
+        Lock exclusive = commands.writeLock();
+        exclusive.lock();
+        try {
+            work.run();
+        } finally {
+            exclusive.unlock();
         }
     }
 

@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Set;
 
 import dev.handover.gateway.config.GatewayConfig;
+import dev.handover.gateway.websocket.Sockets;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -43,7 +45,11 @@ public class EngineRoutes {
                 return;
             }
             if (upgrade != null && upgrade.equalsIgnoreCase("websocket")) {
-                context.request().toWebSocket().onSuccess(engine::opened).onFailure(failure -> context.fail(400, failure));
+                HttpConnection connection = context.request().connection();
+                context.request().toWebSocket().onSuccess(socket -> {
+                    Sockets.prepare(socket, connection);
+                    engine.opened(socket);
+                }).onFailure(failure -> context.fail(400, failure));
                 return;
             }
             String origin = context.request().getHeader("Origin");

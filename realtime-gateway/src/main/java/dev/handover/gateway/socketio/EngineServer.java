@@ -14,7 +14,6 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import dev.handover.gateway.config.GatewayConfig;
-import dev.handover.gateway.websocket.Sockets;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ServerWebSocket;
@@ -82,7 +81,6 @@ public class EngineServer {
      * one. The socket's handlers hold its session, so nothing else is kept per connection.
      */
     public void opened(ServerWebSocket socket) {
-        Sockets.forgetHeaders(socket);
         Map<String, String> query = query(socket.query());
         EngineHandler handler = handler(socket.path());
         if (handler == null || !"4".equals(query.get("EIO")) || !"websocket".equals(query.get("transport"))) {

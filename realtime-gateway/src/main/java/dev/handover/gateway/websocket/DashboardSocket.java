@@ -25,6 +25,7 @@ import dev.handover.gateway.service.TokenVerifier;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.ext.web.Router;
@@ -97,12 +98,15 @@ public class DashboardSocket {
             return;
         }
         String query = context.request().query();
-        context.request().toWebSocket().onSuccess(socket -> opened(socket, verified, query))
+        HttpConnection connection = context.request().connection();
+        context.request().toWebSocket().onSuccess(socket -> {
+            Sockets.prepare(socket, connection);
+            opened(socket, verified, query);
+        })
                 .onFailure(failure -> context.fail(400, failure));
     }
 
     private void opened(ServerWebSocket socket, TokenVerifier.Verified verified, String query) {
-        Sockets.forgetHeaders(socket);
         if (!verified.ok()) {
             socket.writeTextMessage(commands.error(verified.error()))
                     .onComplete(written -> socket.close((short) POLICY, verified.error()));

@@ -2,17 +2,24 @@ package dev.handover.gateway.websocket;
 
 import java.util.concurrent.Executor;
 
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.impl.ContextInternal;
+import io.vertx.core.net.impl.ConnectionBase;
 
 /**
  * What both agent protocols do with a freshly upgraded Vert.x socket: find the event loop it lives on (broadcasts
- * batch their writes per loop), and let go of the upgrade request's headers, which Vert.x would otherwise keep for
- * the connection's lifetime (with the agent's token among them, a third of an idle connection's heap).
+ * batch their writes per loop), let go of the upgrade request's headers, which Vert.x would otherwise keep for the
+ * connection's lifetime (with the agent's token among them, a third of an idle connection's heap), and flush once
+ * per event-loop task instead of once per frame.
  */
 public final class Sockets {
+
+    /** Flushes held back at most, so that a long task still sends as it goes. */
+    private static final int FLUSH_AFTER = 64;
 
     private Sockets() {
     }
@@ -23,8 +30,16 @@ public final class Sockets {
         return context instanceof ContextInternal internal && context.isEventLoopContext() ? internal.nettyEventLoop() : null;
     }
 
-    /** Drops the upgrade request's headers from {@code socket}: read what is needed from them before. */
-    public static void forgetHeaders(ServerWebSocket socket) {
+    /**
+     * Readies an upgraded socket: its upgrade request's headers dropped (read what is needed from them before), and
+     * its flushes consolidated. Vert.x flushes every frame it writes, one system call each; a broadcast task writes
+     * a batch of frames, several to the same agent under load, so the connection flushes once after the task (Netty's
+     * {@link FlushConsolidationHandler}, also when no read is in progress), or after {@value #FLUSH_AFTER} frames.
+     */
+    public static void prepare(ServerWebSocket socket, HttpConnection connection) {
         socket.headers().clear();
+        if (connection instanceof ConnectionBase base) {
+            base.channel().pipeline().addFirst(new FlushConsolidationHandler(FLUSH_AFTER, true));
+        }
     }
 }
