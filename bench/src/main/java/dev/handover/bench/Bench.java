@@ -1,10 +1,12 @@
 package dev.handover.bench;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.time.Duration;
@@ -323,8 +325,12 @@ public final class Bench {
             List<String> customers = new ArrayList<>();
             int number = rep;
             Commands intake = Commands.during(this, http, () -> {
-                Histogram run = webhookToAgentRequested(rate, num("warmup", 5), num("seconds", 20), customers);
-                Options.printLatencies("run " + number + " webhook to agent_requested", run);
+                Histogram run;
+                try (Stages stages = Stages.watch(opt("kafka", "127.0.0.1:9092"), stackPids())) {
+                    run = webhookToAgentRequested(rate, num("warmup", 5), num("seconds", 20), customers, stages);
+                    Options.printLatencies("run " + number + " webhook to agent_requested", run);
+                    stages.print();
+                }
                 p50.add(run.getValueAtPercentile(50) / 1e6);
                 p99.add(run.getValueAtPercentile(99) / 1e6);
                 max.add(run.getMaxValue() / 1e6);
@@ -339,6 +345,19 @@ public final class Bench {
                 Options.spread(p50, "%.1f"), Options.spread(p99, "%.1f"), Options.spread(max, "%.1f"));
         System.out.printf("database commands (min / median / max over the runs): per new customer asking for a human %s;"
                 + " per agent message %s%n", Options.spread(perCustomer, "%.2f"), Options.spread(perMessage, "%.2f"));
+    }
+
+    /** The processes of the local stack ({@code --pids}, as {@code ./handover up} wrote them) and the bench's own. */
+    private Map<String, Long> stackPids() throws IOException {
+        Map<String, Long> pids = new LinkedHashMap<>();
+        for (String name : List.of("messenger-bridge", "customer-service", "realtime-gateway", "infra")) {
+            Path file = Path.of(opt("pids", ".local/pids"), name + ".pid");
+            if (Files.exists(file)) {
+                pids.put(name, Long.parseLong(Files.readString(file).trim()));
+            }
+        }
+        pids.put("bench", ProcessHandle.current().pid());
+        return pids;
     }
 
     /** An agent's message to each of {@code customers} through the REST API, {@code rate} a second. */
@@ -379,14 +398,16 @@ public final class Bench {
     }
 
     Histogram webhookToAgentRequested(int rate, int warmup, int seconds) throws Exception {
-        return webhookToAgentRequested(rate, warmup, seconds, new ArrayList<>());
+        return webhookToAgentRequested(rate, warmup, seconds, new ArrayList<>(), null);
     }
 
     /**
      * New customers asking for a human through signed webhooks at {@code rate} per second; the time from each
-     * webhook to the {@code agent_requested} frame at an agent of the company, after {@code warmup} seconds.
+     * webhook to the {@code agent_requested} frame at an agent of the company, after {@code warmup} seconds; each
+     * measured trip's stages too when {@code stages} is given.
      */
-    Histogram webhookToAgentRequested(int rate, int warmup, int seconds, List<String> customers) throws Exception {
+    Histogram webhookToAgentRequested(int rate, int warmup, int seconds, List<String> customers, Stages stages)
+            throws Exception {
         String company = opt("company", "demo-company");
         Map<String, Long> sentAt = new ConcurrentHashMap<>();
         Recorder latency = new Recorder(3);
@@ -394,9 +415,13 @@ public final class Bench {
         try (Agents agent = Agents.connect(opt("gateway", "ws://127.0.0.1:8080"), key(), 1, i -> company, (a, frame) -> {
             if (frame.startsWith("{\"type\":\"agent_requested\"")) {
                 int at = frame.indexOf("\"chat_id\":\"") + 11;
-                Long sent = sentAt.remove(frame.substring(at, frame.indexOf('"', at)));
+                String customer = frame.substring(at, frame.indexOf('"', at));
+                Long sent = sentAt.remove(customer);
                 if (sent != null) {
                     latency.recordValue(System.nanoTime() - sent);
+                    if (stages != null) {
+                        stages.framed(customer);
+                    }
                 }
             }
         })) {
@@ -411,11 +436,17 @@ public final class Bench {
                 if (!measuring && System.nanoTime() >= measureFrom) {
                     latency.reset();
                     measuring = true;
+                    if (stages != null) {
+                        stages.reset();
+                    }
                 }
                 String customer = "e2e-" + run + "-" + n;
                 customers.add(customer);
                 byte[] body = webhook(customer, "I want to talk to a human");
                 sentAt.put(customer, System.nanoTime());
+                if (stages != null) {
+                    stages.sent(customer);
+                }
                 http.sendAsync(signed(body, mac), HttpResponse.BodyHandlers.discarding());
                 next += period;
                 long wait = next - System.nanoTime();

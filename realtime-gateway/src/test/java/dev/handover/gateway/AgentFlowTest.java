@@ -338,12 +338,17 @@ class AgentFlowTest {
                 l -> Double.parseDouble(l.substring(l.indexOf(' ') + 1))).findFirst().orElse(-1);
     }
 
+    /**
+     * A client that still talks but stopped reading (its frames pile up) is cut off with 1008; it keeps sending, so
+     * the ping deadline, which closes silent peers, is not what closes it.
+     */
     @Test
     void aClientThatStopsReadingIsCutOff() {
         try (var stalled = AgentSocket.connectAndStall(ws(), world.token("sleepy"))) {
             String customer = world.id("psid");
             String padding = "x".repeat(30_000);
             await().atMost(World.WAIT).until(() -> {
+                stalled.send("{\"type\":\"ping\"}");
                 for (int i = 0; i < 50; i++) {
                     world.broadcast(customer, padding);
                 }

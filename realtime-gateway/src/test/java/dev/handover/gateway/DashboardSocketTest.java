@@ -13,10 +13,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
+import jakarta.inject.Inject;
+
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.handover.gateway.service.CompanyChannels;
 import dev.handover.testing.AgentSocket;
 import dev.handover.testing.InfrastructureResource;
 import dev.handover.testing.TestTokens;
@@ -34,6 +37,9 @@ class DashboardSocketTest {
 
     @TestHTTPResource("/")
     URL root;
+
+    @Inject
+    CompanyChannels channels;
 
     private String ws() {
         return "ws://" + root.getHost() + ":" + root.getPort();
@@ -92,6 +98,32 @@ class DashboardSocketTest {
             agent.send("{\"type\":\"ping\"}");
             assertTrue(agent.next("pong").has("timestamp"));
         }
+    }
+
+    /**
+     * A peer that answers no ping (a laptop closed, a network gone: simulated by a client that stops reading, so its
+     * pongs never come) is closed once silent past a ping interval and the ping timeout (1 s each in tests); one that
+     * answers keeps its connection however long it stays idle.
+     */
+    @Test
+    void aPeerThatAnswersNoPingIsClosedAndOneThatAnswersStays() {
+        try (var live = AgentSocket.connect(ws(), TestTokens.agent("agent-4", "co-ping"), null);
+                var dead = AgentSocket.connectAndStall(ws(), TestTokens.agent("agent-5", "co-ping"))) {
+            live.next("connected");
+            await().atMost(Duration.ofSeconds(5)).until(() -> open("agent-5"));
+            await().atMost(Duration.ofSeconds(8)).until(() -> !open("agent-5"));
+            dead.resumeReading();
+            assertEquals(1001, dead.awaitClose());
+            int pings = live.pings();
+            await().atMost(Duration.ofSeconds(8)).until(() -> live.pings() >= pings + 3);
+            assertTrue(open("agent-4"), "an agent answering every ping was closed");
+            live.send("{\"type\":\"ping\"}");
+            assertTrue(live.next("pong").has("timestamp"));
+        }
+    }
+
+    private boolean open(String agent) {
+        return channels.sessions().stream().anyMatch(s -> agent.equals(s.agentId()) && !s.closed());
     }
 
     @Test

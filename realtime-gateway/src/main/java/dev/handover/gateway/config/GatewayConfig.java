@@ -31,6 +31,13 @@ public interface GatewayConfig {
     @WithDefault("30s")
     Duration pingInterval();
 
+    /**
+     * How long a JSON WebSocket may stay silent (no frame, no pong) beyond a ping interval before it is closed as a
+     * dead peer (a laptop closed, a network gone): its agent then counts as disconnected for presence.
+     */
+    @WithDefault("30s")
+    Duration pingTimeout();
+
     /** Events kept per company for reconnecting agents to catch up. */
     @WithDefault("2000")
     int replayEvents();

@@ -2,6 +2,7 @@ package dev.handover.gateway.service;
 
 import java.time.temporal.ChronoUnit;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 
@@ -20,9 +21,6 @@ import io.smallrye.faulttolerance.api.TypedGuard;
  * costs nothing downstream; a connection that keeps being refused is told to go away.
  */
 public final class CommandBudget {
-
-    /** Why a command was not carried out. */
-    public enum Refusal { NONE, REFUSED, ABUSE }
 
     private static final TypeLiteral<CompletionStage<Void>> TYPE = new TypeLiteral<>() {
     };
@@ -44,31 +42,33 @@ public final class CommandBudget {
     }
 
     /**
-     * Runs {@code command} within the budget. The returned stage completes with {@link Refusal#NONE} once the
-     * command is done, or at once with why it was refused.
+     * Runs {@code command} within the budget; a refused one runs {@code refused} instead (the protocol's own "Too
+     * many requests"), followed by {@code abusive} once the connection has been refused too often in one window.
      */
-    public CompletionStage<Refusal> run(Supplier<CompletionStage<Void>> command) {
+    public void run(Supplier<CompletionStage<Void>> command, Runnable refused, Runnable abusive) {
         CompletionStage<Void> guarded;
         try {
             guarded = guard.get(command);
         } catch (Exception e) {
             guarded = CompletableFuture.failedFuture(e);
         }
-        return guarded.handle((done, failure) -> {
-            Throwable cause = failure instanceof java.util.concurrent.CompletionException ? failure.getCause() : failure;
+        guarded.whenComplete((done, failure) -> {
+            Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
             if (cause instanceof RateLimitException || cause instanceof BulkheadException) {
-                return refused();
+                refused.run();
+                if (tooOften()) {
+                    abusive.run();
+                }
             }
-            return Refusal.NONE;
         });
     }
 
-    private synchronized Refusal refused() {
+    private synchronized boolean tooOften() {
         long now = System.nanoTime();
         if (now - windowStart > windowNanos) {
             windowStart = now;
             refusals = 0;
         }
-        return ++refusals > closeAfterRefusals ? Refusal.ABUSE : Refusal.REFUSED;
+        return ++refusals > closeAfterRefusals;
     }
 }

@@ -260,14 +260,9 @@ public class SocketIoServer implements EngineHandler {
             budget = new CommandBudget(config.limits());
             state(session).budget = budget;
         }
-        budget.run(() -> event(session, name, payload, reply, acknowledge)).thenAccept(refusal -> {
-            if (refusal != CommandBudget.Refusal.NONE) {
-                console.refuse(name, "RATE_LIMITED", "Too many requests", reply, acknowledge);
-            }
-            if (refusal == CommandBudget.Refusal.ABUSE) {
-                session.close("Too many requests");
-            }
-        });
+        budget.run(() -> event(session, name, payload, reply, acknowledge),
+                () -> console.refuse(name, "RATE_LIMITED", "Too many requests", reply, acknowledge),
+                () -> session.close("Too many requests"));
     }
 
     /**

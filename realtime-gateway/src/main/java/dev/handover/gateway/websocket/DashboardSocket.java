@@ -3,7 +3,7 @@ package dev.handover.gateway.websocket;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
@@ -48,6 +48,8 @@ public class DashboardSocket {
     public static final String SUBPROTOCOL = "handover.v1";
     /** Policy violation: what the socket is closed with when its token is no longer good. */
     static final int POLICY = 1008;
+    /** Going away: what a silent socket is closed with. */
+    static final int GOING_AWAY = 1001;
     /** Runs before Quarkus's HTTP authentication (order -200), which would build a security identity. */
     static final int ROUTE_ORDER = -300;
 
@@ -60,7 +62,7 @@ public class DashboardSocket {
     private final TokenVerifier verifier;
     private final GatewayConfig config;
     private final ObjectMapper json;
-    private final Set<ServerWebSocket> open = ConcurrentHashMap.newKeySet();
+    private final Map<ServerWebSocket, Connection> open = new ConcurrentHashMap<>();
 
     public DashboardSocket(AgentCommands commands, CompanyChannels channels, PresenceTracker presence, TokenVerifier verifier,
             GatewayConfig config, ObjectMapper json) {
@@ -76,10 +78,26 @@ public class DashboardSocket {
         router.route(HttpMethod.GET, PATH).order(ROUTE_ORDER).handler(this::upgrade);
     }
 
-    /** Keep-alive pings on every open socket, so that proxies between agents and the gateway keep them open. */
+    /**
+     * Keep-alive pings on every open socket, so that proxies between agents and the gateway keep them open; a socket
+     * silent for longer than a ping interval and {@code gateway.ping-timeout} is a dead peer and is closed (the
+     * sockets have no HTTP idle timeout: see {@link Sockets#prepare}).
+     */
     void pings(@Observes StartupEvent start, Vertx vertx) {
         Buffer ping = Buffer.buffer("keep-alive");
-        vertx.setPeriodic(config.pingInterval().toMillis(), id -> open.forEach(socket -> socket.writePing(ping)));
+        long deadline = config.pingInterval().plus(config.pingTimeout()).toNanos();
+        vertx.setPeriodic(config.pingInterval().toMillis(), id -> {
+            long now = System.nanoTime();
+            open.forEach((socket, connection) -> {
+                if (now - connection.heardAt > deadline) {
+                    // a dead peer never completes the closing handshake: its agent is gone now, not when it times out
+                    closed(socket, connection.session);
+                    socket.close((short) GOING_AWAY, "Ping timeout");
+                } else {
+                    socket.writePing(ping);
+                }
+            });
+        });
     }
 
     private void upgrade(RoutingContext context) {
@@ -128,9 +146,13 @@ public class DashboardSocket {
                 jwt.getClaim("company_id"), jwt.getRawToken(), TokenVerifier.expiry(jwt),
                 new SocketWriter(socket, Sockets.currentLoop()), config.maxPendingFrames());
         Connection connection = new Connection(session);
-        open.add(socket);
+        open.put(socket, connection);
         socket.textMessageHandler(connection::message);
-        socket.binaryMessageHandler(data -> session.send(commands.error("Expected a text frame with a JSON object")));
+        socket.binaryMessageHandler(data -> {
+            connection.heardAt = System.nanoTime();
+            session.send(commands.error("Expected a text frame with a JSON object"));
+        });
+        socket.pongHandler(pong -> connection.heardAt = System.nanoTime());
         socket.closeHandler(closed -> closed(socket, session));
         session.send(json.createObjectNode().put("type", "connected").put("message", "WebSocket connection established")
                 .put("user_id", jwt.getSubject()).toString());
@@ -143,14 +165,16 @@ public class DashboardSocket {
     }
 
     private void closed(ServerWebSocket socket, AgentSession session) {
-        open.remove(socket);
-        channels.leave(session);
-        presence.disconnected(session);
+        if (open.remove(socket) != null) {
+            channels.leave(session);
+            presence.disconnected(session);
+        }
     }
 
-    /** One open connection: its session, and its command budget once it sent a command. */
+    /** One open connection: its session, when it was last heard from, and its command budget once it sent a command. */
     private final class Connection {
         private final AgentSession session;
+        private volatile long heardAt = System.nanoTime();
         private CommandBudget budget;
 
         Connection(AgentSession session) {
@@ -158,6 +182,7 @@ public class DashboardSocket {
         }
 
         void message(String frame) {
+            heardAt = System.nanoTime();
             if (session.expired(Instant.now())) {
                 session.expire();
             } else if (frame.length() > config.maxMessageBytes() / 4
@@ -167,14 +192,8 @@ public class DashboardSocket {
                 if (budget == null) {
                     budget = new CommandBudget(config.limits());
                 }
-                budget.run(() -> commands.handle(session, frame).thenAccept(session::send)).thenAccept(refusal -> {
-                    if (refusal != CommandBudget.Refusal.NONE) {
-                        session.send(commands.error("Too many requests"));
-                    }
-                    if (refusal == CommandBudget.Refusal.ABUSE) {
-                        session.close("Too many requests");
-                    }
-                });
+                budget.run(() -> commands.handle(session, frame).thenAccept(session::send),
+                        () -> session.send(commands.error("Too many requests")), () -> session.close("Too many requests"));
             }
         }
     }
