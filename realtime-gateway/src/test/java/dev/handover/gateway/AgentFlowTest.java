@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URL;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 import jakarta.inject.Inject;
 
@@ -339,23 +342,28 @@ class AgentFlowTest {
     }
 
     /**
-     * A client that still talks but stopped reading (its frames pile up) is cut off with 1008; it keeps sending, so
-     * the ping deadline, which closes silent peers, is not what closes it.
+     * A client that still talks but stopped reading (its frames pile up) is cut off with 1008; it keeps sending
+     * (five times a second, on a thread of its own), so the ping deadline, which closes silent peers, is not what
+     * closes it.
      */
     @Test
     void aClientThatStopsReadingIsCutOff() {
+        ScheduledExecutorService talking = Executors.newSingleThreadScheduledExecutor();
         try (var stalled = AgentSocket.connectAndStall(ws(), world.token("sleepy"))) {
+            talking.scheduleAtFixedRate(() -> stalled.send("{\"type\":\"ping\"}"), 0, 200, TimeUnit.MILLISECONDS);
             String customer = world.id("psid");
             String padding = "x".repeat(30_000);
             await().atMost(World.WAIT).until(() -> {
-                stalled.send("{\"type\":\"ping\"}");
                 for (int i = 0; i < 50; i++) {
                     world.broadcast(customer, padding);
                 }
                 return channels.sessions().stream().noneMatch(s -> "sleepy".equals(s.agentId()) && !s.closed());
             });
+            talking.shutdownNow();
             stalled.resumeReading();
             assertEquals(1008, stalled.awaitClose());
+        } finally {
+            talking.shutdownNow();
         }
     }
 }
