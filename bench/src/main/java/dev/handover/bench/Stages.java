@@ -64,11 +64,17 @@ final class Stages implements AutoCloseable {
     }
 
     void sent(String customer) {
-        at(customer)[0] = System.currentTimeMillis();
+        long[] at = new long[4];
+        at[0] = System.currentTimeMillis();
+        times.put(customer, at);
     }
 
+    /** The frame of a customer sent since the last {@link #reset} (a warm-up customer's is not kept). */
     void framed(String customer) {
-        at(customer)[3] = System.currentTimeMillis();
+        long[] at = times.get(customer);
+        if (at != null) {
+            at[3] = System.currentTimeMillis();
+        }
     }
 
     /** Forgets what was recorded (the warm-up's customers). */
@@ -76,10 +82,6 @@ final class Stages implements AutoCloseable {
         times.clear();
         pids.forEach((name, pid) -> ticksFrom.put(name, Options.cpuTicks(pid)));
         measuredFrom = System.nanoTime();
-    }
-
-    private long[] at(String customer) {
-        return times.computeIfAbsent(customer, c -> new long[4]);
     }
 
     private void read() {
