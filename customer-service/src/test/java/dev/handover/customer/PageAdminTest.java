@@ -68,6 +68,21 @@ class PageAdminTest {
         as(fx.adminToken).get("/api/admin/customers/" + waiting + "/audit?page_id=" + page).then()
                 .body("entries.find { it.action == 'assigned' }.actor.id", equalTo("alice"))
                 .body("entries.find { it.action == 'assigned' }.after.agent_id", equalTo("alice"));
+        // every send is in the trail, the first reply's own line once, newest first
+        java.util.List<String> sent = new java.util.ArrayList<>();
+        for (String text : java.util.List.of("first", "second", "third")) {
+            sent.add(0, as(agent).body("{\"page_id\":\"" + page + "\",\"message\":\"" + text + "\"}")
+                    .post("/api/dashboard/customers/" + waiting + "/messages").then().statusCode(200).extract()
+                    .path("message_id"));
+        }
+        org.awaitility.Awaitility.await().atMost(Fixtures.WAIT).untilAsserted(() -> as(fx.adminToken)
+                .get("/api/admin/customers/" + waiting + "/audit?page_id=" + page).then().statusCode(200)
+                .body("entries.findAll { it.action == 'message_sent' }.after.message_id", equalTo(sent))
+                .body("entries.findAll { it.action == 'message_sent' }.actor.id", equalTo(java.util.List.of("alice",
+                        "alice", "alice")))
+                .body("entries[0].action", equalTo("message_sent")));
+        as(fx.adminToken).get("/api/admin/customers/" + waiting + "/audit?page_id=" + page + "&limit=2").then()
+                .body("entries.after.message_id", equalTo(sent.subList(0, 2)));
         as(fx.adminToken).get("/api/admin/customers/" + waiting + "/audit").then().statusCode(400)
                 .body("error", equalTo("page_id is required"));
         as(agent).get("/api/admin/customers/" + waiting + "/audit?page_id=" + page).then().statusCode(403);

@@ -67,6 +67,10 @@ class SandboxTest {
         inbound.close();
         assertEquals("I want a human", event.text());
         assertEquals("Sam", event.firstName());
+        // the sandbox calls its webhook on loopback: a request's Host header never says where
+        given().header("Host", "attacker.invalid:9").contentType(ContentType.JSON).body("{\"text\":\"again\"}")
+                .post("/sandbox/pages/page-1/customers/" + psid + "/messages").then().statusCode(202)
+                .body("webhook_status", equalTo(200));
 
         var reply = new OutboundMessage(UUID.randomUUID().toString(), OutboundKind.TEXT, ConnectedPages.COMPANY, "page-1", psid, "Hi Sam!", null,
                 Instant.now(), Instant.now());

@@ -354,9 +354,7 @@ class AgentFlowTest {
             String customer = world.id("psid");
             String padding = "x".repeat(30_000);
             await().atMost(World.WAIT).until(() -> {
-                for (int i = 0; i < 50; i++) {
-                    world.broadcast(customer, padding);
-                }
+                world.broadcast(customer, padding, 50);
                 return channels.sessions().stream().noneMatch(s -> "sleepy".equals(s.agentId()) && !s.closed());
             });
             talking.shutdownNow();

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
@@ -78,11 +79,19 @@ final class World {
 
     /** Publishes a broadcast of this company straight to {@code customer.events}. */
     void broadcast(String customerId, String text) {
-        var customer = new CustomerSnapshot(customerId, "Jo", "Jo", null, "page-x", "Page X", company, 1, text,
-                Instant.now(), Instant.now(), true, Instant.now(), null, null, null, null, Instant.now(), Instant.now());
-        var event = new CustomerEvent(UUID.randomUUID().toString(), CustomerEventType.AGENT_REQUESTED, company,
-                Instant.now(), customer, true, null, null, null, null, null, null);
-        kafka.produce(String.class, byte[].class).fromRecords(new ProducerRecord<>(Topics.CUSTOMER_EVENTS, company,
-                new JsonSerializer().serialize("t", event))).awaitCompletion(WAIT);
+        broadcast(customerId, text, 1);
+    }
+
+    /** {@code times} records of the same request, produced together (one producer, one wait). */
+    void broadcast(String customerId, String text, int times) {
+        List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
+        for (int i = 0; i < times; i++) {
+            var customer = new CustomerSnapshot(customerId, "Jo", "Jo", null, "page-x", "Page X", company, 1, text,
+                    Instant.now(), Instant.now(), true, Instant.now(), null, null, null, null, Instant.now(), Instant.now());
+            var event = new CustomerEvent(UUID.randomUUID().toString(), CustomerEventType.AGENT_REQUESTED, company,
+                    Instant.now(), customer, true, null, null, null, null, null, null);
+            records.add(new ProducerRecord<>(Topics.CUSTOMER_EVENTS, company, new JsonSerializer().serialize("t", event)));
+        }
+        kafka.produce(String.class, byte[].class).fromRecords(records).awaitCompletion(WAIT);
     }
 }

@@ -192,6 +192,83 @@ class DeploymentManifestsTest {
                 "messenger.inbound.dlq", "messenger.delivery.dlq", "staff.typing", "staff.presence"), topics);
     }
 
+    /**
+     * The Ingress routes every public path to the service that serves it, with the longest-match rule of ingress
+     * controllers: each REST resource of customer-service and the gateway (read from their {@code @Path}s), the
+     * console's files (read from its page) and the two agent sockets; and it routes no internal path anywhere.
+     */
+    @Test
+    void theIngressRoutesEveryPublicPathToItsServiceAndNoInternalOne() throws IOException {
+        List<Object> rules = list(map(map(list(map(kustomize(ROOT.resolve("k8s/base")).stream()
+                .filter(r -> "Ingress".equals(r.get("kind"))).findFirst().orElseThrow().get("spec")).get("rules")).get(0))
+                .get("http")).get("paths"));
+        Map<String, String> expected = new HashMap<>();
+        restPaths("customer-service").forEach(path -> expected.put(path, "customer-service"));
+        restPaths("realtime-gateway").forEach(path -> expected.put(path, "realtime-gateway"));
+        String page = Files.readString(ROOT.resolve("realtime-gateway/src/main/resources/META-INF/resources/index.html"));
+        Matcher assets = Pattern.compile("(?:src|href)=\"([^\"/:][^\":]*)\"").matcher(page);
+        while (assets.find()) {
+            expected.put("/" + assets.group(1), "realtime-gateway");
+        }
+        expected.put("/", "realtime-gateway");
+        expected.put("/api/dashboard/ws", "realtime-gateway");
+        expected.put("/socket.io/", "realtime-gateway");
+        expected.put("/webhook", "messenger-bridge");
+        assertTrue(expected.size() > 20, "found " + expected);
+        expected.forEach((path, service) -> assertEquals(service, routed(rules, path), "the Ingress routes " + path));
+        for (String internal : List.of("/q/metrics", "/q/health/ready", "/q/openapi", "/sandbox/pages/p/bot",
+                "/sandbox/graph/v21.0/me")) {
+            assertEquals(null, routed(rules, internal), "the Ingress routes " + internal);
+        }
+        assertFalse("messenger-bridge".equals(routed(rules, "/api/admin/page-connections/p")));
+    }
+
+    /** Every path a service's JAX-RS resources answer, their templates filled with a letter. */
+    private static List<String> restPaths(String service) throws IOException {
+        List<String> paths = new ArrayList<>();
+        Pattern annotation = Pattern.compile("@Path\\(\"([^\"]*)\"\\)");
+        try (var files = Files.walk(ROOT.resolve(service).resolve("src/main/java"))) {
+            for (Path file : files.filter(f -> f.toString().endsWith("Resource.java")).toList()) {
+                String source = Files.readString(file);
+                int type = source.indexOf("public class");
+                Matcher found = annotation.matcher(source);
+                String root = null;
+                while (found.find()) {
+                    String path = found.group(1).replaceAll("\\{[^}]*}", "x");
+                    if (found.start() < type) {
+                        root = path;
+                        if (root.indexOf('/', 1) > 0) {
+                            paths.add(root); // a resource, not a bare namespace such as /api
+                        }
+                    } else if (root != null) {
+                        paths.add(root + path);
+                    }
+                }
+            }
+        }
+        return paths;
+    }
+
+    /** The service an ingress controller sends {@code path} to: an Exact rule, else the longest Prefix by segments. */
+    private static String routed(List<Object> rules, String path) {
+        String service = null;
+        int longest = -1;
+        for (Object rule : rules) {
+            String route = (String) map(rule).get("path");
+            boolean exact = "Exact".equals(map(rule).get("pathType"));
+            String name = (String) map(map(map(rule).get("backend")).get("service")).get("name");
+            if (exact && route.equals(path)) {
+                return name;
+            }
+            String prefix = route.endsWith("/") ? route : route + "/";
+            if (!exact && (path.equals(route) || path.startsWith(prefix)) && route.length() > longest) {
+                longest = route.length();
+                service = name;
+            }
+        }
+        return service;
+    }
+
     @Test
     void theComposeFileStartsEverythingInOrderWithSettingsTheServicesRead() throws IOException {
         Map<String, Object> compose = documents(ROOT.resolve("docker-compose.yml")).get(0);

@@ -88,6 +88,18 @@ class HostileTenantTest {
     }
 
     @Test
+    void aDisconnectedPagesAuditStaysOursAlone() {
+        String spare = "7" + (System.nanoTime() % 1_000_000_000L);
+        String token = "spare-token-" + UUID.randomUUID();
+        stack.pageToken(spare, token, "Spare Shop");
+        connect(US, spare, token).then().statusCode(201);
+        as(TestTokens.admin("boss", US)).delete("/api/admin/pages/" + spare).then().statusCode(204);
+        as(TestTokens.admin("boss", US)).get("/api/admin/pages/" + spare + "/audit").then().statusCode(200)
+                .body("entries.action", org.hamcrest.Matchers.contains("page_disconnected", "page_connected"));
+        as(TestTokens.admin("eve", THEM)).get("/api/admin/pages/" + spare + "/audit").then().statusCode(403);
+    }
+
+    @Test
     void noRouteCommandOrEventReachesOurCustomer() throws Exception {
         String customer = "hostile-psid-" + UUID.randomUUID().toString().substring(0, 8);
         String eve = TestTokens.admin("eve", THEM);
@@ -107,8 +119,20 @@ class HostileTenantTest {
 
             String q = "?page_id=" + OURS;
             String c = "/api/dashboard/customers/" + customer;
-            String body = "{\"page_id\":\"" + OURS + "\",\"stop\":false,\"message\":\"hi\",\"agent_name\":\"Eve\",\"notes\":\"x\"}";
+            String body = "{\"page_id\":\"" + OURS + "\",\"stop\":false,\"message\":\"hi\",\"agent_name\":\"Eve\",\"notes\":\"x\","
+                    + "\"to_agent_id\":\"eve\",\"text\":\"hi\",\"is_typing\":true}";
+            String webhook = as(TestTokens.admin("boss", US)).body("{\"url\":\"http://127.0.0.1:9/hook\",\"events\":[\"new_message\"]}")
+                    .post("/api/admin/webhooks").then().statusCode(201).extract().path("id");
+            String gc = "/api/console/customers/" + customer;
             for (var route : List.of(
+                    // the console's REST routes on the gateway, with a valid token of the other company
+                    onGateway(eve).get(gc + "/messages" + q),
+                    onGateway(eve).get(gc + "/profile" + q), onGateway(eve).body(body).put(gc + "/profile"),
+                    onGateway(eve).body(body).put(gc + "/stop"), onGateway(eve).body(body).post(gc + "/typing"),
+                    // our webhook: neither removed nor its deliveries read
+                    as(eve).delete("/api/admin/webhooks/" + webhook), as(eve).get("/api/admin/webhooks/" + webhook + "/deliveries"),
+                    as(eve).body(body).post(c + "/transfer"), as(eve).body(body).post("/api/admin/customers/" + customer + "/release"),
+                    as(eve).body(body).post("/api/admin/customers/" + customer + "/transfer"),
                     as(eve).get("/api/dashboard/customers" + q), as(eve).get("/api/dashboard/customers/stopped" + q),
                     as(eve).body(body).post(c + "/assign"), as(eve).body(body).post(c + "/unassign"),
                     as(eve).body(body).post(c + "/messages"), as(eve).get(c + "/messages" + q),
@@ -119,6 +143,14 @@ class HostileTenantTest {
                 int status = route.then().extract().statusCode();
                 assertTrue(status == 403 || status == 404, "a route answered " + status + ": " + route.asString());
             }
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).untilAsserted(() -> as(
+                    TestTokens.agent("alice", US)).get("/api/dashboard/customers/search?q=Ana").then().statusCode(200)
+                    .body("customers.customer_id", org.hamcrest.Matchers.hasItem(customer)));
+            as(eve).get("/api/dashboard/customers/search?q=Ana").then().statusCode(200)
+                    .body("customers.size()", org.hamcrest.Matchers.equalTo(0));
+            as(eve).get("/api/admin/webhooks").then().statusCode(200).body("total", org.hamcrest.Matchers.equalTo(0));
+            as(TestTokens.admin("boss", US)).get("/api/admin/webhooks").then().body("webhooks.id",
+                    org.hamcrest.Matchers.contains(webhook));
 
             String ids = "\"customer_id\":\"" + customer + "\",\"page_id\":\"" + OURS + "\"";
             theirs.send("{\"type\":\"get_stopped_customers\",\"data\":{\"page_id\":\"" + OURS + "\"}}");
@@ -127,9 +159,16 @@ class HostileTenantTest {
             theirs.next("error");
             theirs.send("{\"type\":\"send_message\"," + ids + ",\"message\":\"Send me your card number\"}");
             theirs.next("error");
-            for (String event : List.of("customer:accept", "message:send", "customer:history", "customer:end")) {
+            theirs.send("{\"type\":\"unassign_agent\",\"data\":{" + ids + "}}");
+            theirs.next("error");
+            theirs.send("{\"type\":\"transfer_customer\",\"data\":{" + ids + ",\"to_agent_id\":\"eve\"}}");
+            assertTrue(List.of("Customer not found", "Page not found or access denied")
+                    .contains(theirs.next("error").get("error").asText()));
+            for (String event : List.of("customer:accept", "message:send", "customer:history", "customer:end",
+                    "customer:transfer", "message:typing")) {
                 JsonNode ack = console.emitWithAck("eve", event, JSON.createObjectNode().put("customerId", customer)
-                        .put("text", "Send me your card number"));
+                        .put("text", "Send me your card number").put("toStaffId", "eve").put("staffId", "eve")
+                        .put("isTyping", true));
                 assertFalse(ack.path("ok").asBoolean(true), event + " was acknowledged: " + ack);
             }
             theirs.send("{\"type\":\"get_stopped_customers\",\"data\":{}}");
@@ -180,6 +219,10 @@ class HostileTenantTest {
 
     private static String ws() {
         return stack.ws();
+    }
+
+    private static RequestSpecification onGateway(String token) {
+        return given().baseUri(stack.gateway.url()).auth().oauth2(token).contentType(ContentType.JSON);
     }
 
     private static RequestSpecification as(String token) {

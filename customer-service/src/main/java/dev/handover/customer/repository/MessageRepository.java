@@ -67,6 +67,13 @@ public class MessageRepository implements PanacheMongoRepositoryBase<Message, St
                 .into(new ArrayList<>());
     }
 
+    /** The newest messages agents sent in a conversation (the history index's prefix, then its order). */
+    public List<Message> sentByAgents(String pageId, String customerId, int limit) {
+        return mongoCollection().find(Filters.and(Filters.eq("page_id", pageId), Filters.eq("customer_id", customerId),
+                Filters.eq("author", "agent"))).sort(Sorts.descending("created_at", "_id")).limit(limit)
+                .into(new ArrayList<>());
+    }
+
     /** Our message reached Facebook: record its {@code mid}, unless it has moved on already. */
     public boolean markSent(String messageId, String mid, Instant at) {
         boolean moved = mongoCollection().updateOne(Filters.and(Filters.eq("_id", messageId),

@@ -120,8 +120,9 @@ public interface GatewayConfig {
     }
 
     /**
-     * What one agent connection may ask of customer-service, whatever its protocol, so that one agent's flood
-     * never delays the others: a rate, a bound on commands in flight (and waiting), and a close after abuse.
+     * What one agent connection, and one agent across all their connections, may ask of customer-service, whatever
+     * the protocol, so that one agent's flood never delays the others: a rate, a bound on commands in flight (and
+     * waiting), and a close after abuse.
      */
     interface Limits {
         /** Commands admitted per {@link #window()}. */
@@ -142,6 +143,18 @@ public interface GatewayConfig {
         /** Refused commands within one {@link #window()} after which the connection is closed. */
         @WithDefault("200")
         int closeAfterRefusals();
+
+        /** Commands admitted per {@link #window()} to one agent, whatever number of connections they use. */
+        @WithDefault("80")
+        int agentCommandsPerWindow();
+
+        /** Commands of one agent being carried out at once, across their connections. */
+        @WithDefault("12")
+        int agentInFlight();
+
+        /** Commands of one agent waiting for one of those places; beyond it they are refused. */
+        @WithDefault("24")
+        int agentQueued();
     }
 
     /** Engine.IO / Socket.IO settings; configurable so that conformance suites can shorten them. */

@@ -81,8 +81,7 @@ public class ConsoleResource {
     public CompletionStage<Response> typing(@PathParam("customerId") String customerId, JsonNode body) {
         boolean typing = body != null && body.path("typing").asBoolean(false);
         return staff.typingToCustomer(jwt.getRawToken(), jwt.getClaim("company_id"), customerId, typing)
-                .thenApply(sent -> Response.status(sent ? 202 : 503).type(MediaType.APPLICATION_JSON)
-                        .entity(json.createObjectNode().put("sent", sent)).build());
+                .thenApply(ConsoleResource::relay);
     }
 
     private Map<String, Object> map(JsonNode body) {

@@ -17,8 +17,9 @@ import io.smallrye.faulttolerance.api.TypedGuard;
 
 /**
  * One connection's share of the work behind the gateway: commands pass a SmallRye Fault Tolerance guard (a
- * rolling rate limit and a bulkhead with a short queue) before they reach customer-service. A refused command
- * costs nothing downstream; a connection that keeps being refused is told to go away.
+ * rolling rate limit and a bulkhead with a short queue), then their agent's {@link AgentBudgets share}, before they
+ * reach customer-service. A refused command costs nothing downstream; a connection that keeps being refused is told
+ * to go away.
  */
 public final class CommandBudget {
 
@@ -26,12 +27,14 @@ public final class CommandBudget {
     };
 
     private final TypedGuard<CompletionStage<Void>> guard;
+    private final AgentBudgets agents;
     private final long windowNanos;
     private final int closeAfterRefusals;
     private long windowStart = System.nanoTime();
     private int refusals;
 
-    public CommandBudget(GatewayConfig.Limits limits) {
+    public CommandBudget(GatewayConfig.Limits limits, AgentBudgets agents) {
+        this.agents = agents;
         this.guard = TypedGuard.create(TYPE)
                 .withRateLimit().limit(limits.commandsPerWindow()).window(limits.window().toMillis(), ChronoUnit.MILLIS)
                 .type(RateLimitType.ROLLING).done()
@@ -42,13 +45,14 @@ public final class CommandBudget {
     }
 
     /**
-     * Runs {@code command} within the budget; a refused one runs {@code refused} instead (the protocol's own "Too
-     * many requests"), followed by {@code abusive} once the connection has been refused too often in one window.
+     * Runs {@code command} of {@code agent} within the budget and the agent's share; a refused one runs
+     * {@code refused} instead (the protocol's own "Too many requests"), followed by {@code abusive} once the connection
+     * has been refused too often in one window.
      */
-    public void run(Supplier<CompletionStage<Void>> command, Runnable refused, Runnable abusive) {
+    public void run(AgentSession agent, Supplier<CompletionStage<Void>> command, Runnable refused, Runnable abusive) {
         CompletionStage<Void> guarded;
         try {
-            guarded = guard.get(command);
+            guarded = guard.get(() -> agents.run(agent, command));
         } catch (Exception e) {
             guarded = CompletableFuture.failedFuture(e);
         }

@@ -8,15 +8,17 @@ import io.quarkus.scheduler.Scheduled;
 
 /**
  * Closes idle sessions whose token has expired (expiry holds even for an agent who never writes) and releases
- * the companies nobody here follows any more.
+ * the companies nobody here follows any more and the budgets of agents who went quiet.
  */
 @ApplicationScoped
 public class SessionSweeper {
 
     private final CompanyChannels channels;
+    private final AgentBudgets budgets;
 
-    public SessionSweeper(CompanyChannels channels) {
+    public SessionSweeper(CompanyChannels channels, AgentBudgets budgets) {
         this.channels = channels;
+        this.budgets = budgets;
     }
 
     @Scheduled(every = "{gateway.expiry-sweep-interval}")
@@ -28,5 +30,6 @@ public class SessionSweeper {
             }
         }
         channels.releaseIdle();
+        budgets.forgetIdle();
     }
 }

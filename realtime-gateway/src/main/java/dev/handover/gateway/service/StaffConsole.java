@@ -293,8 +293,8 @@ public class StaffConsole {
                 .withKey(agent.companyId()).build())).subscribe().with(ok -> {
                 }, failure -> reply.send(SocketIoEvents.error("UNAVAILABLE", "Typing indicator not relayed",
                         SocketIoEvents.object().put("customerId", customerId))));
-        typingToCustomer(agent.token(), agent.companyId(), customerId, now).thenAccept(delivered -> {
-            if (!delivered) {
+        typingToCustomer(agent.token(), agent.companyId(), customerId, now).thenAccept(answer -> {
+            if (answer.status() == 503) {
                 reply.send(SocketIoEvents.error("UNAVAILABLE", "Typing indicator not delivered",
                         SocketIoEvents.object().put("customerId", customerId)));
             }
@@ -310,21 +310,31 @@ public class StaffConsole {
 
     /**
      * Shows or hides the typing indicator in the customer's Messenger, if the customer is the agent's: through
-     * {@code messenger.outbound}, like any send. Completes with whether it went out (or was not the agent's to send).
+     * {@code messenger.outbound}, like any send. Completes with an answer for the agent: 202 with {@code sent} (false
+     * when the customer is not theirs to type to), customer-service's own refusal for a customer they may not see
+     * (another company's: 404 or 403), or 503 when it could not go out.
      */
-    public CompletionStage<Boolean> typingToCustomer(String token, String companyId, String customerId, boolean typing) {
+    public CompletionStage<Answer> typingToCustomer(String token, String companyId, String customerId, boolean typing) {
         return customers.get(token, CUSTOMERS + "/lookup/" + CustomerServiceClient.segment(customerId), Map.of())
                 .thenCompose(answer -> {
+                    if (answer.status() == 403 || answer.status() == 404) {
+                        return CompletableFuture.completedFuture(answer);
+                    }
                     if (!answer.ok() || !answer.body().path("is_assigned_to_me").asBoolean()) {
-                        return CompletableFuture.completedFuture(true);
+                        return CompletableFuture.completedFuture(typingAnswer(answer.ok() ? 202 : 503, false));
                     }
                     String pageId = answer.body().path("page_id").asText();
                     var action = new OutboundMessage(UUID.randomUUID().toString(), OutboundKind.SENDER_ACTION, companyId, pageId,
                             customerId, null, typing ? SenderAction.TYPING_ON : SenderAction.TYPING_OFF, null, Instant.now());
                     return outbound.sendMessage(Message.of(action).addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
                             .withKey(Topics.conversationKey(pageId, customerId)).build()))
-                            .map(ok -> true).onFailure().recoverWithItem(false).subscribeAsCompletionStage();
+                            .map(ok -> typingAnswer(202, true)).onFailure().recoverWithItem(typingAnswer(503, false))
+                            .subscribeAsCompletionStage();
                 });
+    }
+
+    private static Answer typingAnswer(int status, boolean sent) {
+        return new Answer(status, SocketIoEvents.object().put("sent", sent));
     }
 
     /**

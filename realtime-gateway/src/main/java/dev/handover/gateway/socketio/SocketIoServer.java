@@ -21,9 +21,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.handover.gateway.config.GatewayConfig;
+import dev.handover.gateway.service.AgentBudgets;
 import dev.handover.gateway.service.AgentSession;
-import dev.handover.gateway.service.SocketIoEvents;
 import dev.handover.gateway.service.CommandBudget;
+import dev.handover.gateway.service.SocketIoEvents;
 import dev.handover.gateway.service.StaffConsole;
 import dev.handover.gateway.service.TokenVerifier;
 import dev.handover.gateway.service.TokenVerifier.Verified;
@@ -46,10 +47,13 @@ public class SocketIoServer implements EngineHandler {
     private final TokenVerifier tokens;
     private final StaffConsole console;
     private final GatewayConfig config;
+    private final AgentBudgets budgets;
     private final ObjectMapper json;
 
-    public SocketIoServer(TokenVerifier tokens, StaffConsole console, GatewayConfig config, ObjectMapper json) {
+    public SocketIoServer(TokenVerifier tokens, StaffConsole console, GatewayConfig config, AgentBudgets budgets,
+            ObjectMapper json) {
         this.tokens = tokens;
+        this.budgets = budgets;
         this.console = console;
         this.config = config;
         this.json = json;
@@ -257,10 +261,10 @@ public class SocketIoServer implements EngineHandler {
         JsonNode payload = events.size() > 1 ? events.get(1) : json.createObjectNode();
         CommandBudget budget = state(session).budget;
         if (budget == null) {
-            budget = new CommandBudget(config.limits());
+            budget = new CommandBudget(config.limits(), budgets);
             state(session).budget = budget;
         }
-        budget.run(() -> event(session, name, payload, reply, acknowledge),
+        budget.run(state(session).agent, () -> event(session, name, payload, reply, acknowledge),
                 () -> console.refuse(name, "RATE_LIMITED", "Too many requests", reply, acknowledge),
                 () -> session.close("Too many requests"));
     }

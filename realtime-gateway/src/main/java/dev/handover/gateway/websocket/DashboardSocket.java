@@ -16,6 +16,7 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.handover.gateway.config.GatewayConfig;
+import dev.handover.gateway.service.AgentBudgets;
 import dev.handover.gateway.service.AgentCommands;
 import dev.handover.gateway.service.AgentSession;
 import dev.handover.gateway.service.CommandBudget;
@@ -61,12 +62,14 @@ public class DashboardSocket {
     private final PresenceTracker presence;
     private final TokenVerifier verifier;
     private final GatewayConfig config;
+    private final AgentBudgets budgets;
     private final ObjectMapper json;
     private final Map<ServerWebSocket, Connection> open = new ConcurrentHashMap<>();
 
     public DashboardSocket(AgentCommands commands, CompanyChannels channels, PresenceTracker presence, TokenVerifier verifier,
-            GatewayConfig config, ObjectMapper json) {
+            GatewayConfig config, AgentBudgets budgets, ObjectMapper json) {
         this.commands = commands;
+        this.budgets = budgets;
         this.channels = channels;
         this.presence = presence;
         this.verifier = verifier;
@@ -190,9 +193,9 @@ public class DashboardSocket {
                 session.send(commands.error("Message too large: the limit is " + config.maxMessageBytes() + " bytes"));
             } else {
                 if (budget == null) {
-                    budget = new CommandBudget(config.limits());
+                    budget = new CommandBudget(config.limits(), budgets);
                 }
-                budget.run(() -> commands.handle(session, frame).thenAccept(session::send),
+                budget.run(session, () -> commands.handle(session, frame).thenAccept(session::send),
                         () -> session.send(commands.error("Too many requests")), () -> session.close("Too many requests"));
             }
         }
