@@ -138,7 +138,8 @@ class SendTest {
                 .willReturn(aResponse().withStatus(500).withBody("{\"error\":{\"message\":\"An unknown error occurred\","
                         + "\"type\":\"OAuthException\",\"code\":2}}")));
         publish(text("gone " + psid, Instant.now()));
-        publish(text("busy " + psid, Instant.now()));
+        OutboundMessage busyText = text("busy " + psid, Instant.now());
+        publish(busyText);
         List<DeliveryReport> outcomes = await().atMost(Duration.ofSeconds(15)).until(this::received, l -> l.size() >= 2);
         DeliveryReport gone = outcomes.get(0);
         assertEquals(DeliveryStatus.FAILED, gone.status());
@@ -151,6 +152,7 @@ class SendTest {
         assertEquals(2, busy.errorCode());
         assertTrue(busy.retryable());
         assertEquals(4, busy.attempts());
+        printFinalState("a text failing with code 2 on every attempt", busyText, busy);
     }
 
     @Test
@@ -178,11 +180,41 @@ class SendTest {
         graph.stubFor(post(urlPathEqualTo(SEND)).withRequestBody(matchingJsonPath("$.recipient.id", equalTo(psid)))
                 .inScenario(scenario).whenScenarioStateIs("up")
                 .willReturn(okJson("{\"recipient_id\":\"" + psid + "\",\"message_id\":\"m_after_reset\"}")));
-        publish(text("are you there?", Instant.now()));
+        OutboundMessage reset = text("are you there?", Instant.now());
+        publish(reset);
         DeliveryReport report = await().atMost(Duration.ofSeconds(15)).until(this::received, l -> !l.isEmpty()).get(0);
         assertEquals(DeliveryStatus.SENT, report.status());
         assertEquals(2, report.attempts());
         assertEquals("m_after_reset", report.facebookMessageId());
+        printFinalState("a text whose first call was reset", reset, report);
+    }
+
+    /** An answer slower than the client's timeout and no echo: sent again after the echo wait, once. */
+    @Test
+    void aTimedOutCallWithoutAnEchoIsSentAgainAfterTheEchoWait() {
+        String scenario = "timeout-" + psid;
+        graph.stubFor(post(urlPathEqualTo(SEND)).withRequestBody(matchingJsonPath("$.recipient.id", equalTo(psid)))
+                .inScenario(scenario).whenScenarioStateIs(Scenario.STARTED).willSetStateTo("up")
+                .willReturn(aResponse().withStatus(500).withFixedDelay(3_000)));
+        graph.stubFor(post(urlPathEqualTo(SEND)).withRequestBody(matchingJsonPath("$.recipient.id", equalTo(psid)))
+                .inScenario(scenario).whenScenarioStateIs("up")
+                .willReturn(okJson("{\"recipient_id\":\"" + psid + "\",\"message_id\":\"m_after_timeout\"}")));
+        OutboundMessage slow = text("hello?", Instant.now());
+        publish(slow);
+        DeliveryReport report = await().atMost(Duration.ofSeconds(15)).until(this::received, l -> !l.isEmpty()).get(0);
+        assertEquals(DeliveryStatus.SENT, report.status());
+        assertEquals(2, report.attempts());
+        assertEquals("m_after_timeout", report.facebookMessageId());
+        // the second call came only after the timeout (1 s) and the echo wait (1 s) in this profile
+        assertTrue(Duration.between(slow.requestedAt(), report.at()).toMillis() >= 2_000);
+        graph.verify(2, postRequestedFor(urlPathEqualTo(SEND)).withRequestBody(matchingJsonPath("$.recipient.id", equalTo(psid))));
+        printFinalState("a text whose first call timed out with no echo", slow, report);
+    }
+
+    private static void printFinalState(String what, OutboundMessage message, DeliveryReport report) {
+        System.out.printf("%s: %s after %d attempt(s), %d ms after the agent's request%n", what,
+                report.status().name().toLowerCase(), report.attempts(),
+                Duration.between(message.requestedAt(), report.at()).toMillis());
     }
 
     @Test
@@ -204,13 +236,19 @@ class SendTest {
     }
 
     @Test
-    void anExpiredTokenFailsAtOnceAndTheWindowEdgeIsNotRetried() {
+    void anExpiredTokenFailsAtOnceAndAtTheWindowEdgeTheTextGoesAgainWithTheHumanAgentTag() {
         graph.stubFor(post(urlPathEqualTo(SEND)).withRequestBody(matchingJsonPath("$.message.text", equalTo("token " + psid)))
                 .willReturn(aResponse().withStatus(400).withBody("{\"error\":{\"message\":\"Error validating access "
                         + "token: Session has expired\",\"type\":\"OAuthException\",\"code\":190,\"error_subcode\":463}}")));
+        // Facebook's clock says the 24 hours are over while ours says a minute is left: refused as RESPONSE...
         graph.stubFor(post(urlPathEqualTo(SEND)).withRequestBody(matchingJsonPath("$.message.text", equalTo("edge " + psid)))
+                .withRequestBody(matchingJsonPath("$.messaging_type", equalTo("RESPONSE")))
                 .willReturn(aResponse().withStatus(400).withBody("{\"error\":{\"message\":\"This message is sent outside "
                         + "of allowed window.\",\"type\":\"OAuthException\",\"code\":10,\"error_subcode\":2018278}}")));
+        // ...and taken with the tag
+        graph.stubFor(post(urlPathEqualTo(SEND)).withRequestBody(matchingJsonPath("$.message.text", equalTo("edge " + psid)))
+                .withRequestBody(matchingJsonPath("$.tag", equalTo("HUMAN_AGENT")))
+                .willReturn(okJson("{\"recipient_id\":\"" + psid + "\",\"message_id\":\"m_edge\"}")));
         publish(text("token " + psid, Instant.now()));
         publish(text("edge " + psid, Instant.now().minus(Duration.ofHours(23).plusMinutes(59))));
         List<DeliveryReport> outcomes = await().atMost(Duration.ofSeconds(15)).until(this::received, l -> l.size() >= 2);
@@ -221,10 +259,11 @@ class SendTest {
         assertTrue(rejected >= 1, "pages with a rejected token: " + rejected);
         ConnectedPages.connected(graph, PAGE, "token-page-1");
         assertEquals(rejected - 1, pagesWithRejectedToken());
-        assertEquals(10, outcomes.get(1).errorCode());
-        assertEquals(2018278, outcomes.get(1).errorSubcode());
-        assertFalse(outcomes.get(1).retryable());
-        assertEquals(1, outcomes.get(1).attempts());
+        assertEquals(DeliveryStatus.SENT, outcomes.get(1).status());
+        assertEquals("m_edge", outcomes.get(1).facebookMessageId());
+        assertEquals(2, outcomes.get(1).attempts());
+        graph.verify(2, postRequestedFor(urlPathEqualTo(SEND)).withRequestBody(matchingJsonPath("$.message.text",
+                equalTo("edge " + psid))));
     }
 
     private static double pagesWithRejectedToken() {

@@ -7,9 +7,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -30,6 +30,7 @@ import dev.handover.messenger.repository.PageRateRepository;
 import dev.handover.messenger.repository.SendRepository;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
+import io.smallrye.faulttolerance.api.TypedGuard;
 
 /**
  * Sends what agents write through the Send API, under Messenger's window rules and this replica's per-page
@@ -49,6 +50,8 @@ public class SendService {
     /** Code 10, subcode 2018300: another app (the page's bot) owns the conversation. */
     static final int PERMISSION = 10;
     static final int OWNED_BY_ANOTHER_APP = 2018300;
+    /** Code 10, subcode 2018278: sent outside the 24-hour window (by Facebook's clock). */
+    static final int OUTSIDE_WINDOW = 2018278;
 
     private final GraphClient graph;
     private final PageAccess pages;
@@ -59,6 +62,8 @@ public class SendService {
     private final MeterRegistry metrics;
     private final Clock clock;
     private final RateLimiter limiter;
+    /** A text's attempts: exponential backoff with jitter, within its attempts and its deadline. */
+    private final TypedGuard<DeliveryReport> retries;
 
     public SendService(GraphClient graph, PageAccess pages, SendRepository sends, PageRateRepository pageRates,
             BridgeConfig config, ObjectMapper json, MeterRegistry metrics, Clock clock) {
@@ -71,6 +76,14 @@ public class SendService {
         this.metrics = metrics;
         this.clock = clock;
         this.limiter = new RateLimiter(config.send().ratePerPage(), System::nanoTime);
+        long initial = config.send().initialBackoff().toMillis();
+        this.retries = TypedGuard.create(DeliveryReport.class)
+                .withRetry().maxRetries(Math.max(0, config.send().maxAttempts() - 1))
+                .delay(initial, ChronoUnit.MILLIS).jitter(initial / 2, ChronoUnit.MILLIS)
+                .maxDuration(config.send().deadline().toMillis(), ChronoUnit.MILLIS)
+                .retryOn(RetryableFailure.class)
+                .withExponentialBackoff().factor(2).maxDelay(config.send().maxBackoff().toMillis(), ChronoUnit.MILLIS)
+                .done().done().build();
         // the outcomes' series exist from the start, at 0, so that a failure ratio has a denominator
         for (DeliveryStatus status : List.of(DeliveryStatus.SENT, DeliveryStatus.FAILED)) {
             metrics.counter("handover.send.outcomes", "status", status.name().toLowerCase(), "code", "none");
@@ -164,98 +177,145 @@ public class SendService {
     }
 
     /**
-     * A text: retried while it cannot have gone out (refused connection, transient codes, rate limits); after a
-     * call whose outcome is unknown (timeout, reset) only once the page's echo of it has not come within
-     * {@code messenger.send.echo-wait}, so that the customer never gets it twice. Refused because the page's bot
-     * owns the conversation (10/2018300), Handover takes it once and sends again. Ends by its deadline.
+     * A text: retried (by {@link #retries}, with exponential backoff) while it cannot have gone out (refused
+     * connection, transient codes, rate limits); after a call whose outcome is unknown (timeout, reset) only once the
+     * page's echo of it has not come within {@code messenger.send.echo-wait}, so that the customer never gets it
+     * twice. Refused because the page's bot owns the conversation (10/2018300), Handover takes it once and sends
+     * again; refused as outside the 24-hour window (10/2018278) while the window looked open, it goes again with the
+     * HUMAN_AGENT tag when the app may use it. Ends by its deadline.
      */
     private DeliveryReport text(OutboundMessage message) throws InterruptedException {
-        Instant deadline = (message.requestedAt() != null ? message.requestedAt() : clock.instant())
-                .plus(config.send().deadline());
-        int maxAttempts = Math.max(1, config.send().maxAttempts());
-        String lastError = null;
-        Integer lastCode = null;
-        Integer lastSubcode = null;
-        boolean tookControl = false;
-        for (int attempt = 1;; attempt++) {
-            Instant now = clock.instant();
-            if (!now.isBefore(deadline)) {
-                return failed(message, lastCode, lastSubcode, "Not sent within " + config.send().deadline().toSeconds()
-                        + " s of the agent's request" + (lastError == null ? "" : "; last error: " + lastError), true, attempt - 1);
+        Attempts attempts = new Attempts(message, (message.requestedAt() != null ? message.requestedAt() : clock.instant())
+                .plus(config.send().deadline()));
+        try {
+            return retries.call(() -> attempt(attempts));
+        } catch (RetryableFailure last) {
+            return last.report;
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            LOG.errorf(e, "Send %s failed unexpectedly", message.messageId());
+            return failed(message, attempts.lastCode, attempts.lastSubcode, "Not sent: " + e, true, attempts.count);
+        }
+    }
+
+    /** One call of a text's: its outcome, or a {@link RetryableFailure} for the guard to try again. */
+    private DeliveryReport attempt(Attempts a) throws InterruptedException, RetryableFailure {
+        OutboundMessage message = a.message;
+        int attempt = ++a.count;
+        Instant now = clock.instant();
+        if (!now.isBefore(a.deadline)) {
+            return failed(message, a.lastCode, a.lastSubcode, "Not sent within " + config.send().deadline().toSeconds()
+                    + " s of the agent's request" + (a.lastError == null ? "" : "; last error: " + a.lastError), true,
+                    attempt - 1);
+        }
+        PageAccess.Access page = page(message);
+        if (page == null) {
+            return failed(message, null, null, refusal(message), false, attempt - 1);
+        }
+        ObjectNode body = json.createObjectNode();
+        body.putObject("recipient").put("id", message.customerId());
+        MessagingWindow.Decision window = MessagingWindow.decide(message.customerLastMessageAt(), now);
+        if (a.windowClosed && window == MessagingWindow.Decision.RESPONSE) {
+            window = MessagingWindow.Decision.HUMAN_AGENT_TAG;
+        }
+        switch (window) {
+            case CLOSED -> {
+                return failed(message, null, null, "Not sent: more than 7 days since the customer's last message, "
+                        + "outside Messenger's human agent window", false, attempt - 1);
             }
-            PageAccess.Access page = page(message);
-            if (page == null) {
-                return failed(message, null, null, refusal(message), false, attempt - 1);
-            }
-            ObjectNode body = json.createObjectNode();
-            body.putObject("recipient").put("id", message.customerId());
-            switch (MessagingWindow.decide(message.customerLastMessageAt(), now)) {
-                case CLOSED -> {
-                    return failed(message, null, null, "Not sent: more than 7 days since the customer's last message, "
-                            + "outside Messenger's human agent window", false, attempt - 1);
+            case HUMAN_AGENT_TAG -> {
+                if (!config.send().humanAgentTag()) {
+                    return failed(message, a.lastCode, a.lastSubcode, "Not sent: more than 24 hours since the customer's "
+                            + "last message, and this app is not approved for the HUMAN_AGENT tag", false, attempt - 1);
                 }
-                case HUMAN_AGENT_TAG -> {
-                    if (!config.send().humanAgentTag()) {
-                        return failed(message, null, null, "Not sent: more than 24 hours since the customer's last "
-                                + "message, and this app is not approved for the HUMAN_AGENT tag", false, attempt - 1);
-                    }
-                    body.put("messaging_type", "MESSAGE_TAG");
-                    body.put("tag", "HUMAN_AGENT");
-                }
-                case RESPONSE -> body.put("messaging_type", "RESPONSE");
+                body.put("messaging_type", "MESSAGE_TAG");
+                body.put("tag", "HUMAN_AGENT");
             }
-            body.putObject("message").put("text", message.text()).put("metadata", message.messageId());
-            awaitSlot(message.pageId());
-            GraphResult result = null;
-            boolean ambiguous = false;
-            try {
-                result = graph.send(message.pageId(), page.token(), body);
-            } catch (ConnectException | HttpConnectTimeoutException e) {
-                lastError = "Graph API unreachable: " + e;
-            } catch (IOException e) {
-                ambiguous = true;
-                lastError = "No answer from the Graph API: " + e;
+            case RESPONSE -> body.put("messaging_type", "RESPONSE");
+        }
+        body.putObject("message").put("text", message.text()).put("metadata", message.messageId());
+        awaitSlot(message.pageId());
+        GraphResult result = null;
+        boolean ambiguous = false;
+        try {
+            result = graph.send(message.pageId(), page.token(), body);
+        } catch (ConnectException | HttpConnectTimeoutException e) {
+            a.lastError = "Graph API unreachable: " + e;
+        } catch (IOException e) {
+            ambiguous = true;
+            a.lastError = "No answer from the Graph API: " + e;
+        }
+        if (result != null && result.ok()) {
+            return sent(message, result.messageId(), attempt);
+        }
+        if (ambiguous) {
+            SendRepository.Send settled = sends.awaitSettled(message.messageId(),
+                    clock.instant().plus(min(config.send().echoWait(), a.deadline)));
+            String echoed = settled == null ? null : settled.echoMid();
+            if (echoed != null) {
+                LOG.infof("Send %s had no answer but its echo arrived: sent", message.messageId());
+                return sent(message, echoed, attempt);
             }
-            if (result != null && result.ok()) {
-                return sent(message, result.messageId(), attempt);
+            a.lastError += "; no echo within " + config.send().echoWait().toSeconds() + " s";
+        }
+        a.lastCode = result == null ? null : result.errorCode();
+        a.lastSubcode = result == null ? null : result.errorSubcode();
+        if (result != null) {
+            a.lastError = result.error();
+        }
+        boolean retryable = result == null || result.httpStatus() >= 500 || a.lastCode != null && TRANSIENT.contains(a.lastCode);
+        LOG.infof("Send %s to %s failed (attempt %d): (#%s/%s) %s fbtrace_id=%s", message.messageId(), message.pageId(),
+                attempt, a.lastCode, a.lastSubcode, a.lastError, result == null ? null : result.fbtraceId());
+        if (Integer.valueOf(TOKEN_INVALID).equals(a.lastCode)) {
+            pages.tokenRejected(message.pageId());
+        }
+        if (Integer.valueOf(PERMISSION).equals(a.lastCode)) {
+            if (!a.tookControl && Integer.valueOf(OWNED_BY_ANOTHER_APP).equals(a.lastSubcode)) {
+                a.tookControl = true;
+                retryable = takeControl(message, page);
+            } else if (!a.windowClosed && Integer.valueOf(OUTSIDE_WINDOW).equals(a.lastSubcode)
+                    && window == MessagingWindow.Decision.RESPONSE && config.send().humanAgentTag()) {
+                a.windowClosed = true; // Facebook's clock says the 24 hours are over: the tag, once
+                retryable = true;
             }
-            if (ambiguous) {
-                SendRepository.Send settled = sends.awaitSettled(message.messageId(),
-                        clock.instant().plus(min(config.send().echoWait(), deadline)));
-                String echoed = settled == null ? null : settled.echoMid();
-                if (echoed != null) {
-                    LOG.infof("Send %s had no answer but its echo arrived: sent", message.messageId());
-                    return sent(message, echoed, attempt);
-                }
-                lastError += "; no echo within " + config.send().echoWait().toSeconds() + " s";
-            }
-            lastCode = result == null ? null : result.errorCode();
-            lastSubcode = result == null ? null : result.errorSubcode();
-            if (result != null) {
-                lastError = result.error();
-            }
-            boolean retryable = result == null || result.httpStatus() >= 500 || lastCode != null && TRANSIENT.contains(lastCode);
-            LOG.infof("Send %s to %s failed (attempt %d): (#%s/%s) %s fbtrace_id=%s", message.messageId(),
-                    message.pageId(), attempt, lastCode, lastSubcode, lastError, result == null ? null : result.fbtraceId());
-            if (Integer.valueOf(TOKEN_INVALID).equals(lastCode)) {
-                pages.tokenRejected(message.pageId());
-            }
-            if (!tookControl && Integer.valueOf(PERMISSION).equals(lastCode)
-                    && Integer.valueOf(OWNED_BY_ANOTHER_APP).equals(lastSubcode)) {
-                tookControl = true;
-                if (takeControl(message, page) && attempt < maxAttempts) {
-                    continue;
-                }
-            }
-            if (!retryable || attempt >= maxAttempts) {
-                return failed(message, lastCode, lastSubcode, lastError, retryable, attempt);
-            }
-            Duration backoff = backoff(attempt);
-            if (lastCode != null && RATE_LIMITS.contains(lastCode)) {
-                limiter.pause(message.pageId(), backoff);
-            } else {
-                Thread.sleep(Math.max(0, Math.min(backoff.toMillis(), Duration.between(clock.instant(), deadline).toMillis())));
-            }
+        }
+        DeliveryReport failure = failed(message, a.lastCode, a.lastSubcode, a.lastError, retryable, attempt);
+        if (!retryable) {
+            return failure;
+        }
+        if (a.lastCode != null && RATE_LIMITS.contains(a.lastCode)) {
+            // the page's other sends wait too: as long as this one's next delay would be at least
+            limiter.pause(message.pageId(), Duration.ofMillis(Math.min(config.send().maxBackoff().toMillis(),
+                    config.send().initialBackoff().toMillis() << Math.min(attempt - 1, 16))));
+        }
+        throw new RetryableFailure(failure);
+    }
+
+    /** What the attempts at one text learnt so far. */
+    private static final class Attempts {
+        final OutboundMessage message;
+        final Instant deadline;
+        int count;
+        String lastError;
+        Integer lastCode;
+        Integer lastSubcode;
+        boolean tookControl;
+        boolean windowClosed;
+
+        Attempts(OutboundMessage message, Instant deadline) {
+            this.message = message;
+            this.deadline = deadline;
+        }
+    }
+
+    /** A failed call worth another; the last one's report is the text's outcome. */
+    static final class RetryableFailure extends Exception {
+        final transient DeliveryReport report;
+
+        RetryableFailure(DeliveryReport report) {
+            super(report.error(), null, false, false);
+            this.report = report;
         }
     }
 
@@ -341,12 +401,6 @@ public class SendService {
         sends.finish(message.messageId(), report.status() == DeliveryStatus.SENT ? "sent" : "failed",
                 new String(EventJson.write(report), StandardCharsets.UTF_8), clock.instant());
         return report;
-    }
-
-    private Duration backoff(int attempt) {
-        long base = config.send().initialBackoff().toMillis() << Math.min(attempt - 1, 16);
-        long capped = Math.min(base, config.send().maxBackoff().toMillis());
-        return Duration.ofMillis(capped / 2 + ThreadLocalRandom.current().nextLong(capped / 2 + 1));
     }
 
     private DeliveryReport failed(OutboundMessage message, Integer code, Integer subcode, String error, boolean retryable,
