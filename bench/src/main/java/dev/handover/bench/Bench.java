@@ -51,7 +51,7 @@ import dev.handover.events.Topics;
  * and its figures. {@code Bench all} runs the default profile (under 5 minutes on 2 cores).
  *
  * <pre>
- * Bench fanout|e2e|race|intake|heap|growth|all [--option value ...]
+ * Bench fanout|e2e|race|intake|heap|growth|store|all [--option value ...]
  * </pre>
  */
 public final class Bench {
@@ -82,6 +82,7 @@ public final class Bench {
             case "intake" -> WebhookIntakeBench.main(rest);
             case "heap" -> new IdleConnectionsBench(bench, bench.opts).run();
             case "growth" -> new GrowthBench(bench, bench.opts).run();
+            case "store" -> new StoreWriteBench(bench.opts).run();
             case "all" -> {
                 bench.fanout();
                 bench.endToEnd();

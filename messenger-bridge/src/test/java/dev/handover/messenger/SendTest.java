@@ -254,6 +254,8 @@ class SendTest {
         List<DeliveryReport> outcomes = await().atMost(Duration.ofSeconds(15)).until(this::received, l -> l.size() >= 2);
         assertEquals(190, outcomes.get(0).errorCode());
         assertEquals(1, outcomes.get(0).attempts());
+        assertTrue(outcomes.get(0).error().startsWith("Facebook rejected the page's access token (expired or revoked): "
+                + "an admin must give page " + PAGE + " a new token."), outcomes.get(0).error());
         // the page needs a new token (the alert's gauge) until it is connected again
         double rejected = pagesWithRejectedToken();
         assertTrue(rejected >= 1, "pages with a rejected token: " + rejected);

@@ -80,7 +80,8 @@ class ChaosTest {
     private final Set<String> requested = ConcurrentHashMap.newKeySet();
     /** Who took each customer: "alice" or "bob". */
     private final Map<String, String> owners = new ConcurrentHashMap<>();
-    private volatile double processingAfterInfrastructure = -1;
+    /** Seconds from the infrastructure's SIGKILL until every service was ready and a new message stored. */
+    private volatile double recoveredAfterInfrastructure = -1;
     private final List<String> recoveries = new CopyOnWriteArrayList<>();
     private final AtomicBoolean running = new AtomicBoolean(true);
 
@@ -159,13 +160,18 @@ class ChaosTest {
                 .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
         int duplicatedAtCustomer = atCustomer.values().stream().mapToInt(c -> (int) (c - 1)).sum();
         int doubles = (int) takes.values().stream().filter(t -> t.get() > 1).count();
+        // every take an agent was told succeeded still holds (nobody releases in this run)
+        List<String> lostAssignments = owners.entrySet().stream().filter(owner -> !owner.getValue().equals(given()
+                .baseUri(customerService).auth().oauth2(admin).get("/api/dashboard/customers/lookup/" + owner.getKey())
+                .then().statusCode(200).extract().path("agent_id"))).map(Map.Entry::getKey).toList();
         long failed = histories.values().stream().flatMap(List::stream)
                 .filter(m -> "outbound".equals(m.path("direction").asText()) && "failed".equals(m.path("status").asText()))
                 .count();
         System.out.printf("chaos: webhooks acknowledged %d, lost %d; duplicated in history %d, at the customer %d; "
-                + "customers taken %d, double assignments %d; agent sends acknowledged %d, never settled %d (failed "
-                + "visibly %d); recoveries: %s%n", acked, missing(histories).size(), duplicatedInHistory,
-                duplicatedAtCustomer, takes.size(), doubles, sentByAgents, unsettled(histories).size(), failed, recoveries);
+                + "customers taken %d, double assignments %d, assignments lost %d; agent sends acknowledged %d, never "
+                + "settled %d (failed visibly %d); recoveries: %s%n", acked, missing(histories).size(), duplicatedInHistory,
+                duplicatedAtCustomer, takes.size(), doubles, lostAssignments.size(), sentByAgents,
+                unsettled(histories).size(), failed, recoveries);
         assertTrue(acked > 100, "too little traffic to mean anything: " + acked);
         assertTrue(sentByAgents > 5, "too few agent sends to mean anything: " + sentByAgents);
         assertEquals(0, duplicatedInHistory, "messages repeated in the history");
@@ -173,8 +179,9 @@ class ChaosTest {
         assertEquals(0, doubles, "customers taken by two agents");
         assertEquals(List.of(), missing(histories), "acknowledged webhooks lost");
         assertEquals(List.of(), unsettled(histories), "acknowledged sends without a final state");
-        assertTrue(processingAfterInfrastructure >= 0 && processingAfterInfrastructure <= 30,
-                "services processing " + processingAfterInfrastructure + " s after the infrastructure was back");
+        assertEquals(List.of(), lostAssignments, "acknowledged assignments lost");
+        assertTrue(recoveredAfterInfrastructure >= 0 && recoveredAfterInfrastructure <= 15,
+                "services processing " + recoveredAfterInfrastructure + " s after the infrastructure's SIGKILL");
     }
 
     /** Acknowledged webhook texts missing from their customer's history. */
@@ -354,12 +361,12 @@ class ChaosTest {
 
     /**
      * SIGKILL of Kafka and the database, then the same process started again on the same ports and data; returns
-     * how long until every service was ready and a new customer message was in the history.
+     * how long from the SIGKILL until every service was ready and a new customer message was in the history.
      */
     private String restartInfrastructure() throws IOException {
+        long started = System.nanoTime();
         ProcessHandle.of(infra.pid()).ifPresent(ProcessHandle::destroyForcibly);
         await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.of(infra.pid()).map(p -> !p.isAlive()).orElse(true));
-        long started = System.nanoTime();
         infra = InfraProcess.start(infraArguments, home.resolve("infra.log"), 90);
         double infraReady = (System.nanoTime() - started) / 1e9;
         String probe = "probe after the infrastructure crash";
@@ -376,9 +383,10 @@ class ChaosTest {
                     .<List<String>>path("messages.text").contains(probe);
         });
         double total = (System.nanoTime() - started) / 1e9;
-        processingAfterInfrastructure = total - infraReady;
-        return String.format("infrastructure (Kafka log recovery, H2) up %.1f s after its restart began; every service "
-                + "ready and a new customer message stored %.1f s after that", infraReady, processingAfterInfrastructure);
+        recoveredAfterInfrastructure = total;
+        return String.format("infrastructure (Kafka log recovery, H2) up %.1f s after its SIGKILL; every service "
+                + "ready and a new customer message stored %.1f s after that (%.1f s in all)", infraReady, total - infraReady,
+                total);
     }
 
     private String url(String name) {

@@ -19,8 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 import com.sun.net.httpserver.HttpServer;
 
 /**
- * {@code ./handover status} is something scripts can wait on: it exits 0 only when every part runs and every
- * service answers its readiness probe. The parts are this test's own process (alive) and small HTTP servers
+ * {@code ./handover status} is something scripts can wait on: it exits 0 only when every part runs, Kafka and the
+ * wire server accept connections and every service answers its readiness probe. The parts are this test's own process (alive) and small HTTP servers
  * answering {@code /q/health/ready} as a ready or an unready service would. {@code ./handover restart NAME}
  * replaces one part and returns once it is ready.
  */
@@ -58,9 +58,27 @@ class HandoverStatusTest {
     }
 
     @Test
+    void anInfrastructureProcessThatAcceptsNoConnectionsIsNotReady() throws Exception {
+        running("infra");
+        Map<String, String> ports = new java.util.HashMap<>();
+        ports.put("HANDOVER_KAFKA_PORT", Integer.toString(serve(true)));
+        ports.put("HANDOVER_MONGO_PORT", Integer.toString(dev.handover.testing.ServiceProcess.freePort()));
+        for (String service : SERVICES) {
+            running(service);
+            ports.put(variable(service), Integer.toString(serve(true)));
+        }
+        Result result = status(ports);
+        assertEquals(1, result.exit, result.output);
+        assertTrue(result.output.contains("infra             starting or unhealthy"), result.output);
+    }
+
+    @Test
     void everyPartReadyExitsZero() throws Exception {
         running("infra");
         Map<String, String> ports = new java.util.HashMap<>();
+        // Kafka and the wire server are ready when they accept connections
+        ports.put("HANDOVER_KAFKA_PORT", Integer.toString(serve(true)));
+        ports.put("HANDOVER_MONGO_PORT", Integer.toString(serve(true)));
         for (String service : SERVICES) {
             running(service);
             ports.put(variable(service), Integer.toString(serve(true)));

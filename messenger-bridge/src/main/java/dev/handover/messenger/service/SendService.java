@@ -76,13 +76,16 @@ public class SendService {
         this.metrics = metrics;
         this.clock = clock;
         this.limiter = new RateLimiter(config.send().ratePerPage(), System::nanoTime);
-        long initial = config.send().initialBackoff().toMillis();
+        // no delay longer than the deadline (a short deadline with the default backoff is a valid setting)
+        long deadline = Math.max(2, config.send().deadline().toMillis());
+        long maxDelay = Math.min(config.send().maxBackoff().toMillis(), deadline - 1);
+        long initial = Math.min(config.send().initialBackoff().toMillis(), maxDelay);
         this.retries = TypedGuard.create(DeliveryReport.class)
                 .withRetry().maxRetries(Math.max(0, config.send().maxAttempts() - 1))
                 .delay(initial, ChronoUnit.MILLIS).jitter(initial / 2, ChronoUnit.MILLIS)
-                .maxDuration(config.send().deadline().toMillis(), ChronoUnit.MILLIS)
+                .maxDuration(deadline, ChronoUnit.MILLIS)
                 .retryOn(RetryableFailure.class)
-                .withExponentialBackoff().factor(2).maxDelay(config.send().maxBackoff().toMillis(), ChronoUnit.MILLIS)
+                .withExponentialBackoff().factor(2).maxDelay(maxDelay, ChronoUnit.MILLIS)
                 .done().done().build();
         // the outcomes' series exist from the start, at 0, so that a failure ratio has a denominator
         for (DeliveryStatus status : List.of(DeliveryStatus.SENT, DeliveryStatus.FAILED)) {
@@ -269,6 +272,9 @@ public class SendService {
                 attempt, a.lastCode, a.lastSubcode, a.lastError, result == null ? null : result.fbtraceId());
         if (Integer.valueOf(TOKEN_INVALID).equals(a.lastCode)) {
             pages.tokenRejected(message.pageId());
+            // what the agents see on the failed message: the page, not the message, needs attention
+            a.lastError = "Facebook rejected the page's access token (expired or revoked): an admin must give page "
+                    + message.pageId() + " a new token. Facebook said: " + a.lastError;
         }
         if (Integer.valueOf(PERMISSION).equals(a.lastCode)) {
             if (!a.tookControl && Integer.valueOf(OWNED_BY_ANOTHER_APP).equals(a.lastSubcode)) {
