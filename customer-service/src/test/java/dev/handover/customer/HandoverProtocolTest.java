@@ -97,12 +97,25 @@ class HandoverProtocolTest {
                 .get(CUSTOMERS + customer + "/messages").then().statusCode(200)
                 .body("messages[0].standby", equalTo(true)).body("messages[0].text", equalTo("I want to talk to a human")));
         as(alice).get(CUSTOMERS + "lookup/" + customer).then().statusCode(200).body("stop", equalTo(false));
+        // the bot's answer, seen on the standby channel, is history marked standby too
+        String echo = Fixtures.id("m");
+        fx.publish(new InboundEvent(echo, InboundKind.ECHO, page, customer, Instant.now().truncatedTo(ChronoUnit.MILLIS), echo,
+                "I am the bot, how can I help?", null, null, null, null, 4242L, null, null, null, null, null).asStandby());
+        await().atMost(Fixtures.WAIT).untilAsserted(() -> as(alice).queryParam("page_id", page)
+                .get(CUSTOMERS + customer + "/messages").then().statusCode(200)
+                .body("messages.find { it.text == 'I am the bot, how can I help?' }.standby", equalTo(true))
+                .body("messages.find { it.text == 'I am the bot, how can I help?' }.author", equalTo("bot")));
+        as(alice).get(CUSTOMERS + "lookup/" + customer).then().statusCode(200).body("stop", equalTo(false));
 
         // said to Handover itself: Handover takes the conversation before anything else goes out
         fx.customerWrites(page, customer, "Can I talk to a human?");
         OutboundMessage take = await().atMost(Fixtures.WAIT).until(() -> sent(customer), l -> !l.isEmpty()).get(0);
         assertEquals(OutboundKind.TAKE_THREAD_CONTROL, take.kind());
         assertEquals("handover:customer_asked", take.metadata());
+        as(alice).body(body()).post(CUSTOMERS + customer + "/assign").then().statusCode(200);
+        // released to the queue, the customer stays with Handover: no thread-control call (the next ones are
+        // recorded in order, so a pass here would come before the one below)
+        as(alice).body(body()).post(CUSTOMERS + customer + "/unassign").then().statusCode(200);
         as(alice).body(body()).post(CUSTOMERS + customer + "/assign").then().statusCode(200);
         as(alice).body("{\"page_id\":\"" + page + "\",\"stop\":false}").put(CUSTOMERS + customer + "/stop").then()
                 .statusCode(200);

@@ -370,6 +370,29 @@ class SendTest {
                 + psid + "\"},\"target_app_id\":\"1000000000000002\",\"metadata\":\"handover:back_to_bot\"}")));
     }
 
+    /** The bot owns the conversation and Facebook refuses Handover the take: the text fails visibly, after one take. */
+    @Test
+    void aTextTheBotsConversationRefusesFailsVisiblyWhenTheTakeIsRefusedToo() {
+        String take = "/v25.0/me/take_thread_control";
+        graph.stubFor(post(urlPathEqualTo(take)).withRequestBody(matchingJsonPath("$.recipient.id", equalTo(psid)))
+                .willReturn(aResponse().withStatus(400).withBody("{\"error\":{\"message\":\"(#10) Handover is not the "
+                        + "page's secondary receiver\",\"type\":\"OAuthException\",\"code\":10}}")));
+        graph.stubFor(post(urlPathEqualTo(SEND)).withRequestBody(matchingJsonPath("$.recipient.id", equalTo(psid)))
+                .willReturn(aResponse().withStatus(400).withBody("{\"error\":{\"message\":\"(#10) This person's "
+                        + "conversation is controlled by another app\",\"type\":\"OAuthException\",\"code\":10,"
+                        + "\"error_subcode\":2018300}}")));
+        publish(text("Hi, Alice here", Instant.now().minusSeconds(30)));
+        DeliveryReport report = await().atMost(Duration.ofSeconds(15)).until(this::received, l -> !l.isEmpty()).get(0);
+        assertEquals(DeliveryStatus.FAILED, report.status());
+        assertEquals(10, report.errorCode());
+        assertEquals(2018300, report.errorSubcode());
+        assertFalse(report.retryable());
+        assertEquals(1, report.attempts());
+        var calls = graph.findAll(postRequestedFor(com.github.tomakehurst.wiremock.client.WireMock.urlMatching(".*"))
+                .withRequestBody(matchingJsonPath("$.recipient.id", equalTo(psid))));
+        assertEquals(List.of(SEND, take), calls.stream().map(r -> r.getUrl().replaceAll("\\?.*", "")).toList());
+    }
+
     private OutboundMessage control(OutboundKind kind, String targetAppId, String note) {
         return new OutboundMessage(UUID.randomUUID().toString(), kind, ConnectedPages.COMPANY, PAGE, psid, null, null,
                 Instant.now().minusSeconds(30), Instant.now(), targetAppId, note);

@@ -289,6 +289,7 @@ public class InboundService {
         message.author = author == MessageAuthor.HUMAN ? "human" : "bot";
         message.text = text(event);
         message.mid = event.mid();
+        message.standby = event.inStandby() ? Boolean.TRUE : null;
         message.status = MessageStatus.SENT;
         message.createdAt = at;
         message.updatedAt = at;
