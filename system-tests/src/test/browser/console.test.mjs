@@ -19,18 +19,23 @@ async function customerWrites(text) {
   if (response.status !== 202) throw new Error("sandbox refused: " + response.status + " " + await response.text());
 }
 
-// A console in its own browser context, with desktop notifications allowed and recorded, as if the agent
-// looked at another window (no focus).
-async function consolePage(browser, viewport) {
+// A console in its own browser context, with desktop notifications allowed (unless the agent never decided) and
+// recorded, as if the agent looked at another window (no focus); the permission requests are counted.
+async function consolePage(browser, viewport, granted = true) {
   const context = await browser.newContext({ viewport });
-  await context.grantPermissions(["notifications"], { origin: GATEWAY_URL });
+  if (granted) await context.grantPermissions(["notifications"], { origin: GATEWAY_URL });
   await context.addInitScript(() => {
     window.__notifications = [];
+    window.__asked = 0;
     const Real = window.Notification;
     window.Notification = class extends Real {
       constructor(title, options) {
         super(title, options);
         window.__notifications.push(options && options.body);
+      }
+      static requestPermission(...args) {
+        window.__asked++;
+        return Real.requestPermission(...args);
       }
     };
     document.hasFocus = () => false;
@@ -41,8 +46,8 @@ async function consolePage(browser, viewport) {
   return page;
 }
 
-async function signInWithToken(browser, token, viewport) {
-  const page = await consolePage(browser, viewport);
+async function signInWithToken(browser, token, viewport, granted = true) {
+  const page = await consolePage(browser, viewport, granted);
   await page.click("#paste summary");
   await page.fill("#token", token);
   await page.click("#signin-button");
@@ -76,7 +81,13 @@ try {
   const aliceToken = await alice.evaluate(() => ({ exp: claims(state.token).exp, refresh: !!state.refreshToken }));
   if (!aliceToken.refresh) throw new Error("no refresh token from the provider");
   const aliceSocket = await alice.evaluateHandle(() => state.socket);
-  const bob = await signInWithToken(browser, TOKEN_BOB, { width: 390, height: 844 });   // a phone
+  const bob = await signInWithToken(browser, TOKEN_BOB, { width: 390, height: 844 }, false);   // a phone
+  // bob never decided about notifications: his first click on the desk asks, once
+  if (await bob.evaluate(() => window.__asked) !== 0) throw new Error("asked before any click");
+  await bob.click("#me");
+  await bob.click("#me");
+  const asked = await bob.evaluate(() => window.__asked);
+  if (asked !== 1) throw new Error("asked for notifications " + asked + " times");
   // the team: each sees the other online, and alice stepping away shows on bob's phone
   await alice.locator('#team li.online[data-agent="bob"]').waitFor(WAIT);
   await bob.locator('#team li.online[data-agent="alice"]').waitFor(WAIT);

@@ -175,6 +175,18 @@ function attention(text) {
   }
 }
 
+// Browsers ask about notifications, and let a page make sound, only after a gesture: the agent's first click on the
+// desk asks once (alerts on and nothing decided yet) and wakes the audio.
+function askForAttentionOnce() {
+  document.removeEventListener("click", askForAttentionOnce, true);
+  if (state.alerts && "Notification" in window && Notification.permission === "default") Notification.requestPermission();
+  try {
+    (attention.audio || (attention.audio = new AudioContext())).resume();
+  } catch (e) {
+    // no audio here: the notification and the title still tell
+  }
+}
+
 function showAlerts() {
   $("alerts").textContent = state.alerts ? t("alerts.on") : t("alerts.off");
   $("alerts").setAttribute("aria-pressed", String(state.alerts));
@@ -656,6 +668,7 @@ function signIn(token) {
   $("my-status-label").hidden = false;
   $("alerts").hidden = false;
   showAlerts();
+  document.addEventListener("click", askForAttentionOnce, true);
   $("reports-button").hidden = !isAdmin();
   scheduleRenewal();
   loadCanned();
