@@ -114,6 +114,53 @@ class OperationsFilesTest {
         assertTrue(kustomization.contains("monitoring.yaml"), "the base kustomization deploys the PrometheusRule");
     }
 
+    /**
+     * A {@code job} an alert selects is a job that exists: the Service names the ServiceMonitor selects in
+     * Kubernetes, and the job names of the Prometheus configuration {@code ./handover up} writes.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void everyJobAnAlertSelectsIsScrapedInKubernetesAndLocally() throws IOException {
+        Set<String> kubernetes = new HashSet<>();
+        boolean monitored = false;
+        for (String file : List.of("customer-service", "realtime-gateway", "messenger-bridge", "monitoring")) {
+            for (Object document : new Yaml().loadAll(Files.readString(ROOT.resolve("k8s/base/" + file + ".yaml")))) {
+                if (!(document instanceof Map<?, ?> map)) {
+                    continue;
+                }
+                Map<String, Object> metadata = (Map<String, Object>) map.get("metadata");
+                if ("Service".equals(map.get("kind")) && metadata.get("labels") instanceof Map<?, ?> labels
+                        && "handover".equals(labels.get("app.kubernetes.io/part-of"))) {
+                    kubernetes.add((String) metadata.get("name"));
+                } else if ("ServiceMonitor".equals(map.get("kind"))) {
+                    Map<String, Object> spec = (Map<String, Object>) map.get("spec");
+                    assertEquals(Map.of("app.kubernetes.io/part-of", "handover"),
+                            ((Map<String, Object>) spec.get("selector")).get("matchLabels"));
+                    Map<String, Object> endpoint = ((List<Map<String, Object>>) spec.get("endpoints")).get(0);
+                    assertEquals("http", endpoint.get("port"));
+                    assertEquals("/q/metrics", endpoint.get("path"));
+                    monitored = true;
+                }
+            }
+        }
+        assertTrue(monitored, "k8s/base/monitoring.yaml has a ServiceMonitor");
+        assertEquals(Set.of("customer-service", "realtime-gateway", "messenger-bridge"), kubernetes);
+        Set<String> local = new HashSet<>();
+        Matcher job = Pattern.compile("- job_name: (\\S+)").matcher(Files.readString(ROOT.resolve("handover")));
+        while (job.find()) {
+            local.add(job.group(1));
+        }
+        assertEquals(kubernetes, local, "./handover up's Prometheus jobs");
+        Matcher selector = Pattern.compile("job=~?\"([^\"]*)\"").matcher(Files.readString(ROOT.resolve("ops/prometheus/handover-rules.yaml")));
+        int selectors = 0;
+        while (selector.find()) {
+            selectors++;
+            String regex = selector.group(1);
+            assertTrue(kubernetes.stream().anyMatch(name -> name.matches(regex)), "job selector " + regex + " matches no job");
+        }
+        assertTrue(selectors > 0, "no alert selects a job: nothing to check");
+    }
+
     /** The metric names in a PromQL expression: identifiers that are not functions, keywords, labels or values. */
     static Set<String> metricNames(String expr) {
         String bare = expr.replaceAll("\"[^\"]*\"", "\"\"").replaceAll("\\{[^}]*}", "").replaceAll("\\[[^]]*]", "")
