@@ -9,7 +9,6 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.handover.testing.AgentSocket;
@@ -57,12 +56,9 @@ class AudienceTest {
         try (var socket = AgentSocket.connect(ws(), ours, null)) {
             assertEquals("a", socket.next("connected").get("user_id").asText());
         }
-        ObjectMapper json = new ObjectMapper();
         try (var driver = new SocketIoDriver()) {
             Map.of("other", other, "ours", ours).forEach((id, token) -> {
-                ObjectNode options = json.createObjectNode();
-                options.putObject("auth").put("token", token);
-                options.putArray("transports").add("websocket");
+                ObjectNode options = SocketIoDriver.overWebSocket(token);
                 options.put("reconnection", false);
                 driver.connect(id, "http://" + root.getHost() + ":" + root.getPort(), options);
                 assertEquals("ours".equals(id) ? "connect" : "connect_error",

@@ -88,9 +88,7 @@ class ConnectionLimitsTest {
         World world = new World(customerService, companion);
         ObjectMapper json = new ObjectMapper();
         try (var driver = new SocketIoDriver()) {
-            ObjectNode options = json.createObjectNode();
-            options.putObject("auth").put("token", world.token("flooder"));
-            options.putArray("transports").add("websocket");
+            ObjectNode options = SocketIoDriver.overWebSocket(world.token("flooder"));
             options.put("reconnection", false);
             driver.connect("flood", "http://" + root.getHost() + ":" + root.getPort(), options);
             driver.next("flood", "connect");

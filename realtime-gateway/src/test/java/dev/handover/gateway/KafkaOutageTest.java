@@ -53,9 +53,7 @@ class KafkaOutageTest {
         List<Long> waits = new ArrayList<>();
         try (var alice = AgentSocket.connect(ws(), world.token("alice"), null); var driver = new SocketIoDriver()) {
             alice.next("connected");
-            ObjectNode options = JSON.createObjectNode();
-            options.putObject("auth").put("token", world.token("bob"));
-            options.putArray("transports").add("websocket");
+            ObjectNode options = SocketIoDriver.overWebSocket(world.token("bob"));
             driver.connect("bob", "http://" + root.getHost() + ":" + root.getPort(), options);
             driver.next("bob", "connect");
             alice.send("{\"type\":\"assign_agent\",\"data\":{\"customer_id\":\"" + customer + "\",\"page_id\":\"" + page + "\"}}");

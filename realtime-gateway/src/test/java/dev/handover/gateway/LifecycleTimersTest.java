@@ -10,7 +10,6 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.handover.testing.AgentSocket;
@@ -35,8 +34,6 @@ import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
         @ResourceArg(name = InfrastructureResource.WITH, value = "customer-service") })
 class LifecycleTimersTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     @TestHTTPResource("/")
     URL root;
 
@@ -54,9 +51,7 @@ class LifecycleTimersTest {
         String page = world.page();
         try (var alice = AgentSocket.connect(ws(), world.token("alice"), null); var driver = new SocketIoDriver()) {
             alice.next("connected");
-            ObjectNode options = JSON.createObjectNode();
-            options.putObject("auth").put("token", world.token("bob"));
-            options.putArray("transports").add("websocket");
+            ObjectNode options = SocketIoDriver.overWebSocket(world.token("bob"));
             driver.connect("bob", "http://" + root.getHost() + ":" + root.getPort(), options);
             driver.next("bob", "connect");
 

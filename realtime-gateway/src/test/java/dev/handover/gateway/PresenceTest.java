@@ -140,9 +140,7 @@ class PresenceTest {
     }
 
     private static ObjectNode auth(String token) {
-        ObjectNode options = JSON.createObjectNode();
-        options.putObject("auth").put("token", token);
-        options.putArray("transports").add("websocket");
+        ObjectNode options = SocketIoDriver.overWebSocket(token);
         return options;
     }
 

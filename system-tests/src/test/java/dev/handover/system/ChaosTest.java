@@ -101,9 +101,7 @@ class ChaosTest {
             given().baseUri(url("customer-service")).auth().oauth2(TestTokens.admin("boss", COMPANY))
                     .contentType(ContentType.JSON).body("{\"page_id\":\"" + PAGE + "\",\"page_access_token\":\"token-chaos\"}")
                     .post("/api/admin/pages").then().statusCode(201);
-            ObjectNode options = JSON.createObjectNode();
-            options.putObject("auth").put("token", TestTokens.agent("bob", COMPANY));
-            options.putArray("transports").add("websocket");
+            ObjectNode options = SocketIoDriver.overWebSocket(TestTokens.agent("bob", COMPANY));
             console.connect("bob", url("gateway-b"), options);
             console.next("bob", "connect");
 

@@ -108,9 +108,7 @@ class HostileTenantTest {
                 var console = new SocketIoDriver()) {
             ours.next("connected");
             theirs.next("connected");
-            ObjectNode options = JSON.createObjectNode();
-            options.putObject("auth").put("token", eve);
-            options.putArray("transports").add("websocket");
+            ObjectNode options = SocketIoDriver.overWebSocket(eve);
             console.connect("eve", stack.gateway.url(), options);
             console.next("eve", "connect");
 
@@ -206,9 +204,7 @@ class HostileTenantTest {
                 given().baseUri(stack.gateway.url()).auth().oauth2(token).get("/api/console/customers/x/profile?page_id=" + OURS)
                         .then().statusCode(401);
                 assertThrows(RuntimeException.class, () -> AgentSocket.connect(ws(), token, null), kind);
-                ObjectNode options = JSON.createObjectNode();
-                options.putObject("auth").put("token", token);
-                options.putArray("transports").add("websocket");
+                ObjectNode options = SocketIoDriver.overWebSocket(token);
                 String id = kind.replace(' ', '-');
                 console.connect(id, stack.gateway.url(), options);
                 assertEquals("connect_error", console.next(id, e -> e.path("event").asText().startsWith("connect"))

@@ -7,26 +7,18 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.bson.Document;
 import org.junit.jupiter.api.Test;
 
-import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
 
-import dev.handover.events.InboundEvent;
-import dev.handover.events.InboundKind;
-import dev.handover.events.JsonSerializer;
-import dev.handover.events.Topics;
 import dev.handover.testing.ServiceProcess;
+import dev.handover.testing.TestInbound;
 import dev.handover.testing.TestInfrastructure;
+import dev.handover.testing.TestPages;
 import dev.handover.testing.TestTokens;
 import io.restassured.http.ContentType;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
@@ -44,13 +36,7 @@ class LifecycleReplicasTest {
     private final String run = UUID.randomUUID().toString().substring(0, 8);
     private final String company = "co-life-" + run;
     private final String page = "page-life-" + run;
-    private final Map<String, String> env = Map.of(
-            "QUARKUS_MONGODB_DATABASE", "lifecycle-" + run,
-            "HANDOVER_LIFECYCLE_TICK", "1s",
-            "MP_MESSAGING_INCOMING_MESSENGER_INBOUND_GROUP_ID", "life-inbound-" + run,
-            "MP_MESSAGING_INCOMING_MESSENGER_DELIVERY_GROUP_ID", "life-delivery-" + run,
-            "MP_MESSAGING_INCOMING_STAFF_PRESENCE_GROUP_ID", "life-presence-" + run,
-            "MP_MESSAGING_INCOMING_WEBHOOK_EVENTS_GROUP_ID", "life-webhooks-" + run);
+    private final Map<String, String> env = TestInfrastructure.isolatedCustomerService("lifecycle-" + run);
     private final KafkaCompanion kafka = new KafkaCompanion(TestInfrastructure.infrastructure().kafkaBootstrapServers());
 
     @Test
@@ -59,12 +45,7 @@ class LifecycleReplicasTest {
         try {
             replicas.add(TestInfrastructure.start("customer-service", env));
             replicas.add(TestInfrastructure.start("customer-service", env));
-            try (MongoClient mongo = MongoClients.create(TestInfrastructure.infrastructure().mongoConnectionString())) {
-                Date now = new Date();
-                mongo.getDatabase("lifecycle-" + run).getCollection("pages").insertOne(new Document("_id", page)
-                        .append("page_name", "Timers").append("company_id", company).append("created_at", now)
-                        .append("updated_at", now));
-            }
+            TestPages.connected("lifecycle-" + run, page, company, "Timers");
             given().baseUri(replicas.get(0).url()).auth().oauth2(TestTokens.admin("boss", company))
                     .contentType(ContentType.JSON).body("{\"response_timeout_seconds\":3}").put("/api/admin/settings")
                     .then().statusCode(200);
@@ -112,12 +93,7 @@ class LifecycleReplicasTest {
     }
 
     private void writes(String customer, String text) {
-        String mid = "m-" + UUID.randomUUID();
-        var event = new InboundEvent(mid, InboundKind.MESSAGE, page, customer, Instant.now().truncatedTo(ChronoUnit.MILLIS),
-                mid, text, null, null, null, null, null, null, null, null, "Lia", "Ford");
-        kafka.produce(String.class, byte[].class).fromRecords(new ProducerRecord<>(Topics.MESSENGER_INBOUND,
-                Topics.conversationKey(page, customer), new JsonSerializer().serialize("t", event)))
-                .awaitCompletion(Duration.ofSeconds(10));
+        TestInbound.customerWrites(kafka, page, customer, text);
     }
 
     private long noResponseReleases(ServiceProcess replica, String customer) {

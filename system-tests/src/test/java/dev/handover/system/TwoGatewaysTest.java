@@ -113,9 +113,7 @@ class TwoGatewaysTest {
         try (var console = new SocketIoDriver()) {
             var json = new com.fasterxml.jackson.databind.ObjectMapper();
             for (String agent : java.util.List.of("carla", "dan")) {
-                var options = json.createObjectNode();
-                options.putObject("auth").put("token", TestTokens.agent(agent, company));
-                options.putArray("transports").add("websocket");
+                var options = SocketIoDriver.overWebSocket(TestTokens.agent(agent, company));
                 console.connect(agent, (agent.equals("carla") ? gatewayA : gatewayB).url(), options);
                 console.next(agent, "connect");
             }

@@ -6,33 +6,24 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.bson.Document;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
 import com.sun.net.httpserver.HttpServer;
 
-import dev.handover.events.InboundEvent;
-import dev.handover.events.InboundKind;
-import dev.handover.events.JsonSerializer;
-import dev.handover.events.Topics;
 import dev.handover.testing.ServiceProcess;
+import dev.handover.testing.TestInbound;
 import dev.handover.testing.TestInfrastructure;
+import dev.handover.testing.TestPages;
 import dev.handover.testing.TestTokens;
 import io.restassured.http.ContentType;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
@@ -51,12 +42,7 @@ class WebhookRestartTest {
     private final String run = UUID.randomUUID().toString().substring(0, 8);
     private final String company = "co-hooks-" + run;
     private final String page = "page-hooks-" + run;
-    private final Map<String, String> env = Map.of(
-            "QUARKUS_MONGODB_DATABASE", "hooks-" + run,
-            "MP_MESSAGING_INCOMING_MESSENGER_INBOUND_GROUP_ID", "hooks-inbound-" + run,
-            "MP_MESSAGING_INCOMING_MESSENGER_DELIVERY_GROUP_ID", "hooks-delivery-" + run,
-            "MP_MESSAGING_INCOMING_STAFF_PRESENCE_GROUP_ID", "hooks-presence-" + run,
-            "MP_MESSAGING_INCOMING_WEBHOOK_EVENTS_GROUP_ID", "hooks-webhooks-" + run);
+    private final Map<String, String> env = TestInfrastructure.isolatedCustomerService("hooks-" + run);
     private final KafkaCompanion kafka = new KafkaCompanion(TestInfrastructure.infrastructure().kafkaBootstrapServers());
     private final List<JsonNode> received = Collections.synchronizedList(new ArrayList<>());
 
@@ -72,12 +58,7 @@ class WebhookRestartTest {
         receiver.start();
         ServiceProcess customerService = TestInfrastructure.start("customer-service", env);
         try {
-            try (MongoClient mongo = MongoClients.create(TestInfrastructure.infrastructure().mongoConnectionString())) {
-                Date now = new Date();
-                mongo.getDatabase("hooks-" + run).getCollection("pages").insertOne(new Document("_id", page)
-                        .append("page_name", "Hooks").append("company_id", company).append("created_at", now)
-                        .append("updated_at", now));
-            }
+            TestPages.connected("hooks-" + run, page, company, "Hooks");
             given().baseUri(customerService.url()).auth().oauth2(TestTokens.admin("boss", company)).contentType(ContentType.JSON)
                     .body("{\"url\":\"http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook\",\"events\":[\"new_message\"]}")
                     .post("/api/admin/webhooks").then().statusCode(201);
@@ -125,11 +106,6 @@ class WebhookRestartTest {
     }
 
     private void writes(String customer, String text) {
-        String mid = "m-" + UUID.randomUUID();
-        var event = new InboundEvent(mid, InboundKind.MESSAGE, page, customer, Instant.now().truncatedTo(ChronoUnit.MILLIS),
-                mid, text, null, null, null, null, null, null, null, null, "Ola", "Nowak");
-        kafka.produce(String.class, byte[].class).fromRecords(new ProducerRecord<>(Topics.MESSENGER_INBOUND,
-                Topics.conversationKey(page, customer), new JsonSerializer().serialize("t", event)))
-                .awaitCompletion(Duration.ofSeconds(10));
+        TestInbound.customerWrites(kafka, page, customer, text);
     }
 }

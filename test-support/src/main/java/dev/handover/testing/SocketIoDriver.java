@@ -54,6 +54,14 @@ public final class SocketIoDriver implements AutoCloseable {
     }
 
     /** Opens socket {@code id}; {@code options} are socket.io-client's (auth, transports, ...). */
+    /** The client options of an agent signing in with {@code token}, over WebSocket only (no long-polling first). */
+    public static ObjectNode overWebSocket(String token) {
+        ObjectNode options = JSON.createObjectNode();
+        options.putObject("auth").put("token", token);
+        options.putArray("transports").add("websocket");
+        return options;
+    }
+
     public void connect(String id, String url, ObjectNode options) {
         command(JSON.createObjectNode().put("op", "connect").put("id", id).put("url", url).set("options", options));
     }

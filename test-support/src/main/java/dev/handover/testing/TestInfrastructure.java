@@ -114,6 +114,20 @@ public final class TestInfrastructure {
         EVERY_SERVICE.putAll(env);
     }
 
+    /**
+     * The environment of customer-service replicas that share nothing with the other tests' ones: the database
+     * {@code name} and consumer groups of their own on the shared broker (records already in the topics are read
+     * and, for pages unknown there, dropped).
+     */
+    public static Map<String, String> isolatedCustomerService(String name) {
+        return Map.of("QUARKUS_MONGODB_DATABASE", name,
+                "MP_MESSAGING_INCOMING_MESSENGER_INBOUND_GROUP_ID", name + "-inbound",
+                "MP_MESSAGING_INCOMING_MESSENGER_DELIVERY_GROUP_ID", name + "-delivery",
+                "MP_MESSAGING_INCOMING_STAFF_PRESENCE_GROUP_ID", name + "-presence",
+                "MP_MESSAGING_INCOMING_WEBHOOK_EVENTS_GROUP_ID", name + "-webhooks",
+                "HANDOVER_LIFECYCLE_TICK", "1s");
+    }
+
     /** The packaged customer-service against the shared infrastructure, started once. */
     public static synchronized ServiceProcess customerService() {
         if (customerService == null) {

@@ -21,9 +21,14 @@ public final class TestPages {
     }
 
     public static void connected(String pageId, String companyId, String pageName) {
+        connected(DATABASE, pageId, companyId, pageName);
+    }
+
+    /** The same in the database of a customer-service of its own ({@link TestInfrastructure#isolatedCustomerService}). */
+    public static void connected(String database, String pageId, String companyId, String pageName) {
         try (MongoClient client = MongoClients.create(TestInfrastructure.infrastructure().mongoConnectionString())) {
             Date now = new Date();
-            client.getDatabase(DATABASE).getCollection("pages").insertOne(new Document("_id", pageId)
+            client.getDatabase(database).getCollection("pages").insertOne(new Document("_id", pageId)
                     .append("page_name", pageName).append("company_id", companyId).append("created_at", now)
                     .append("updated_at", now));
         }
