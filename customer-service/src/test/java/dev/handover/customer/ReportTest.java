@@ -105,10 +105,11 @@ class ReportTest {
                 .get("/api/admin/customers/" + customer + "/audit").then().statusCode(200)
                 .body("entries.findAll { it.action == 'message_sent' }.actor.id",
                         org.hamcrest.Matchers.containsInAnyOrder("alice", "alice", "alice", "bob")));
-        as(fx.adminToken).get(REPORTS).then().statusCode(200)
+        // the audit view merges sends from the conversation at once; the report reads the outbox's lines
+        await().atMost(Fixtures.WAIT).untilAsserted(() -> as(fx.adminToken).get(REPORTS).then().statusCode(200)
                 .body("agents.agent_id", org.hamcrest.Matchers.contains("alice", "bob"))
                 .body("agents[0].first_response_seconds.p50", greaterThanOrEqualTo(0))
-                .body("agents[1].first_response_seconds.p50", greaterThanOrEqualTo(0));
+                .body("agents[1].first_response_seconds.p50", greaterThanOrEqualTo(0)));
         // the conversation keeps every message
         as(bob).queryParam("page_id", page).get(CUSTOMERS + customer + "/messages").then().statusCode(200)
                 .body("messages.findAll { it.author == 'agent' }.text",
