@@ -1,7 +1,8 @@
 // Two agents in two browser contexts: alice signs in with the company's identity provider (authorization code
 // with PKCE), bob pastes a token. A sandbox customer asks for a human, both see it (alice also as a desktop
-// notification), one takes it, the other sees it taken, messages go both ways with their receipts, a canned
-// reply, search, unread counts, a transfer, and the admin's report with its charts. Alice's short-lived token is
+// notification), one takes it, the other sees it taken, messages go both ways with their receipts (delivered, read,
+// failed and retried), a photo, a canned reply, search, unread counts kept over a reload, a transfer, and the admin's
+// report with its charts, per agent and for another period. Alice's short-lived token is
 // renewed on her open connection meanwhile. Screenshots go to $SCREENSHOTS. Exits non-zero on any failure.
 import { chromium } from "playwright-core";
 import { mkdirSync } from "node:fs";
@@ -11,13 +12,22 @@ const CUSTOMER = "maria-" + Date.now();
 mkdirSync(SCREENSHOTS, { recursive: true });
 const WAIT = { timeout: 15000 };
 
-async function customerWrites(text) {
-  const response = await fetch(`${BRIDGE_URL}/sandbox/pages/${PAGE_ID}/customers/${CUSTOMER}/messages`, {
-    method: "POST", headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ text, first_name: "Maria", last_name: "Rossi" }),
+async function customerWrites(text, attachments) {
+  await sandbox("messages", { text, attachments, first_name: "Maria", last_name: "Rossi" });
+}
+
+// Maria's side of Messenger: what she does (writes, opens the conversation) and what Facebook does to her (faults)
+async function sandbox(what, body) {
+  const response = await fetch(`${BRIDGE_URL}/sandbox/pages/${PAGE_ID}/customers/${CUSTOMER}/${what}`, {
+    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body || {}),
   });
   if (response.status !== 202) throw new Error("sandbox refused: " + response.status + " " + await response.text());
 }
+
+// A photo as Messenger hands one over (a URL); drawn inline here, since the test machine has no internet
+const PHOTO = "data:image/svg+xml," + encodeURIComponent('<svg xmlns="http://www.w3.org/2000/svg" width="200" height="120">'
+  + '<rect width="200" height="120" fill="#d69e2e"/><rect x="60" y="30" width="80" height="60" fill="#744210"/>'
+  + '<text x="100" y="112" font-size="14" text-anchor="middle" fill="#1a202c">parcel #4711</text></svg>');
 
 // A console in its own browser context, with desktop notifications allowed (unless the agent never decided) and
 // recorded, as if the agent looked at another window (no focus); the permission requests are counted.
@@ -113,7 +123,11 @@ try {
   // alice looks at another window: a desktop notification told her
   const notes = await alice.evaluate(() => window.__notifications);
   if (!notes.some((n) => n && n.includes("Maria Rossi asks for a human"))) throw new Error("no notification: " + JSON.stringify(notes));
-  await alice.click('.tabs [data-list="all"]');
+  // the tabs by keyboard: from Waiting, the left arrow wraps round to All
+  await alice.focus("#tab-waiting");
+  await alice.keyboard.press("ArrowLeft");
+  await alice.locator('#tab-all[aria-selected="true"][tabindex="0"]').waitFor(WAIT);
+  if (await alice.evaluate(() => document.activeElement.id) !== "tab-all") throw new Error("focus did not follow the arrow key");
   await bob.screenshot({ path: `${SCREENSHOTS}/2-customer-waiting-phone.png` });
 
   await row(alice).click();
@@ -146,6 +160,25 @@ try {
   if (await alice.inputValue("#text") !== "Thank you for your patience, Maria!") throw new Error("the canned reply was not put in");
   await alice.click("#send");
   await alice.locator("#messages li.page", { hasText: "Thank you for your patience" }).locator(".status.delivered").waitFor(WAIT);
+  // Maria opens the conversation: read, on both consoles
+  await sandbox("read");
+  await alice.locator("#messages li.page", { hasText: "Alice here" }).locator(".status.read").waitFor(WAIT);
+  await bob.locator("#messages li.page", { hasText: "Thank you for your patience" }).locator(".status.read").waitFor(WAIT);
+  // Facebook refuses the next send (the person is unavailable): failed with the reason, and a retry that goes through
+  await sandbox("faults", { fault: "user_unavailable", times: 1 });
+  await alice.fill("#text", "Did the parcel arrive?");
+  await alice.click("#send");
+  const failed = alice.locator("#messages li.page", { hasText: "Did the parcel arrive?" }).first();
+  await failed.locator(".status.failed", { hasText: "unavailable" }).waitFor(WAIT);
+  await failed.locator("button.retry").click();
+  await alice.locator("#messages li.page", { hasText: "Did the parcel arrive?" }).nth(1).locator(".status.delivered").waitFor(WAIT);
+  if (await alice.locator("#messages li.page", { hasText: "Did the parcel arrive?" }).count() !== 2) throw new Error("the retry was not one new send");
+
+  // a photo from Maria shows at once, inline, on both consoles
+  await customerWrites(undefined, [{ type: "image", url: PHOTO }]);
+  for (const page of [alice, bob]) {
+    await page.locator(`#messages li.customer img[src="${PHOTO}"]`).waitFor(WAIT);
+  }
 
   await customerWrites("My order number is 4711");
   await alice.locator("#messages li.customer", { hasText: "4711" }).waitFor(WAIT);
@@ -178,6 +211,12 @@ try {
   await row(bob).locator(".badge", { hasText: "mine" }).waitFor(WAIT);
   await bob.locator("#n-mine", { hasText: "1" }).waitFor(WAIT);
   await alice.locator("#n-mine", { hasText: "0" }).waitFor(WAIT);
+  // she writes to bob, now hers, while he looks at the list: the unread count survives a reload of his console
+  await customerWrites("Hello Bob?");
+  await row(bob).locator(".unread", { hasText: "1" }).waitFor(WAIT);
+  await bob.reload();
+  await bob.waitForSelector("[data-testid=connection].online", WAIT);
+  await row(bob).locator(".unread", { hasText: "1" }).waitFor(WAIT);
   // the admin's report: Alice took Maria, so she has handled one customer, in the table and in the chart
   if (await alice.isVisible("#reports-button")) throw new Error("an agent who is no admin sees the reports button");
   const boss = await signInWithProvider(browser, "boss", { width: 1200, height: 800 }, false);
@@ -190,9 +229,25 @@ try {
   for (const chart of ["wait", "first-response", "handle"]) {
     await boss.locator(`#report-days svg[data-chart="${chart}"] rect[data-day="${today}"]`).waitFor(WAIT);
   }
+  // alice's own days: the one customer she took today, answered
+  await boss.selectOption("#report-agent", "alice");
+  const aliceToday = (chart) => boss.locator(`#report-days svg[data-chart="${chart}"] rect[data-day="${today}"]`);
+  if (await aliceToday("customers").getAttribute("data-value") !== "1") throw new Error("alice's day shows "
+      + await aliceToday("customers").getAttribute("data-value"));
+  if (await aliceToday("first-response").getAttribute("data-value") === "") throw new Error("alice's first response is missing");
   await boss.screenshot({ path: `${SCREENSHOTS}/5-report.png`, fullPage: true });
   await boss.setViewportSize({ width: 390, height: 844 });
   await boss.screenshot({ path: `${SCREENSHOTS}/5-report-phone.png`, fullPage: true });
+  // another period: three weeks ago, before any of it
+  const dayAgo = (n) => new Date(Date.now() - n * 86400000).toISOString().slice(0, 10);
+  await boss.fill("#report-from", dayAgo(21));
+  await boss.fill("#report-to", dayAgo(15));
+  await boss.click("#report-show");
+  await boss.locator(`#report-days svg[data-chart="customers"] rect[data-day="${dayAgo(21)}"]`).waitFor(WAIT);
+  const columns = await boss.locator('#report-days svg[data-chart="customers"] rect').evaluateAll((rects) =>
+    rects.map((r) => r.dataset.value));
+  if (columns.length !== 7 || columns.some((v) => v !== "0")) throw new Error("three weeks ago shows " + JSON.stringify(columns));
+  if (await boss.locator('#report-table tr[data-agent="alice"]').count() !== 0) throw new Error("alice handled customers three weeks ago");
 
   // past the expiry of the token alice signed in with: renewed with the provider and handed to the same socket
   while (Date.now() / 1000 < aliceToken.exp + 3) await alice.waitForTimeout(500);

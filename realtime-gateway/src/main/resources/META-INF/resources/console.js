@@ -147,11 +147,27 @@ function render() {
   renderSelected();
 }
 
-document.querySelectorAll(".tabs [role=tab]").forEach((tab) => {
-  tab.onclick = () => {
-    state.list = tab.dataset.list;
-    document.querySelectorAll(".tabs [role=tab]").forEach((t) => t.setAttribute("aria-selected", String(t === tab)));
-    render();
+// The lists as a tab set (WAI-ARIA tabs): one tab in the Tab order, the arrow keys, Home and End move between them.
+const tabs = [...document.querySelectorAll(".tabs [role=tab]")];
+function chooseList(tab) {
+  state.list = tab.dataset.list;
+  tabs.forEach((other) => {
+    other.setAttribute("aria-selected", String(other === tab));
+    other.tabIndex = other === tab ? 0 : -1;
+  });
+  $("list-panel").setAttribute("aria-labelledby", tab.id);
+  render();
+}
+tabs.forEach((tab, i) => {
+  tab.tabIndex = tab.getAttribute("aria-selected") === "true" ? 0 : -1;
+  tab.onclick = () => chooseList(tab);
+  tab.onkeydown = (event) => {
+    const to = { ArrowRight: i + 1, ArrowLeft: i - 1 + tabs.length, Home: 0, End: tabs.length - 1 }[event.key];
+    if (to === undefined) return;
+    event.preventDefault();
+    const next = tabs[to % tabs.length];
+    next.focus();
+    chooseList(next);
   };
 });
 
@@ -239,6 +255,13 @@ async function search() {
 }
 
 setInterval(() => document.querySelectorAll("[data-since]").forEach((el) => (el.textContent = timeAgo(el.dataset.since))), 15000);
+
+// Unread counts live in this browser per agent, so a reload or a new tab keeps them.
+function markUnread(customerId, count) {
+  if (count) state.unread.set(customerId, count);
+  else state.unread.delete(customerId);
+  localStorage.setItem("handover.unread." + state.me.sub, JSON.stringify([...state.unread]));
+}
 
 // ---- the conversation ------------------------------------------------------------------------------------
 
@@ -329,7 +352,7 @@ async function api(path, options = {}) {
 
 async function open(customerId) {
   state.selected = customerId;
-  state.unread.delete(customerId);
+  markUnread(customerId, 0);
   const c = state.customers.get(customerId) || state.found.get(customerId);
   $("conversation").hidden = false;
   $("desk").classList.add("reading");
@@ -460,6 +483,7 @@ function handle(frame) {
     case "stopped_customers":
       state.customers.clear();
       frame.data.customers.forEach((c) => state.customers.set(c.customer_id, c));
+      [...state.unread.keys()].filter((id) => !state.customers.has(id)).forEach((id) => markUnread(id, 0));
       render();
       break;
     case "customer_stop_status_changed":
@@ -491,7 +515,7 @@ function handle(frame) {
       if (c && m.sender_id === m.chat_id) {
         c.last_message = m.message;
         if (c.agent_id === state.me.sub && (m.chat_id !== state.selected || document.hidden)) {
-          if (m.chat_id !== state.selected) state.unread.set(m.chat_id, (state.unread.get(m.chat_id) || 0) + 1);
+          if (m.chat_id !== state.selected) markUnread(m.chat_id, (state.unread.get(m.chat_id) || 0) + 1);
           attention(t("attention.writes", { name: c.customer_name || m.chat_id, message: m.message }));
         }
         render();
@@ -499,7 +523,7 @@ function handle(frame) {
       if (m.chat_id === state.selected) {
         const fromPage = m.sender_id !== m.chat_id;
         addMessage(m.message, fromPage, fromPage ? (m.is_bot ? t("conversation.bot") : m.agent_name) : t("conversation.customer"), null,
-          m.is_human ? m.message_id : null);
+          m.is_human ? m.message_id : null, null, null, m.attachments);
       }
       break;
     }
@@ -554,14 +578,20 @@ function duration(seconds) {
   return seconds < 120 ? t("duration.seconds", { n: seconds }) : t("duration.minutes", { n: Math.round(seconds / 60) });
 }
 
-// The last 7 days of the company: a row per agent and a bar chart of the customers each handled.
-async function showReport() {
-  const response = await fetch("/api/console/reports", { headers: { Authorization: "Bearer " + state.token } });
+// The company's figures over the chosen UTC days (the last 7 at first): a row per agent, a bar chart of the
+// customers each handled, and per-day charts of the whole company or of one agent.
+async function showReport(fromDay, toDay) {
+  const period = fromDay && toDay ? "?" + new URLSearchParams({ from: fromDay + "T00:00:00Z",
+    to: new Date(Date.parse(toDay + "T00:00:00Z") + 86400000).toISOString() }) : "";
+  const response = await fetch("/api/console/reports" + period, { headers: { Authorization: "Bearer " + state.token } });
   const body = await response.json().catch(() => ({}));
   if (!response.ok) {
     notice(t("report.failed", { error: body.error || response.status }));
     return;
   }
+  state.report = body;
+  $("report-from").value = body.from.slice(0, 10);
+  $("report-to").value = new Date(Date.parse(body.to) - 1).toISOString().slice(0, 10);
   $("report-period").textContent = new Date(body.from).toLocaleDateString() + " – " + new Date(body.to).toLocaleDateString();
   const rows = $("report-table").tBodies[0];
   rows.replaceChildren();
@@ -600,13 +630,30 @@ async function showReport() {
     svg.append(rect, label);
   });
   $("report-chart").replaceChildren(svg);
-  const days = body.days || [];
+  const chosen = $("report-agent").value;
+  const everyone = document.createElement("option");
+  everyone.value = "";
+  everyone.textContent = t("report.company");
+  $("report-agent").replaceChildren(everyone, ...body.agents.map((a) => {
+    const option = document.createElement("option");
+    option.value = a.agent_id;
+    option.textContent = a.agent_name || a.agent_id;
+    return option;
+  }));
+  $("report-agent").value = body.agents.some((a) => a.agent_id === chosen) ? chosen : "";
+  showDays();
+  $("reports").hidden = false;
+}
+
+// The per-day charts of the whole company, or of the agent chosen.
+function showDays() {
+  const agent = state.report.agents.find((a) => a.agent_id === $("report-agent").value);
+  const days = (agent || state.report).days || [];
   $("report-days").replaceChildren(
     dayChart("report.chartCustomers", "customers", days, (d) => d.customers_handled),
     dayChart("report.chartWait", "wait", days, (d) => d.wait_seconds.p50),
     dayChart("report.chartFirstResponse", "first-response", days, (d) => d.first_response_seconds.p50),
     dayChart("report.chartHandle", "handle", days, (d) => d.handle_seconds.p50));
-  $("reports").hidden = false;
 }
 
 // One figure per day as columns, labelled with the day and the value (an SVG drawn here: no library needed).
@@ -661,6 +708,11 @@ function signIn(token) {
   state.token = token;
   state.me = payload;
   sessionStorage.setItem("handover.token", token);
+  try {
+    state.unread = new Map(JSON.parse(localStorage.getItem("handover.unread." + payload.sub) || "[]"));
+  } catch (e) {
+    state.unread = new Map();
+  }
   $("me").textContent = (payload.name || payload.sub) + " · " + payload.company_id;
   $("signin").hidden = true;
   $("desk").hidden = false;
@@ -834,6 +886,11 @@ $("text").addEventListener("keydown", (event) => {
 $("signin-button").onclick = () => signIn($("token").value.trim());
 $("signout").onclick = () => { signOut(); connection(t("connection.signedOut"), "offline"); };
 $("reports-button").onclick = () => showReport();
+$("report-period-form").onsubmit = (event) => {
+  event.preventDefault();
+  showReport($("report-from").value, $("report-to").value);
+};
+$("report-agent").onchange = () => showDays();
 $("reports-close").onclick = () => ($("reports").hidden = true);
 
 (async () => {

@@ -34,6 +34,7 @@ import dev.handover.customer.service.CustomerChanged;
 import dev.handover.customer.service.InboundService;
 import dev.handover.customer.service.Outbox;
 import dev.handover.events.Attachment;
+import dev.handover.events.ChatMessage;
 import dev.handover.events.CustomerEvent;
 import dev.handover.events.CustomerEventType;
 import dev.handover.events.DeliveryReport;
@@ -113,12 +114,13 @@ class InboundTest {
         String english = Fixtures.id("psid");
         fx.customerWrites(page, english, "Can I talk to a REAL PERSON?");
         fx.customerWrites(page, english, "hello? human?");
-        String spanish = Fixtures.id("psid");
-        fx.customerWrites(page, spanish, "Quiero hablar con un humano");
         String none = Fixtures.id("psid");
         fx.customerWrites(page, none, "my agenda is full");
 
         CustomerEvent requested = fx.awaitEvents(events, CustomerEventType.AGENT_REQUESTED, english, 1).get(0);
+        // second in the queue: asked after the first was queued (conversations on other partitions run in parallel)
+        String spanish = Fixtures.id("psid");
+        fx.customerWrites(page, spanish, "Quiero hablar con un humano");
         assertEquals("Can I talk to a REAL PERSON?", requested.message().text());
         assertEquals(MessageAuthor.CUSTOMER, requested.message().author());
         assertEquals("Jane Roe", requested.customer().customerName());
@@ -181,6 +183,11 @@ class InboundTest {
                 "This person isn't available right now", false, 1, now()));
         awaitStatus(customer, sent, "sent");
         awaitStatus(customer, failed, "failed");
+        // agents see the photo live: the new_message event carries what the webhook did
+        ChatMessage live = await().atMost(Fixtures.WAIT).until(() -> fx.eventsOf(events, CustomerEventType.NEW_MESSAGE,
+                customer).stream().map(CustomerEvent::message).filter(m -> image.eventId().equals(m.mid())).findFirst(),
+                java.util.Optional::isPresent).orElseThrow();
+        assertEquals(image.attachments(), live.attachments());
 
         // our own send echoed back is not stored twice; the bot's reply from elsewhere is stored once
         fx.publish(new InboundEvent("m_fb_1", InboundKind.ECHO, page, customer, now(), "m_fb_1", "first", null, null,
@@ -193,8 +200,10 @@ class InboundTest {
                 null, null, null, null, Instant.now().plusSeconds(1), null, null));
         awaitStatus(customer, sent, "read");
         awaitStatus(customer, failed, "failed");
-        var history = as(agent).queryParam("page_id", page).get(CUSTOMERS + "/" + customer + "/messages").then()
-                .statusCode(200).extract();
+        // the bot's echo reaches the history through the outbox, the read receipt straight away
+        var history = await().atMost(Fixtures.WAIT).until(() -> as(agent).queryParam("page_id", page)
+                .get(CUSTOMERS + "/" + customer + "/messages").then().statusCode(200).extract(),
+                h -> h.<List<String>>path("messages.author").size() == 5);
         assertEquals(List.of("bot", "agent", "agent", "customer", "customer"), history.path("messages.author"));
         assertEquals("image", history.path("messages[3].attachments[0].type"));
         assertEquals("(#551) This person isn't available right now",

@@ -70,6 +70,8 @@ class QueryPlansTest {
     void everyHotPathReadsAnIndexAndSortsNothingInMemory() {
         // another test may have restarted the in-memory wire server, which starts empty: indexes as at start-up
         indexes.ensure();
+        // what start-up does once (an upgrade's backfill reads every customer without search words) is no hot path
+        int sinceStart = recorded.all().size();
         var fx = new Fixtures(companion);
         String page = fx.page();
         String agent = TestTokens.agent("alice", fx.company);
@@ -131,7 +133,8 @@ class QueryPlansTest {
         given().get("/q/metrics").then().statusCode(200);
 
         Map<String, RecordedCommands.Command> shapes = new LinkedHashMap<>();
-        for (RecordedCommands.Command command : recorded.all()) {
+        List<RecordedCommands.Command> commands = recorded.all();
+        for (RecordedCommands.Command command : commands.subList(sinceStart, commands.size())) {
             if (GROWING.contains(command.collection())) {
                 shapes.putIfAbsent(command.name() + " " + command.collection() + " " + shape(command), command);
             }

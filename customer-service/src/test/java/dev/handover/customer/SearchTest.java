@@ -9,7 +9,15 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 
+import jakarta.inject.Inject;
+
 import org.junit.jupiter.api.Test;
+
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.Updates;
+
+import dev.handover.customer.config.MongoIndexes;
+import dev.handover.customer.repository.CustomerRepository;
 
 import dev.handover.events.InboundEvent;
 import dev.handover.events.InboundKind;
@@ -26,6 +34,10 @@ class SearchTest {
     private static final String SEARCH = "/api/dashboard/customers/search";
 
     KafkaCompanion companion;
+    @Inject
+    CustomerRepository customers;
+    @Inject
+    MongoIndexes indexes;
 
     @Test
     void customersAreFoundByTheBeginningsOfTheirNamesAndOnlyInTheirCompany() {
@@ -51,6 +63,27 @@ class SearchTest {
         as(agent).queryParam("q", "m").get(SEARCH).then().statusCode(400).body("error", equalTo("q must have at least 2 letters"));
         as(agent).get(SEARCH).then().statusCode(400);
         as(rival.agentToken("eve")).queryParam("q", "maria").get(SEARCH).then().body("total", equalTo(1));
+    }
+
+    /** Customers written by a version without search words are found after the upgrade's first start. */
+    @Test
+    void customersStoredBeforeSearchAreFoundAfterTheUpgrade() {
+        var fx = new Fixtures(companion);
+        String page = fx.page();
+        String agent = fx.agentToken("alice");
+        String old = writes(fx, page, "Ottavia", "Vecchi");
+        await().atMost(Fixtures.WAIT).untilAsserted(() -> as(agent).queryParam("q", "ottavia").get(SEARCH).then()
+                .body("total", equalTo(1)));
+        var database = customers.mongoDatabase();
+        database.getCollection("customers").updateOne(Filters.eq("customer_id", old), Updates.unset("name_words"));
+        as(agent).queryParam("q", "ottavia").get(SEARCH).then().body("total", equalTo(0));
+        database.getCollection("migrations").deleteOne(Filters.eq("_id", "customer_name_words"));
+
+        indexes.ensure();
+
+        as(agent).queryParam("q", "ottavia vec").get(SEARCH).then().body("customers.customer_id", equalTo(List.of(old)));
+        org.junit.jupiter.api.Assertions.assertNotNull(database.getCollection("migrations")
+                .find(Filters.eq("_id", "customer_name_words")).first(), "the backfill is not remembered");
     }
 
     private static String writes(Fixtures fx, String page, String first, String last) {

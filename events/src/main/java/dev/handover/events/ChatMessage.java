@@ -1,5 +1,7 @@
 package dev.handover.events;
 
+import java.util.List;
+
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
@@ -9,6 +11,8 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  *
  * @param senderId the customer's id or the page's id, as in Messenger
  * @param agent the agent who wrote it, when {@code author} is {@link MessageAuthor#AGENT}
+ * @param attachments what the customer sent besides text (photos, files, a location), so a live view shows them
+ *        without reloading the history; {@code null} for text alone
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -19,5 +23,12 @@ public record ChatMessage(
         String recipientId,
         String text,
         MessageAuthor author,
-        AgentRef agent) {
+        AgentRef agent,
+        List<Attachment> attachments) {
+
+    /** A message of text alone. */
+    public ChatMessage(String messageId, String mid, String senderId, String recipientId, String text, MessageAuthor author,
+            AgentRef agent) {
+        this(messageId, mid, senderId, recipientId, text, author, agent, null);
+    }
 }

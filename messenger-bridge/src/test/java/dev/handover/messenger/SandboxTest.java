@@ -64,9 +64,23 @@ class SandboxTest {
         InboundEvent event = await().atMost(Duration.ofSeconds(10)).until(() -> inbound.getRecords().stream()
                 .filter(r -> Topics.conversationKey("page-1", psid).equals(r.key())).map(ConsumerRecord::value)
                 .map(v -> new InboundEvent.Deserializer().deserialize("t", v)).toList(), l -> !l.isEmpty()).get(0);
-        inbound.close();
         assertEquals("I want a human", event.text());
         assertEquals("Sam", event.firstName());
+        // a photo, as Messenger carries one: no text, the URL in the attachment's payload
+        given().contentType(ContentType.JSON).body("{\"attachments\":[{\"type\":\"image\",\"url\":\"https://example.com/a.png\"}]}")
+                .post("/sandbox/pages/page-1/customers/" + psid + "/messages").then().statusCode(202)
+                .body("webhook_status", equalTo(200));
+        InboundEvent photo = await().atMost(Duration.ofSeconds(10)).until(() -> inbound.getRecords().stream()
+                .map(ConsumerRecord::value).map(v -> new InboundEvent.Deserializer().deserialize("t", v))
+                .filter(e -> psid.equals(e.customerId()) && e.attachments() != null && !e.attachments().isEmpty()).findFirst(),
+                java.util.Optional::isPresent)
+                .orElseThrow();
+        inbound.close();
+        assertEquals(List.of(new dev.handover.events.Attachment("image", "https://example.com/a.png")), photo.attachments());
+        assertEquals(null, photo.text());
+        given().contentType(ContentType.JSON).body("{\"attachments\":[]}")
+                .post("/sandbox/pages/page-1/customers/" + psid + "/messages").then().statusCode(400)
+                .body("error", equalTo("text, postback or attachments is required"));
         // the sandbox calls its webhook on loopback: a request's Host header never says where
         given().header("Host", "attacker.invalid:9").contentType(ContentType.JSON).body("{\"text\":\"again\"}")
                 .post("/sandbox/pages/page-1/customers/" + psid + "/messages").then().statusCode(202)
@@ -109,6 +123,10 @@ class SandboxTest {
         assertEquals(2, outcomes.get(1).attempts());
         given().get("/sandbox/pages/page-1/customers/" + psid + "/messages").then().body("text", equalTo(List.of("Second try")));
 
+        // the echo and the delivery receipt go out on their own after the send: the customer reads after them
+        await().atMost(Duration.ofSeconds(10)).until(() -> inbound.getRecords().stream().map(ConsumerRecord::value)
+                .map(v -> new InboundEvent.Deserializer().deserialize("t", v)).filter(e -> psid.equals(e.customerId()))
+                .count() >= 3);
         given().post("/sandbox/pages/page-1/customers/" + psid + "/read").then().statusCode(202);
         List<InboundEvent> events = await().atMost(Duration.ofSeconds(10)).until(() -> inbound.getRecords().stream()
                 .map(ConsumerRecord::value).map(v -> new InboundEvent.Deserializer().deserialize("t", v))

@@ -213,6 +213,12 @@ class AgentFlowTest {
             assertEquals(page, reply.at("/data/sender_id").asText());
             assertEquals(customer, reply.at("/data/recipient_id").asText());
             assertEquals("alice@example.com", reply.at("/data/agent_email").asText());
+            assertTrue(reply.at("/data/attachments").isMissingNode(), "text alone has no attachments");
+            world.customerSendsPhoto(page, customer, "https://example.com/receipt.png");
+            JsonNode photo = alice.next(f -> "new_message".equals(f.path("type").asText())
+                    && "https://example.com/receipt.png".equals(f.at("/data/attachments/0/url").asText()));
+            assertEquals("image", photo.at("/data/attachments/0/type").asText());
+            assertEquals(customer, photo.at("/data/sender_id").asText());
 
             // the rival company's own event arrives, and it is the only thing carol ever saw
             String theirs = rival.waitingCustomer(rivalPage);

@@ -209,6 +209,12 @@ class SocketIoTest {
         JsonNode fromCustomer = arg(driver.next("alice", e -> "message:new".equals(e.path("event").asText())
                 && "Thanks!".equals(arg(e).at("/message/text").asText()))).get("message");
         assertTrue(fromCustomer.get("isCustomer").asBoolean());
+        // a photo shows at once, not only after reloading the history
+        world.customerSendsPhoto(page, customer, "https://example.com/receipt.png");
+        JsonNode photo = arg(driver.next("alice", e -> "message:new".equals(e.path("event").asText())
+                && arg(e).at("/message/attachments/0/url").asText().equals("https://example.com/receipt.png"))).get("message");
+        assertEquals("image", photo.at("/attachments/0/type").asText());
+        assertTrue(photo.get("isCustomer").asBoolean());
 
         driver.emit("alice", "message:typing", payload("customerId", customer, "staffId", "alice").put("isTyping", true));
         driver.emit("alice", "message:typing", payload("customerId", customer, "staffId", "alice").put("isTyping", true));
@@ -233,8 +239,9 @@ class SocketIoTest {
         JsonNode history = driver.emitWithAck("alice", "customer:history", payload("customerId", customer));
         assertEquals(customer, history.get("customerId").asText());
         List<String> texts = JSON.convertValue(history.at("/history/messages").findValuesAsText("text"), List.class);
-        assertEquals(List.of("I want to speak to a human", "Hello from the console", "Thanks!"), texts);
+        assertEquals(List.of("I want to speak to a human", "Hello from the console", "Thanks!", "[image]"), texts);
         assertTrue(history.at("/history/messages/0/isCustomer").asBoolean());
+        assertEquals("https://example.com/receipt.png", history.at("/history/messages/3/attachments/0/url").asText());
         assertEquals(customer, history.at("/history/userInfo/customerId").asText());
         assertTrue(history.at("/history/userInfo").has("taxCode"));
         assertEquals(customer, arg(driver.next("alice", "customer:history:response")).get("customerId").asText());

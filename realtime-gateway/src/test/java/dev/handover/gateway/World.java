@@ -12,6 +12,7 @@ import java.util.UUID;
 
 import org.apache.kafka.clients.producer.ProducerRecord;
 
+import dev.handover.events.Attachment;
 import dev.handover.events.CustomerEvent;
 import dev.handover.events.CustomerEventType;
 import dev.handover.events.CustomerSnapshot;
@@ -53,10 +54,19 @@ final class World {
     }
 
     void customerWrites(String pageId, String customerId, String text) {
+        customerSends(pageId, customerId, text, null);
+    }
+
+    /** A photo from the customer, as Messenger's webhook carries it (no text). */
+    void customerSendsPhoto(String pageId, String customerId, String url) {
+        customerSends(pageId, customerId, null, List.of(new Attachment("image", url)));
+    }
+
+    private void customerSends(String pageId, String customerId, String text, List<Attachment> attachments) {
         String mid = id("m");
         var event = new InboundEvent(mid, InboundKind.MESSAGE, pageId, customerId,
-                Instant.now().truncatedTo(ChronoUnit.MILLIS), mid, text, null, null, null, null, null, null, null, null,
-                "John", "Doe");
+                Instant.now().truncatedTo(ChronoUnit.MILLIS), mid, text, attachments, null, null, null, null, null, null,
+                null, "John", "Doe");
         kafka.produce(String.class, byte[].class).fromRecords(new ProducerRecord<>(Topics.MESSENGER_INBOUND,
                 Topics.conversationKey(pageId, customerId), new JsonSerializer().serialize("t", event))).awaitCompletion(WAIT);
     }

@@ -15,6 +15,7 @@ import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;
 import com.mongodb.client.model.Updates;
 
+import dev.handover.customer.model.Customer;
 import dev.handover.customer.model.MessageStatus;
 import dev.handover.customer.repository.AgentRepository;
 import dev.handover.customer.repository.AuditRepository;
@@ -38,6 +39,8 @@ public class MongoIndexes {
     /** Indexes of earlier versions: replaced by ones that also give the order their queries sort by, or unused. */
     private static final Set<String> RETIRED = Set.of("company_id_1_stop_1_updated_at_1",
             "company_id_1_page_id_1_last_seen_1", "page_id_1_customer_id_1_created_at_1");
+    /** The {@code migrations} line of {@link #backfillNameWords()}. */
+    static final String NAME_WORDS = "customer_name_words";
 
     private final CustomerRepository customers;
     private final PageRepository pages;
@@ -85,6 +88,7 @@ public class MongoIndexes {
         c.createIndex(Indexes.ascending("stop", "agent_id"));
         // search by name: the words of a customer's name
         c.createIndex(Indexes.ascending("company_id", "name_words"));
+        backfillNameWords();
         // the queue, first come first served
         c.createIndex(Indexes.ascending("company_id", "stop", "agent_id", "stopped_at", "_id"));
         // customers a lifecycle rule may act on (response timer, maximum wait)
@@ -125,6 +129,28 @@ public class MongoIndexes {
         var r = presence.mongoCollection();
         r.createIndex(Indexes.ascending("company_id"));
         r.createIndex(Indexes.ascending("expires_at"));
+    }
+
+    /**
+     * Customers stored before search by name kept their name's words get them, once per database (a line in
+     * {@code migrations} says it is done, so later starts do not scan the customers). A rename meanwhile wins: the
+     * words are set only where the name is still the one they come from.
+     */
+    private void backfillNameWords() {
+        MongoCollection<Document> done = customers.mongoDatabase().getCollection("migrations");
+        if (done.find(Filters.eq("_id", NAME_WORDS)).first() != null) {
+            return;
+        }
+        MongoCollection<Document> raw = customers.mongoDatabase().getCollection(customers.mongoCollection().getNamespace()
+                .getCollectionName());
+        long filled = 0;
+        for (Document named : raw.find(Filters.and(Filters.exists("name_words", false), Filters.ne("customer_name", null)))
+                .projection(new Document("customer_name", 1))) {
+            String name = named.getString("customer_name");
+            filled += raw.updateOne(Filters.and(Filters.eq("_id", named.get("_id")), Filters.eq("customer_name", name)),
+                    Updates.set("name_words", Customer.searchWords(name))).getModifiedCount();
+        }
+        done.insertOne(new Document("_id", NAME_WORDS).append("customers", filled).append("at", new java.util.Date()));
     }
 
     /**

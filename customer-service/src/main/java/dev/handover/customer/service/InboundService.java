@@ -175,7 +175,8 @@ public class InboundService {
             // kept in the history by the outbox, before the event that tells agents about it
             Outbox.message(c, message);
             var chat = new ChatMessage(messageId, event.mid(), event.customerId(), page.pageId, text,
-                    MessageAuthor.CUSTOMER, null);
+                    MessageAuthor.CUSTOMER, null, event.attachments() == null || event.attachments().isEmpty() ? null
+                            : event.attachments());
             Outbox.event(c, CustomerEventType.NEW_MESSAGE, now, null, null, null, chat);
             if (intent == IntentDetector.Intent.HUMAN && !c.stop) {
                 int first = c.pending.size();

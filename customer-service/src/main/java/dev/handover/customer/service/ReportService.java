@@ -27,7 +27,8 @@ import dev.handover.customer.repository.AuditRepository;
  * seconds ({@code null} without any). A transfer ends the first agent's handling and starts the second's (no
  * wait counted for it). The same figures per UTC day ({@code days}, every day of the period, for charts): a wait
  * and a hand-over count on the day of the assignment, a first response on the day of the message, a handle time
- * on the day it ended. Entries are read once, in time order, through the index {@code company_id, at}.
+ * on the day it ended; and per agent per UTC day ({@code agents[].days}), so a chart shows one agent's week.
+ * Entries are read once, in time order, through the index {@code company_id, at}.
  */
 @ApplicationScoped
 public class ReportService {
@@ -56,12 +57,12 @@ public class ReportService {
         if (Duration.between(from, to).compareTo(MAX_PERIOD) > 0) {
             throw ApiException.badRequest("A report covers at most " + MAX_PERIOD.toDays() + " days");
         }
-        Figures company = new Figures(null, null, null);
-        Map<String, Figures> agents = new TreeMap<>();
-        Map<LocalDate, Figures> days = new TreeMap<>();
+        List<LocalDate> period = new ArrayList<>();
         for (LocalDate day = day(from); !day.isAfter(day(to.minusMillis(1))); day = day.plusDays(1)) {
-            days.put(day, new Figures(null, null, null));
+            period.add(day);
         }
+        Figures company = new Figures(null, null, null, period);
+        Map<String, Figures> agents = new TreeMap<>();
         Map<String, Open> open = new HashMap<>();
         List<Document> entries = new ArrayList<>(audit.between(caller.companyId(), ACTIONS, from, to));
         // one write's lines share their time: a request before its assignment, an assignment before its message
@@ -81,24 +82,21 @@ public class ReportService {
                 case "assigned" -> {
                     Open was = open.get(customer);
                     if (was != null && was.agent() != null) {
-                        close(was, at, agents, company, days);
+                        close(was, at, agents, company);
                     }
                     String agentId = after == null ? null : after.getString("agent_id");
                     if (agentId == null) {
                         continue;
                     }
                     Figures agent = agents.computeIfAbsent(agentId, id -> new Figures(id, after.getString("agent_name"),
-                            after.getString("agent_email")));
-                    Figures today = days.get(day(at));
-                    agent.handled++;
-                    company.handled++;
-                    today.handled++;
+                            after.getString("agent_email"), period));
                     boolean requested = was != null && was.agent() == null && was.requestedAt() != null;
-                    if (requested) {
-                        long wait = Duration.between(was.requestedAt(), at).toSeconds();
-                        agent.waits.add(wait);
-                        company.waits.add(wait);
-                        today.waits.add(wait);
+                    Long wait = requested ? Duration.between(was.requestedAt(), at).toSeconds() : null;
+                    for (Figures f : List.of(agent, company, agent.on(at), company.on(at))) {
+                        f.handled++;
+                        if (wait != null) {
+                            f.waits.add(wait);
+                        }
                     }
                     open.put(customer, new Open(was == null ? null : was.requestedAt(), agentId, at, null));
                 }
@@ -107,16 +105,17 @@ public class ReportService {
                     String by = actor == null ? null : actor.getString("id");
                     if (was != null && was.agent() != null && was.agent().equals(by) && was.answeredAt() == null) {
                         long first = Duration.between(was.assignedAt(), at).toSeconds();
-                        agents.get(was.agent()).firstResponses.add(first);
-                        company.firstResponses.add(first);
-                        days.get(day(at)).firstResponses.add(first);
+                        Figures agent = agents.get(was.agent());
+                        for (Figures f : List.of(agent, company, agent.on(at), company.on(at))) {
+                            f.firstResponses.add(first);
+                        }
                         open.put(customer, new Open(was.requestedAt(), was.agent(), was.assignedAt(), at));
                     }
                 }
                 case "unassigned" -> {
                     Open was = open.get(customer);
                     if (was != null && was.agent() != null && before != null && was.agent().equals(before.getString("agent_id"))) {
-                        close(was, at, agents, company, days);
+                        close(was, at, agents, company);
                         open.put(customer, new Open(at, null, null, null));
                     }
                 }
@@ -129,24 +128,22 @@ public class ReportService {
         answer.put("to", to.toString());
         answer.put("company", company.view());
         List<Map<String, Object>> perAgent = new ArrayList<>();
-        agents.values().forEach(a -> perAgent.add(a.view()));
-        answer.put("agents", perAgent);
-        List<Map<String, Object>> perDay = new ArrayList<>();
-        days.forEach((day, figures) -> {
-            Map<String, Object> view = new LinkedHashMap<>();
-            view.put("date", day.toString());
-            view.putAll(figures.view());
-            perDay.add(view);
+        agents.values().forEach(a -> {
+            Map<String, Object> view = a.view();
+            view.put("days", a.daysView());
+            perAgent.add(view);
         });
-        answer.put("days", perDay);
+        answer.put("agents", perAgent);
+        answer.put("days", company.daysView());
         return answer;
     }
 
-    private static void close(Open was, Instant at, Map<String, Figures> agents, Figures company, Map<LocalDate, Figures> days) {
+    private static void close(Open was, Instant at, Map<String, Figures> agents, Figures company) {
         long handled = Duration.between(was.assignedAt(), at).toSeconds();
-        agents.get(was.agent()).handles.add(handled);
-        company.handles.add(handled);
-        days.get(day(at)).handles.add(handled);
+        Figures agent = agents.get(was.agent());
+        for (Figures f : List.of(agent, company, agent.on(at), company.on(at))) {
+            f.handles.add(handled);
+        }
     }
 
     private static LocalDate day(Instant at) {
@@ -168,7 +165,10 @@ public class ReportService {
     private record Open(Instant requestedAt, String agent, Instant assignedAt, Instant answeredAt) {
     }
 
-    /** The durations of one agent, or of the whole company ({@code id} null). */
+    /**
+     * The durations of one agent, or of the whole company ({@code id} null), over the period and, when made with
+     * the period's days, on each of them.
+     */
     private static final class Figures {
         final String id;
         final String name;
@@ -177,11 +177,33 @@ public class ReportService {
         final List<Long> waits = new ArrayList<>();
         final List<Long> firstResponses = new ArrayList<>();
         final List<Long> handles = new ArrayList<>();
+        final Map<LocalDate, Figures> days = new TreeMap<>();
 
-        Figures(String id, String name, String email) {
+        Figures(String id, String name, String email, List<LocalDate> period) {
+            this(id, name, email);
+            period.forEach(day -> days.put(day, new Figures(id, name, email)));
+        }
+
+        private Figures(String id, String name, String email) {
             this.id = id;
             this.name = name;
             this.email = email;
+        }
+
+        /** The figures of the day of {@code at}. */
+        Figures on(Instant at) {
+            return days.get(day(at));
+        }
+
+        List<Map<String, Object>> daysView() {
+            List<Map<String, Object>> view = new ArrayList<>();
+            days.forEach((day, figures) -> {
+                Map<String, Object> one = new LinkedHashMap<>();
+                one.put("date", day.toString());
+                one.putAll(figures.totals());
+                view.add(one);
+            });
+            return view;
         }
 
         Map<String, Object> view() {
@@ -191,6 +213,12 @@ public class ReportService {
                 view.put("agent_name", name);
                 view.put("agent_email", email);
             }
+            view.putAll(totals());
+            return view;
+        }
+
+        private Map<String, Object> totals() {
+            Map<String, Object> view = new LinkedHashMap<>();
             view.put("customers_handled", handled);
             view.put("wait_seconds", percentiles(waits));
             view.put("first_response_seconds", percentiles(firstResponses));

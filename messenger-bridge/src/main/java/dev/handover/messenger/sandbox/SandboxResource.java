@@ -88,7 +88,10 @@ public class SandboxResource {
         }
     }
 
-    /** A customer writes to a page: {@code {"text", "first_name"?, "last_name"?, "postback"?}}. */
+    /**
+     * A customer writes to a page: {@code {"text", "first_name"?, "last_name"?, "postback"?, "attachments"?}}, the
+     * attachments as {@code [{"type": "image", "url": ...}]}, what Messenger puts in the webhook's payload.
+     */
     @POST
     @Path("/pages/{pageId}/customers/{customerId}/messages")
     public Response customerWrites(@PathParam("pageId") String pageId, @PathParam("customerId") String customerId,
@@ -96,8 +99,11 @@ public class SandboxResource {
         requireEnabled();
         String text = body == null ? null : body.path("text").asText(null);
         String postback = body == null ? null : body.path("postback").asText(null);
-        if ((text == null || text.isBlank()) && postback == null) {
-            return Response.status(400).entity(json.createObjectNode().put("error", "text or postback is required")).build();
+        JsonNode attachments = body == null ? null : body.get("attachments");
+        boolean attached = attachments != null && attachments.isArray() && !attachments.isEmpty();
+        if ((text == null || text.isBlank()) && postback == null && !attached) {
+            return Response.status(400).entity(json.createObjectNode().put("error", "text, postback or attachments is required"))
+                    .build();
         }
         store.name(customerId, body.path("first_name").asText(null), body.path("last_name").asText(null));
         store.calledOnPort(request.localAddress().port());
@@ -106,7 +112,15 @@ public class SandboxResource {
         if (postback != null) {
             item.putObject("postback").put("mid", mid).put("title", text != null ? text : postback).put("payload", postback);
         } else {
-            item.putObject("message").put("mid", mid).put("text", text);
+            ObjectNode message = item.putObject("message").put("mid", mid);
+            if (text != null) {
+                message.put("text", text);
+            }
+            if (attached) {
+                var list = message.putArray("attachments");
+                attachments.forEach(a -> list.addObject().put("type", a.path("type").asText("file")).putObject("payload")
+                        .put("url", a.path("url").asText(null)));
+            }
         }
         boolean botOwns = store.hasBot(pageId) && store.owner(pageId, customerId, SANDBOX_BOT_APP_ID) == SANDBOX_BOT_APP_ID;
         HttpResponse<String> answer = http.send(webhook(pageId, botOwns ? "standby" : "messaging", item),

@@ -117,6 +117,9 @@ public final class EventRenderer {
                 data.put("agent_email", agent == null ? null : agent.email());
                 data.put("agent_name", agent == null ? null : agent.name());
                 data.put("message_id", message.messageId());
+                if (message.attachments() != null) {
+                    data.set("attachments", JSON.valueToTree(message.attachments()));
+                }
                 data.put("page_id", customer.pageId());
                 data.put("timestamp", timestamp);
             }

@@ -116,6 +116,9 @@ public final class SocketIoEvents {
         } else if (m.author() == MessageAuthor.SYSTEM) {
             message.put("staffName", "Handover");
         }
+        if (m.attachments() != null) {
+            message.set("attachments", JSON.valueToTree(m.attachments()));
+        }
         return message;
     }
 
@@ -133,6 +136,9 @@ public final class SocketIoEvents {
         }
         if (m.hasNonNull("status")) {
             message.put("status", m.get("status").asText());
+        }
+        if (m.path("attachments").isArray()) {
+            message.set("attachments", m.get("attachments"));
         }
         return message;
     }
