@@ -70,7 +70,7 @@ class LifecycleTest {
 
     @Test
     void anAgentWhoDoesNotAnswerLosesTheCustomerToTheQueueAndAnAnswerStopsTheClock() {
-        settings("{\"response_timeout_seconds\":2,\"max_wait_seconds\":0}");
+        settings("{\"response_timeout_seconds\":4,\"max_wait_seconds\":0}");
         String silent = fx.waitingCustomer(page);
         String answered = fx.waitingCustomer(page);
         var events = fx.events();
@@ -79,7 +79,7 @@ class LifecycleTest {
         as(alice).body(body("\"message\":\"Hi, I am Alice\"")).post(CUSTOMERS + answered + "/messages").then()
                 .statusCode(200);
 
-        CustomerEvent released = await().atMost(Duration.ofSeconds(8)).until(() -> fx.eventsOf(events,
+        CustomerEvent released = await().atMost(Duration.ofSeconds(12)).until(() -> fx.eventsOf(events,
                 CustomerEventType.AGENT_ASSIGNMENT_CHANGED, silent).stream()
                 .filter(e -> "unassigned".equals(e.action())).toList(), list -> !list.isEmpty()).get(0);
         assertEquals("no_response", released.reason());
@@ -92,7 +92,7 @@ class LifecycleTest {
 
         // the answered customer writes again: the clock starts again, and runs out
         fx.customerWrites(page, answered, "are you there?");
-        CustomerEvent later = await().atMost(Duration.ofSeconds(8)).until(() -> fx.eventsOf(events,
+        CustomerEvent later = await().atMost(Duration.ofSeconds(12)).until(() -> fx.eventsOf(events,
                 CustomerEventType.AGENT_ASSIGNMENT_CHANGED, answered).stream()
                 .filter(e -> "unassigned".equals(e.action())).toList(), list -> !list.isEmpty()).get(0);
         assertEquals("no_response", later.reason());

@@ -96,7 +96,8 @@ class OutboxTest {
                 accepted.size(), refused, slowest);
         assertTrue(refused > 0, "the outbox never filled up");
         assertTrue(accepted.size() >= 10, "only " + accepted.size() + " accepted");
-        assertTrue(slowest < 2_000, "a request waited " + slowest + " ms");
+        // a request waiting for Kafka would wait out the producer's 10 s delivery timeout
+        assertTrue(slowest < 5_000, "a request waited " + slowest + " ms");
         var decoder = new OutboundMessage.Deserializer();
         List<String> sent = await().atMost(Duration.ofSeconds(60)).until(() -> outbound.getRecords().stream()
                 .map(r -> decoder.deserialize("t", r.value())).filter(m -> customer.equals(m.customerId()))

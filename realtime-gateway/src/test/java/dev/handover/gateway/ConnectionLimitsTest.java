@@ -71,7 +71,7 @@ class ConnectionLimitsTest {
             List<Long> waits = listWaits(calm, customer, () -> !burst.isDone());
             System.out.printf("another agent's list during a burst of %d requests: %s ms%n", BURST, waits);
             assertTrue(median(waits) < 1_000, "the other agent waited " + waits + " ms for its list");
-            assertTrue(Collections.max(waits) < 3_000, "the other agent waited " + waits + " ms for its list");
+            assertTrue(Collections.max(waits) < 5_000, "the other agent waited " + waits + " ms for its list");
 
             assertEquals(1008, flooder.awaitClose(), "a connection that keeps flooding is closed");
             burst.join();

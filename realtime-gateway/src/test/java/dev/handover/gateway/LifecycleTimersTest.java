@@ -46,7 +46,7 @@ class LifecycleTimersTest {
     void noResponseAndMaxWaitReachBothProtocols() {
         World world = new World(customerService, companion);
         given().baseUri(customerService).auth().oauth2(TestTokens.admin("boss", world.company)).contentType(ContentType.JSON)
-                .body("{\"response_timeout_seconds\":2,\"max_wait_seconds\":4,\"max_wait_message\":\"Back to the bot\"}")
+                .body("{\"response_timeout_seconds\":2,\"max_wait_seconds\":8,\"max_wait_message\":\"Back to the bot\"}")
                 .put("/api/admin/settings").then().statusCode(200);
         String page = world.page();
         try (var alice = AgentSocket.connect(ws(), world.token("alice"), null); var driver = new SocketIoDriver()) {

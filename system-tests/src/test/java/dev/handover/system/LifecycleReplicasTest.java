@@ -47,7 +47,7 @@ class LifecycleReplicasTest {
             replicas.add(TestInfrastructure.start("customer-service", env));
             TestPages.connected("lifecycle-" + run, page, company, "Timers");
             given().baseUri(replicas.get(0).url()).auth().oauth2(TestTokens.admin("boss", company))
-                    .contentType(ContentType.JSON).body("{\"response_timeout_seconds\":3}").put("/api/admin/settings")
+                    .contentType(ContentType.JSON).body("{\"response_timeout_seconds\":6}").put("/api/admin/settings")
                     .then().statusCode(200);
 
             // two replicas sweeping: one release
