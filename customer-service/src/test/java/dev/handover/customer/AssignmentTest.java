@@ -60,6 +60,20 @@ class AssignmentTest {
         page = fx.page();
     }
 
+    /** An operator sees a company's waiting customer in its bucket, and how long the longest has waited. */
+    @Test
+    void aWaitingCustomerCountsInItsCompanysBucket() {
+        String page = fx.page();
+        fx.waitingCustomer(page);
+        String bucket = "{company_bucket=\"" + dev.handover.customer.service.CustomerMetrics.bucket(fx.company) + "\"";
+        // counted every 15 s
+        await().atMost(java.time.Duration.ofSeconds(25)).untilAsserted(() -> {
+            String metrics = io.restassured.RestAssured.given().get("/q/metrics").then().statusCode(200).extract().asString();
+            assertTrue(java.util.regex.Pattern.compile("(?m)^handover_customers_waiting" + java.util.regex.Pattern.quote(bucket)
+                    + "[^}]*} [1-9]").matcher(metrics).find(), "the company's bucket counts no waiting customer");
+        });
+    }
+
     @Test
     void ofOneHundredAgentsRacingForOneCustomerExactlyOneWins() throws Exception {
         String customer = fx.waitingCustomer(page);
@@ -163,7 +177,12 @@ class AssignmentTest {
 
         String metrics = io.restassured.RestAssured.given().get("/q/metrics").then().statusCode(200).extract().asString();
         assertTrue(metrics.contains("handover_wait_to_assignment_seconds_count"), "wait-to-assignment timer");
-        assertTrue(metrics.contains("handover_customers_waiting"), "waiting gauge");
+        for (String gauge : List.of("handover_customers_waiting", "handover_customers_longest_wait_seconds",
+                "handover_customers_past_max_wait")) {
+            for (int b = 0; b < dev.handover.customer.service.CustomerMetrics.BUCKETS; b++) {
+                assertTrue(metrics.contains(gauge + "{company_bucket=\"" + b + "\""), gauge + " of bucket " + b);
+            }
+        }
         assertTrue(metrics.contains("handover_first_response_seconds"), "first-response timer");
         assertTrue(metrics.contains("kafka_consumer_fetch_manager_records_lag"), "consumer lag");
         List<CustomerEvent> changes = fx.awaitEvents(events, CustomerEventType.AGENT_ASSIGNMENT_CHANGED, customer, 3);
@@ -192,8 +211,10 @@ class AssignmentTest {
                 .body("error", equalTo("Customer has not requested human assistance"));
         as(alice).body(body("\"message\":\"hello\"")).post(CUSTOMERS + customer + "/messages").then().statusCode(409)
                 .body("error", equalTo("Customer has not requested human assistance"));
-        as(alice).queryParam("page_id", page).get(CUSTOMERS + customer + "/messages").then()
-                .body("messages", hasSize(1)).body("messages[0].author", equalTo("customer"));
+        // the customer's message reaches the history through the outbox, just after the customer document
+        await().atMost(Fixtures.WAIT).untilAsserted(() -> as(alice).queryParam("page_id", page)
+                .get(CUSTOMERS + customer + "/messages").then()
+                .body("messages", hasSize(1)).body("messages[0].author", equalTo("customer")));
     }
 
     @Test

@@ -43,7 +43,12 @@ class SettingsTest {
                 .body("presence_grace_seconds", equalTo(120)).body("response_timeout_seconds", equalTo(300))
                 .body("max_wait_seconds", equalTo(1800)).body("max_active_chats", equalTo(0))
                 .body("queue_message", equalTo("")).body("no_agent_message", equalTo(""))
-                .body("max_wait_message", equalTo(""));
+                .body("max_wait_message", equalTo(""))
+                .body("metrics_bucket", equalTo(dev.handover.customer.service.CustomerMetrics.bucket(fx.company)));
+        // what was read may be sent back whole: the bucket is shown, never set
+        String read = as(fx.adminToken).get(SETTINGS).then().extract().asString();
+        as(fx.adminToken).body(read.replaceFirst("\"metrics_bucket\":\\d+", "\"metrics_bucket\":99")).put(SETTINGS).then()
+                .statusCode(200).body("metrics_bucket", equalTo(dev.handover.customer.service.CustomerMetrics.bucket(fx.company)));
 
         as(fx.adminToken).body("{\"max_active_chats\":3,\"queue_message\":\"You are number {position}\"}").put(SETTINGS)
                 .then().statusCode(200).body("max_active_chats", equalTo(3))

@@ -18,6 +18,10 @@ public final class Topics {
     public static final String STAFF_TYPING = "staff.typing";
     /** Which agents are connected to each gateway instance, from every gateway to customer-service; keyed by company. */
     public static final String STAFF_PRESENCE = "staff.presence";
+    /** Where customer-service sets aside what it could not handle of {@code messenger.inbound}, after its retries. */
+    public static final String MESSENGER_INBOUND_DLQ = "messenger.inbound.dlq";
+    /** Likewise for {@code messenger.delivery}. */
+    public static final String MESSENGER_DELIVERY_DLQ = "messenger.delivery.dlq";
 
     private Topics() {
     }

@@ -37,6 +37,12 @@ class OperationsFilesTest {
     private static final Set<String> PROMQL = Set.of("sum", "max", "min", "avg", "count", "rate", "increase", "deriv",
             "histogram_quantile", "clamp_min", "by", "without", "on", "ignoring", "and", "or", "unless", "bool",
             "group_left", "group_right", "offset", "irate", "delta", "topk", "bottomk", "abs");
+    /** Series Prometheus makes itself for every target it scrapes. */
+    private static final Set<String> SCRAPE_SERIES = Set.of("up");
+    /** Labels Prometheus adds to every series it scrapes, and the histogram's bucket bound. */
+    private static final Set<String> TARGET_LABELS = Set.of("job", "instance", "le");
+    private static final Pattern SELECTOR = Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)\\{([^}]*)}");
+    private static final Pattern MATCHER = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)\\s*(=~|!=|!~|=)");
 
     private static MessengerStack stack;
 
@@ -52,13 +58,18 @@ class OperationsFilesTest {
         stack.customerWrites("ops-page-" + System.nanoTime(), "ops-customer", "hello");
         given().baseUri(stack.bridge.url()).contentType("application/json").body("{}").post("/webhook").then()
                 .statusCode(403);
-        Set<String> exposed = new HashSet<>();
+        Set<String> exposed = new HashSet<>(SCRAPE_SERIES);
+        Map<String, Set<String>> labels = new java.util.HashMap<>();
         for (ServiceProcess service : List.of(stack.bridge, stack.customerService, stack.gateway)) {
             String scrape = given().baseUri(service.url()).get("/q/metrics").then().statusCode(200).extract().asString();
             for (String line : scrape.split("\n")) {
                 Matcher name = IDENTIFIER.matcher(line);
                 if (!line.startsWith("#") && name.lookingAt()) {
                     exposed.add(name.group());
+                    Matcher label = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"").matcher(line);
+                    while (label.find()) {
+                        labels.computeIfAbsent(name.group(), n -> new HashSet<>()).add(label.group(1));
+                    }
                 }
             }
         }
@@ -77,8 +88,23 @@ class OperationsFilesTest {
             Set<String> names = metricNames(expr);
             assertFalse(names.isEmpty(), where + " names no metric: " + expr);
             names.stream().filter(name -> !exposed.contains(name)).forEach(name -> missing.add(where + ": " + name));
+            // a selector's labels are ones the metric has: a renamed or dropped label breaks the build too
+            Matcher selector = SELECTOR.matcher(expr);
+            while (selector.find()) {
+                if (SCRAPE_SERIES.contains(selector.group(1))) {
+                    continue;
+                }
+                Matcher matcher = MATCHER.matcher(selector.group(2).replaceAll("\"[^\"]*\"", "\"\""));
+                while (matcher.find()) {
+                    String label = matcher.group(1);
+                    if (!TARGET_LABELS.contains(label)
+                            && !labels.getOrDefault(selector.group(1), Set.of()).contains(label)) {
+                        missing.add(where + ": " + selector.group(1) + " has no label " + label);
+                    }
+                }
+            }
         });
-        assertEquals(List.of(), missing, "metrics named by alerts or panels that no service exposes");
+        assertEquals(List.of(), missing, "metrics (or their labels) named by alerts or panels that no service exposes");
     }
 
     @Test

@@ -24,6 +24,15 @@ public interface CustomerServiceConfig {
 
     Webhooks webhooks();
 
+    DlqMetrics dlqMetrics();
+
+    /** The dead-letter topics' sizes, as metrics. */
+    interface DlqMetrics {
+        /** How often the records the dead-letter topics hold are counted (two offset look-ups per topic). */
+        @WithDefault("60s")
+        Duration interval();
+    }
+
     /** Outbound webhooks: how often due deliveries are looked for, how each is tried, and for how long. */
     interface Webhooks {
         @WithDefault("1s")

@@ -289,8 +289,14 @@ public class CustomerRepository implements PanacheMongoRepositoryBase<Customer, 
     }
 
     /** Customers of every company who asked for a human and have no agent yet. */
-    public long countWaitingForAgent() {
-        return mongoCollection().countDocuments(Filters.and(Filters.eq("stop", true), Filters.eq("agent_id", null)));
+    /**
+     * Every customer waiting for an agent, of all companies: their company, since when, and when the maximum wait
+     * ends ({@code due_at}), at most {@code limit} (index {@code stop, agent_id}).
+     */
+    public List<Customer> waitingForAgent(int limit) {
+        return mongoCollection().find(Filters.and(Filters.eq("stop", true), Filters.eq("agent_id", null)))
+                .projection(new org.bson.Document("company_id", 1).append("stopped_at", 1).append("due_at", 1))
+                .limit(limit).into(new ArrayList<>());
     }
 
     /** Ids of customers whose outbox is not empty. */

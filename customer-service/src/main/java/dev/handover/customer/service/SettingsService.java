@@ -83,6 +83,9 @@ public class SettingsService {
                 case "no_agent_message" -> s.noAgentMessage = text(field.getKey(), value);
                 case "max_wait_message" -> s.maxWaitMessage = text(field.getKey(), value);
                 case "canned_replies" -> s.cannedReplies = cannedReplies(value);
+                case "metrics_bucket" -> {
+                    // shown, never set: what a client read may be sent back whole
+                }
                 default -> throw ApiException.badRequest("Unknown setting: " + field.getKey());
             }
         }
@@ -116,6 +119,8 @@ public class SettingsService {
         view.put("no_agent_message", s.noAgentMessage);
         view.put("max_wait_message", s.maxWaitMessage);
         view.put("canned_replies", cannedReplies(s));
+        // where an operator finds the company in the metrics of waiting customers
+        view.put("metrics_bucket", CustomerMetrics.bucket(s.companyId));
         return view;
     }
 

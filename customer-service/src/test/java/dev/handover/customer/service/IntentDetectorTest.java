@@ -57,6 +57,11 @@ class IntentDetectorTest {
         }
 
         @Override
+        public DlqMetrics dlqMetrics() {
+            throw new UnsupportedOperationException("IntentDetector reads detection() only");
+        }
+
+        @Override
         public Sends sends() {
             throw new UnsupportedOperationException("IntentDetector reads detection() only");
         }

@@ -17,6 +17,7 @@ import dev.handover.messenger.repository.PageRepository;
 import dev.handover.messenger.repository.PageRepository.ConnectedPage;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
+import io.quarkus.runtime.Startup;
 
 /**
  * Which company may act as which page, and with what token. A page is connected only after its access token
@@ -24,6 +25,7 @@ import io.micrometer.core.instrument.Tags;
  * other. Look-ups are cached briefly, so a rotated token reaches every replica without a restart.
  */
 @ApplicationScoped
+@Startup
 public class PageAccess {
 
     private static final Logger LOG = Logger.getLogger(PageAccess.class);
