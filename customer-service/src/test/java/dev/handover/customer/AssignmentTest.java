@@ -66,8 +66,8 @@ class AssignmentTest {
         String page = fx.page();
         fx.waitingCustomer(page);
         String bucket = "{company_bucket=\"" + dev.handover.customer.service.CustomerMetrics.bucket(fx.company) + "\"";
-        // counted every 15 s
-        await().atMost(java.time.Duration.ofSeconds(25)).untilAsserted(() -> {
+        // counted every second here (a minute by default)
+        await().atMost(Fixtures.WAIT).untilAsserted(() -> {
             String metrics = io.restassured.RestAssured.given().get("/q/metrics").then().statusCode(200).extract().asString();
             assertTrue(java.util.regex.Pattern.compile("(?m)^handover_customers_waiting" + java.util.regex.Pattern.quote(bucket)
                     + "[^}]*} [1-9]").matcher(metrics).find(), "the company's bucket counts no waiting customer");

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -28,6 +29,7 @@ import dev.handover.events.Topics;
 import dev.handover.testing.AgentSocket;
 import dev.handover.testing.ServiceProcess;
 import dev.handover.testing.SocketIoDriver;
+import dev.handover.testing.SwitchingProxy;
 import dev.handover.testing.TestInfrastructure;
 import dev.handover.testing.TestPages;
 import dev.handover.testing.TestTokens;
@@ -133,6 +135,55 @@ class TwoGatewaysTest {
             assertTrue(console.seen().stream().noneMatch(e -> "carla".equals(e.path("id").asText())
                     && "message:typing:update".equals(e.path("event").asText())), "nobody is told of their own typing");
         }
+    }
+
+    /**
+     * Socket.IO's connection state recovery on any instance: the official client, behind a balancer, loses its
+     * connection to one gateway and reconnects to the other with its session id and offset; it is told it recovered
+     * and gets what it missed, once, without asking for the list again.
+     */
+    @Test
+    void theOfficialClientRecoversOnAnotherInstance() throws IOException {
+        String company = "co-" + UUID.randomUUID().toString().substring(0, 8);
+        String page = "page-" + UUID.randomUUID().toString().substring(0, 8);
+        TestPages.connected(page, company, "Shop");
+        try (var balancer = new SwitchingProxy(gatewayA.port()); var console = new SocketIoDriver()) {
+            console.connect("ann", balancer.url(), SocketIoDriver.overWebSocket(TestTokens.agent("ann", company)));
+            assertFalse(console.next("ann", "connect").get("recovered").asBoolean());
+            String seen = asksForAHuman(page);
+            console.next("ann", f -> "customer:new".equals(f.path("event").asText())
+                    && seen.equals(f.at("/args/0/customer/id").asText()));
+            console.close("ann");
+            console.next("ann", "disconnect");
+
+            balancer.sendTo(gatewayB.port());
+            String missed = asksForAHuman(page);
+            // stored while ann is away (gateway B has it from customer.events: in the replay, or live if later)
+            await().atMost(Duration.ofSeconds(20)).until(() -> given().baseUri(TestInfrastructure.customerService().url())
+                    .auth().oauth2(TestTokens.agent("ann", company)).get("/api/dashboard/customers/lookup/" + missed)
+                    .then().extract().statusCode() == 200);
+            console.reconnect("ann");
+            assertTrue(console.next("ann", "connect").get("recovered").asBoolean(), "socket.recovered on the other instance");
+            JsonNode replayed = console.next("ann", f -> "customer:new".equals(f.path("event").asText())
+                    && missed.equals(f.at("/args/0/customer/id").asText()));
+            assertEquals(missed, replayed.at("/args/0/customer/id").asText());
+            await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> console.seen().stream()
+                    .filter(f -> "customer:new".equals(f.path("event").asText()))
+                    .map(f -> f.at("/args/0/customer/id").asText()).filter(id -> id.equals(seen) || id.equals(missed))
+                    .count() == 2);
+        }
+    }
+
+    /** A new customer of the page who asks for a human. */
+    private static String asksForAHuman(String page) {
+        String customer = "psid-" + UUID.randomUUID().toString().substring(0, 8);
+        var message = new InboundEvent("m-" + customer, InboundKind.MESSAGE, page, customer,
+                Instant.now().truncatedTo(ChronoUnit.MILLIS), "m-" + customer, "Can I talk to a human?", null, null,
+                null, null, null, null, null, null, "Ann", "Lee");
+        kafka.produce(String.class, byte[].class).fromRecords(new ProducerRecord<>(Topics.MESSENGER_INBOUND,
+                Topics.conversationKey(page, customer), new JsonSerializer().serialize("t", message)))
+                .awaitCompletion(Duration.ofSeconds(10));
+        return customer;
     }
 
     /**

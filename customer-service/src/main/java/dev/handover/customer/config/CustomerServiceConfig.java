@@ -24,11 +24,14 @@ public interface CustomerServiceConfig {
 
     Webhooks webhooks();
 
-    DlqMetrics dlqMetrics();
+    Metrics metrics();
 
-    /** The dead-letter topics' sizes, as metrics. */
-    interface DlqMetrics {
-        /** How often the records the dead-letter topics hold are counted (two offset look-ups per topic). */
+    /** The gauges that take a query to count: waiting customers per company bucket, dead-letter records. */
+    interface Metrics {
+        /**
+         * How often they are counted: a read of every waiting customer (their company, since when, until when) and
+         * two offset look-ups per dead-letter topic. Alerts on them wait minutes, so once a minute is plenty.
+         */
         @WithDefault("60s")
         Duration interval();
     }

@@ -59,7 +59,7 @@ public class DeadLetterMetrics {
         }
     }
 
-    @Scheduled(every = "{handover.dlq-metrics.interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "{handover.metrics.interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void count() {
         for (String topic : TOPICS) {
             try {

@@ -65,8 +65,11 @@ public class CustomerMetrics {
         return Math.floorMod(companyId.hashCode(), BUCKETS);
     }
 
-    /** Counted every 15 s rather than at each scrape: one query, whatever the number of scrapers. */
-    @Scheduled(every = "15s")
+    /**
+     * Counted every {@code handover.metrics.interval} rather than at each scrape: one query, whatever the number of
+     * scrapers.
+     */
+    @Scheduled(every = "{handover.metrics.interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void countWaiting() {
         Tally tally = Tally.of(customers.waitingForAgent(MOST_WAITING), clock.instant());
         for (int b = 0; b < BUCKETS; b++) {

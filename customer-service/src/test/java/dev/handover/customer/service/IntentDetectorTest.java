@@ -57,7 +57,7 @@ class IntentDetectorTest {
         }
 
         @Override
-        public DlqMetrics dlqMetrics() {
+        public Metrics metrics() {
             throw new UnsupportedOperationException("IntentDetector reads detection() only");
         }
 
