@@ -176,7 +176,10 @@ class TwoGatewaysTest {
 
     /** A new customer of the page who asks for a human. */
     private static String asksForAHuman(String page) {
-        String customer = "psid-" + UUID.randomUUID().toString().substring(0, 8);
+        return asksForAHuman(page, "psid-" + UUID.randomUUID().toString().substring(0, 8));
+    }
+
+    private static String asksForAHuman(String page, String customer) {
         var message = new InboundEvent("m-" + customer, InboundKind.MESSAGE, page, customer,
                 Instant.now().truncatedTo(ChronoUnit.MILLIS), "m-" + customer, "Can I talk to a human?", null, null,
                 null, null, null, null, null, null, "Ann", "Lee");
@@ -211,12 +214,7 @@ class TwoGatewaysTest {
             aliceOnB.next("connected");
             carol.next(f -> status(f, "alice", "online"));
 
-            var message = new InboundEvent("m-" + customer, InboundKind.MESSAGE, page, customer,
-                    Instant.now().truncatedTo(ChronoUnit.MILLIS), "m-" + customer, "Can I talk to a human?", null, null,
-                    null, null, null, null, null, null, "Ann", "Lee");
-            kafka.produce(String.class, byte[].class).fromRecords(new ProducerRecord<>(Topics.MESSENGER_INBOUND,
-                    Topics.conversationKey(page, customer), new JsonSerializer().serialize("t", message)))
-                    .awaitCompletion(Duration.ofSeconds(10));
+            asksForAHuman(page, customer);
             assertEquals(1, carol.next("agent_requested").at("/data/queue_position").asInt());
 
             aliceOnA.send("{\"type\":\"assign_agent\",\"data\":{\"customer_id\":\"" + customer + "\",\"page_id\":\""

@@ -150,7 +150,9 @@ public class MongoIndexes {
             filled += raw.updateOne(Filters.and(Filters.eq("_id", named.get("_id")), Filters.eq("customer_name", name)),
                     Updates.set("name_words", Customer.searchWords(name))).getModifiedCount();
         }
-        done.insertOne(new Document("_id", NAME_WORDS).append("customers", filled).append("at", new java.util.Date()));
+        // replicas starting together may both fill (the same words): the line is written, never inserted twice
+        done.replaceOne(Filters.eq("_id", NAME_WORDS), new Document("_id", NAME_WORDS).append("customers", filled)
+                .append("at", new java.util.Date()), new com.mongodb.client.model.ReplaceOptions().upsert(true));
     }
 
     /**
