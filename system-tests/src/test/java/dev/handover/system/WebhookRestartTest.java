@@ -4,8 +4,10 @@ import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -14,12 +16,15 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpServer;
 
+import dev.handover.events.Topics;
 import dev.handover.testing.ServiceProcess;
 import dev.handover.testing.TestInbound;
 import dev.handover.testing.TestInfrastructure;
@@ -48,14 +53,7 @@ class WebhookRestartTest {
 
     @Test
     void aCustomerServiceKilledMidTrafficOwesTheReceiverNothingOnceItIsBack() throws Exception {
-        HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        receiver.setExecutor(Executors.newFixedThreadPool(4));
-        receiver.createContext("/hook", exchange -> {
-            received.add(JSON.readTree(exchange.getRequestBody().readAllBytes()));
-            exchange.sendResponseHeaders(200, -1);
-            exchange.close();
-        });
-        receiver.start();
+        HttpServer receiver = receiver();
         ServiceProcess customerService = TestInfrastructure.start("customer-service", env);
         try {
             TestPages.connected("hooks-" + run, page, company, "Hooks");
@@ -94,6 +92,58 @@ class WebhookRestartTest {
             customerService.close();
             receiver.stop(0);
         }
+    }
+
+    /**
+     * customer-service killed before its webhook consumer read anything (so before any periodic commit): a broadcast
+     * published while it is down is delivered once it is back, because the group's start was recorded as it was
+     * assigned, not left to the newest broadcast of the next start.
+     */
+    @Test
+    void aBroadcastOfTheDowntimeIsDeliveredThoughNothingWasReadBeforeTheCrash() throws Exception {
+        HttpServer receiver = receiver();
+        ServiceProcess customerService = TestInfrastructure.start("customer-service", env);
+        try {
+            TestPages.connected("hooks-" + run, page, company, "Hooks");
+            given().baseUri(customerService.url()).auth().oauth2(TestTokens.admin("boss", company)).contentType(ContentType.JSON)
+                    .body("{\"url\":\"http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook\",\"events\":[\"new_message\"]}")
+                    .post("/api/admin/webhooks").then().statusCode(201);
+            String group = env.get("MP_MESSAGING_INCOMING_WEBHOOK_EVENTS_GROUP_ID");
+            int partitions = kafka.topics().describe(Topics.CUSTOMER_EVENTS).get(Topics.CUSTOMER_EVENTS).partitions().size();
+            // its webhook consumer holds every partition of the broadcasts (and has read none: nothing was published)
+            await().atMost(Duration.ofSeconds(30)).until(() -> kafka.consumerGroups().describe(group).members().stream()
+                    .mapToLong(member -> member.assignment().topicPartitions().stream()
+                            .filter(partition -> partition.topic().equals(Topics.CUSTOMER_EVENTS)).count())
+                    .sum() == partitions);
+            customerService.kill();
+
+            String customer = "psid-gap-" + run;
+            ObjectNode event = JSON.createObjectNode().put("event_id", UUID.randomUUID().toString()).put("type", "new_message")
+                    .put("company_id", company).put("occurred_at", Instant.now().toString());
+            event.putObject("customer").put("customer_id", customer).put("page_id", page).put("company_id", company);
+            event.putObject("message").put("mid", "m-gap-" + run).put("text", "published while it was down");
+            kafka.produce(String.class, byte[].class).fromRecords(new ProducerRecord<>(Topics.CUSTOMER_EVENTS, company,
+                    JSON.writeValueAsBytes(event))).awaitCompletion(Duration.ofSeconds(10));
+
+            customerService = TestInfrastructure.start("customer-service", env);
+            await().atMost(Duration.ofSeconds(30)).until(() -> texts(customer).contains("published while it was down"));
+            assertEquals(List.of("published while it was down"), texts(customer));
+        } finally {
+            customerService.close();
+            receiver.stop(0);
+        }
+    }
+
+    private HttpServer receiver() throws IOException {
+        HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        receiver.setExecutor(Executors.newFixedThreadPool(4));
+        receiver.createContext("/hook", exchange -> {
+            received.add(JSON.readTree(exchange.getRequestBody().readAllBytes()));
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        receiver.start();
+        return receiver;
     }
 
     /** The texts of the {@code new_message} events the receiver got for a customer, in arrival order. */
