@@ -6,17 +6,23 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import jakarta.inject.Inject;
 
@@ -99,6 +105,83 @@ class EngineProtocolTest {
         socket.sendClose(WebSocket.NORMAL_CLOSURE, "done").join();
     }
 
+    /**
+     * A poll written just before the client's close, each on a connection of its own (read perhaps by two event
+     * loops): the poll ends with the close's noop, as on a single-threaded server, and only a later poll is refused.
+     */
+    @Test
+    void aPollSentBeforeTheCloseGetsTheNoopWhicheverLoopReadsIt() throws Exception {
+        int wrong = 0;
+        for (int attempt = 0; attempt < 30; attempt++) {
+            String sid = handshake();
+            String path = engine.getPath() + "?EIO=4&transport=polling&sid=" + sid;
+            try (Socket poll = new Socket(engine.getHost(), engine.getPort());
+                    Socket close = new Socket(engine.getHost(), engine.getPort())) {
+                poll.setSoTimeout(5000);
+                close.setSoTimeout(5000);
+                write(poll, "GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n");
+                write(close, "POST " + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/plain\r\n"
+                        + "Content-Length: 1\r\n\r\n1");
+                assertTrue(read(close).startsWith("HTTP/1.1 200"));
+                String ended = read(poll);
+                if (!ended.startsWith("HTTP/1.1 200") || !ended.endsWith("\r\n\r\n6")) {
+                    wrong++;
+                }
+            }
+            given().get(engine + "?EIO=4&transport=polling&sid=" + sid).then().statusCode(400)
+                    .body("message", equalTo("Session ID unknown"));
+        }
+        assertEquals(0, wrong, "polls answered 400 instead of the noop, of 30");
+    }
+
+    /**
+     * A probe and the upgrade sent over the WebSocket, then at once a poll on a connection of its own: the poll is
+     * refused as the session is upgraded, whichever event loop reads it first.
+     */
+    @Test
+    void aPollAfterTheUpgradeIsRefusedWhicheverLoopReadsIt() throws Exception {
+        int answered = 0;
+        for (int attempt = 0; attempt < 30; attempt++) {
+            String sid = handshake();
+            var frames = new LinkedBlockingQueue<String>();
+            WebSocket socket = http.newWebSocketBuilder().buildAsync(URI.create(engine.toString().replace("http", "ws")
+                    + "?EIO=4&transport=websocket&sid=" + sid), listener(frames)).join();
+            socket.sendText("2probe", true).join();
+            socket.sendText("5", true).join();
+            try (Socket poll = new Socket(engine.getHost(), engine.getPort())) {
+                poll.setSoTimeout(5000);
+                write(poll, "GET " + engine.getPath() + "?EIO=4&transport=polling&sid=" + sid + " HTTP/1.1\r\nHost: localhost\r\n\r\n");
+                if (!read(poll).startsWith("HTTP/1.1 400")) {
+                    answered++;
+                }
+            }
+            assertEquals("3probe", frames.poll(5, TimeUnit.SECONDS));
+            socket.sendClose(WebSocket.NORMAL_CLOSURE, "done").join();
+        }
+        assertEquals(0, answered, "polls answered after the upgrade, of 30");
+    }
+
+    private static void write(Socket socket, String request) throws IOException {
+        socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+        socket.getOutputStream().flush();
+    }
+
+    /** One HTTP/1.1 response with a content-length, as text. */
+    private static String read(Socket socket) throws IOException {
+        InputStream in = socket.getInputStream();
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                return head.toString();
+            }
+            head.append((char) b);
+        }
+        Matcher length = Pattern.compile("(?i)content-length: *(\\d+)").matcher(head);
+        int body = length.find() ? Integer.parseInt(length.group(1)) : 0;
+        return head + new String(in.readNBytes(body), StandardCharsets.UTF_8);
+    }
+
     @Test
     void aSecondConnectReplacesTheFirstAgentSession() throws Exception {
         World world = new World(customerService, companion);
@@ -137,9 +220,10 @@ class EngineProtocolTest {
                 .statusCode(400);
         given().get(engine + "?EIO=4&transport=polling&sid=" + other).then().statusCode(400);
 
-        // the client closes: the session is gone
+        // the client closes: the session is gone; the one poll that may have been on its way ends with the noop
         String closing = handshake();
         post(closing, "1");
+        given().get(engine + "?EIO=4&transport=polling&sid=" + closing).then().statusCode(200).body(equalTo("6"));
         given().get(engine + "?EIO=4&transport=polling&sid=" + closing).then().statusCode(400);
 
         // more than the advertised maxPayload in one POST: 413

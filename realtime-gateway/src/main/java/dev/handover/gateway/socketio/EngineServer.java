@@ -7,6 +7,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -14,6 +15,7 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import dev.handover.gateway.config.GatewayConfig;
+import io.netty.channel.EventLoop;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ServerWebSocket;
@@ -33,6 +35,12 @@ public class EngineServer {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Map<String, EngineSession> sessions = new ConcurrentHashMap<>();
+    /**
+     * Sessions the client closed in the last ping timeout, by when. A poll it sent just before the close may be read
+     * after it (two connections, perhaps two event loops): that one poll still ends with the close's noop, as the
+     * waiting poll does; the next is refused.
+     */
+    private final Map<String, Long> closedByClient = new ConcurrentHashMap<>();
     private final GatewayConfig.SocketIo config;
     private final SocketIoServer socketIo;
     private final EngineEcho echo;
@@ -59,6 +67,7 @@ public class EngineServer {
 
     private void tick() {
         long now = System.nanoTime();
+        closedByClient.values().removeIf(at -> now - at > config.pingTimeout().toNanos());
         for (EngineSession session : sessions.values()) {
             check(session, now);
         }
@@ -163,8 +172,26 @@ public class EngineServer {
             return;
         }
         EngineSession session = sessions.get(sid);
+        if ((session == null || session.closed()) && closedByClient.remove(sid) != null) {
+            context.response().putHeader("Content-Type", "text/plain; charset=UTF-8").end("6");
+            return;
+        }
+        if (session == null || session.handler() != handler) {
+            badRequest(context, "Session ID unknown");
+            return;
+        }
+        Executor loop = session.upgradeLoop();
+        if (loop == null || loop instanceof EventLoop eventLoop && eventLoop.inEventLoop()) {
+            poll(context, session);
+        } else {
+            loop.execute(() -> poll(context, session));
+        }
+    }
+
+    /** A poll for a known session. */
+    private void poll(RoutingContext context, EngineSession session) {
         // a request is also a moment to notice a ping timeout, not only the next heartbeat tick
-        if (session == null || session.handler() != handler || !check(session, System.nanoTime())) {
+        if (!check(session, System.nanoTime())) {
             badRequest(context, "Session ID unknown");
             return;
         }
@@ -221,7 +248,14 @@ public class EngineServer {
         switch (packet.charAt(0)) {
             case '3' -> session.pong();
             case '4' -> session.handler().message(session, packet.substring(1));
-            case '1' -> session.closedByClient();
+            case '1' -> {
+                if (session.isPolling()) {
+                    closedByClient.put(session.sid(), System.nanoTime());
+                }
+                if (session.closedByClient()) {
+                    closedByClient.remove(session.sid());
+                }
+            }
             case '6', '2' -> {
                 // noop, or a ping the v4 client never sends: nothing to do
             }

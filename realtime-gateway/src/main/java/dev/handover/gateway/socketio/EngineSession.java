@@ -36,6 +36,8 @@ public final class EngineSession {
     private volatile Executor loop;
     /** The WebSocket opened for this polling session's upgrade, before its probe: the only one allowed. */
     private ServerWebSocket candidate;
+    /** The event loop of that WebSocket. */
+    private volatile Executor candidateLoop;
     private boolean upgrading;
     private RoutingContext pendingPoll;
     private boolean closed;
@@ -236,7 +238,16 @@ public final class EngineSession {
             return false;
         }
         candidate = socket;
+        candidateLoop = Sockets.currentLoop();
         return true;
+    }
+
+    /**
+     * The event loop of the WebSocket opened to upgrade the session, if one was: a poll is handled there, after what
+     * the client sent over that WebSocket before it (a probe and an upgrade, then a poll: refused, as upgraded).
+     */
+    Executor upgradeLoop() {
+        return candidateLoop;
     }
 
     synchronized boolean usesWebSocket(ServerWebSocket socket) {
@@ -296,20 +307,26 @@ public final class EngineSession {
         close(reason, "1");
     }
 
-    /** The client closed the session ({@code 1}): a waiting poll ends with a noop, as the reference server does. */
-    void closedByClient() {
-        close("client close", "6");
+    /**
+     * The client closed the session ({@code 1}): a waiting poll ends with a noop, as the reference server does.
+     * {@code true} when a poll was waiting.
+     */
+    boolean closedByClient() {
+        return close("client close", "6");
     }
 
-    private void close(String reason, String toPendingPoll) {
+    /** {@code true} when a waiting poll got {@code toPendingPoll}. */
+    private boolean close(String reason, String toPendingPoll) {
         ServerWebSocket socket;
+        boolean answered = false;
         synchronized (this) {
             if (closed) {
-                return;
+                return false;
             }
             closed = true;
             if (pendingPoll != null) {
                 answer(toPendingPoll);
+                answered = true;
             }
             socket = webSocket;
         }
@@ -317,5 +334,6 @@ public final class EngineSession {
             socket.close((short) 1000, reason);
         }
         onClose.run();
+        return answered;
     }
 }
