@@ -46,6 +46,7 @@ public class EngineRoutes {
             }
             if (upgrade != null && upgrade.equalsIgnoreCase("websocket")) {
                 HttpConnection connection = context.request().connection();
+                engine.upgradeAsked(context.request().getParam("sid"));
                 context.request().toWebSocket().onSuccess(socket -> {
                     Sockets.prepare(socket, connection);
                     engine.opened(socket);

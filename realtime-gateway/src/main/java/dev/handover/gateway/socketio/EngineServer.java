@@ -85,6 +85,14 @@ public class EngineServer {
         return !session.closed();
     }
 
+    /** A WebSocket upgrade asked for a session ({@code sid}), before it is open: see {@link EngineSession#upgradeAsked}. */
+    public void upgradeAsked(String sid) {
+        EngineSession session = sid == null ? null : sessions.get(sid);
+        if (session != null) {
+            session.upgradeAsked();
+        }
+    }
+
     /**
      * A WebSocket opened on {@code /socket.io/} (or {@code /engine.io/}): a new session, or the probe of a polling
      * one. The socket's handlers hold its session, so nothing else is kept per connection.

@@ -243,6 +243,16 @@ public final class EngineSession {
     }
 
     /**
+     * A WebSocket upgrade for this session was asked for on the current event loop, before it is open: polls are
+     * handled there from now on, as the first upgrade asked for is the only one that may become the candidate.
+     */
+    void upgradeAsked() {
+        if (candidateLoop == null) {
+            candidateLoop = Sockets.currentLoop();
+        }
+    }
+
+    /**
      * The event loop of the WebSocket opened to upgrade the session, if one was: a poll is handled there, after what
      * the client sent over that WebSocket before it (a probe and an upgrade, then a poll: refused, as upgraded).
      */
