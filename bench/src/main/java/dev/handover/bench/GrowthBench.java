@@ -36,7 +36,8 @@ import com.mongodb.client.model.Filters;
  * collections, fields and indexes; a webhook per customer would take hours), then measured through the real
  * paths: REST lists (first page, every filter) and their counts, a signed webhook to the agent's
  * {@code agent_requested} frame at a fixed rate, a burst of new customers through signed webhooks until
- * customer-service has stored them, the idle CPU of every process and each one's heap after a full GC.
+ * customer-service has stored them, the idle CPU of every process (right after the burst, and once nothing has
+ * happened for {@code --quiet-seconds}) and each one's heap after a full GC.
  * Each figure is measured {@code --reps} times and printed as min / median / max.
  */
 final class GrowthBench {
@@ -68,9 +69,9 @@ final class GrowthBench {
         int warmup = num("warmup-burst", 3000);
         Options.printMachine("growth (the store filled to each size, then every figure " + reps + " times)");
         System.out.printf("settings: sizes=%s messages/customer=%d list requests=%d per filter, e2e %d webhooks/s for"
-                + " %d s, burst %d new customers (after a warm-up of %d once), idle %d s after %d s%n", Arrays.toString(sizes),
-                perCustomer, num("list-requests", 100), rate, num("e2e-seconds", 10), burst, warmup, num("idle-seconds", 30),
-                num("settle-seconds", 15));
+                + " %d s, burst %d new customers (after a warm-up of %d once), idle %d s after %d s, and after %d s quiet%n",
+                Arrays.toString(sizes), perCustomer, num("list-requests", 100), rate, num("e2e-seconds", 10), burst, warmup,
+                num("idle-seconds", 30), num("settle-seconds", 15), num("quiet-seconds", 300));
         String company = opts.getOrDefault("company", "demo-company");
         String admin = Agents.token(bench.key(), "bench-admin", company, List.of("agent", "admin"));
         List<String> rows = new ArrayList<>();
@@ -99,7 +100,14 @@ final class GrowthBench {
                             .add(bench.webhookToAgentRequested(rate, 2, num("e2e-seconds", 10)).getValueAtPercentile(99) / 1e6);
                     figures.computeIfAbsent("new customers stored/s", k -> new ArrayList<>()).add(burst(admin, burst));
                     figures.computeIfAbsent("idle CPU, all processes, % of a core", k -> new ArrayList<>())
-                            .add(idleCpu(num("idle-seconds", 30)));
+                            .add(idleCpu(num("settle-seconds", 15), num("idle-seconds", 30)));
+                }
+                // idle as nobody uses it: once the last burst's tail (outbox, compaction, compilation) is long over
+                int quiet = num("quiet-seconds", 300);
+                String quietIdle = "idle CPU " + quiet + " s after the last request, % of a core";
+                for (int rep = 0; rep < reps; rep++) {
+                    figures.computeIfAbsent(quietIdle, k -> new ArrayList<>())
+                            .add(idleCpu(rep == 0 ? quiet : 0, num("idle-seconds", 30)));
                 }
                 Map<String, Long> heaps = heaps();
                 long grown = customers.estimatedDocumentCount();
@@ -110,18 +118,20 @@ final class GrowthBench {
                 if (Files.exists(store)) {
                     System.out.printf("  %-42s %.0f MiB%n", "wire server's store file", Files.size(store) / 1048576.0);
                 }
-                rows.add(String.format("| %,d-%,d | %s | %s | %s | %s | %s | %s | %s |", filled, grown,
+                rows.add(String.format("| %,d-%,d | %s | %s | %s | %s | %s | %s | %s | %s |", filled, grown,
                         spread(figures.get("list all p99 ms")), spread(figures.get("list page p99 ms")),
                         spread(figures.get("list waiting p99 ms")), spread(figures.get("webhook to agent_requested p99 ms")),
                         spread(figures.get("new customers stored/s")), spread(figures.get("idle CPU, all processes, % of a core")),
+                        spread(figures.get(quietIdle)),
                         heaps.values().stream().map(k -> String.format("%.0f", k / 1024.0)).reduce((a, b) -> a + "/" + b)
                                 .orElse("")));
             }
         }
         System.out.println();
         System.out.println("| customers (at start-end of the size's runs) | list p99 ms | list of a page p99 ms | waiting list p99 ms | webhook to "
-                + "agent_requested p99 ms | new customers stored/s | idle CPU % | heap MiB (" + String.join("/", PROCESSES) + ") |");
-        System.out.println("|---|---|---|---|---|---|---|---|");
+                + "agent_requested p99 ms | new customers stored/s | idle CPU % (after the burst) | idle CPU % (quiet) | heap MiB ("
+                + String.join("/", PROCESSES) + ") |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|");
         rows.forEach(System.out::println);
     }
 
@@ -239,11 +249,12 @@ final class GrowthBench {
     }
 
     /**
-     * CPU time all processes used while nothing happened, as a share of one core; measured once what the burst
-     * left behind (the last records, compilation, the store's clean-up) has had {@code --settle-seconds}.
+     * CPU time all processes used while nothing happened, as a share of one core, after {@code settle} seconds: right
+     * after a burst ({@code --settle-seconds}) what it left behind (the last records, compilation, the store's
+     * clean-up) still counts; after {@code --quiet-seconds} only what runs when nobody uses Handover.
      */
-    private double idleCpu(int seconds) throws Exception {
-        Thread.sleep(num("settle-seconds", 15) * 1000L);
+    private double idleCpu(int settle, int seconds) throws Exception {
+        Thread.sleep(settle * 1000L);
         long before = cpuTicks();
         long started = System.nanoTime();
         Thread.sleep(seconds * 1000L);
