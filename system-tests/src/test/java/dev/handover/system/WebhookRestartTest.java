@@ -56,10 +56,7 @@ class WebhookRestartTest {
         HttpServer receiver = receiver();
         ServiceProcess customerService = TestInfrastructure.start("customer-service", env);
         try {
-            TestPages.connected("hooks-" + run, page, company, "Hooks");
-            given().baseUri(customerService.url()).auth().oauth2(TestTokens.admin("boss", company)).contentType(ContentType.JSON)
-                    .body("{\"url\":\"http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook\",\"events\":[\"new_message\"]}")
-                    .post("/api/admin/webhooks").then().statusCode(201);
+            subscribe(customerService, receiver);
             // the webhook consumer starts at the newest record: traffic counts once it delivered a first event
             writes("psid-warm-" + run, "warming up");
             await().atMost(Duration.ofSeconds(30)).until(() -> texts("psid-warm-" + run).contains("warming up"));
@@ -104,10 +101,7 @@ class WebhookRestartTest {
         HttpServer receiver = receiver();
         ServiceProcess customerService = TestInfrastructure.start("customer-service", env);
         try {
-            TestPages.connected("hooks-" + run, page, company, "Hooks");
-            given().baseUri(customerService.url()).auth().oauth2(TestTokens.admin("boss", company)).contentType(ContentType.JSON)
-                    .body("{\"url\":\"http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook\",\"events\":[\"new_message\"]}")
-                    .post("/api/admin/webhooks").then().statusCode(201);
+            subscribe(customerService, receiver);
             String group = env.get("MP_MESSAGING_INCOMING_WEBHOOK_EVENTS_GROUP_ID");
             int partitions = kafka.topics().describe(Topics.CUSTOMER_EVENTS).get(Topics.CUSTOMER_EVENTS).partitions().size();
             // its webhook consumer holds every partition of the broadcasts (and has read none: nothing was published)
@@ -132,6 +126,14 @@ class WebhookRestartTest {
             customerService.close();
             receiver.stop(0);
         }
+    }
+
+    /** The company's page connected, and its webhook for {@code new_message} pointed at the receiver. */
+    private void subscribe(ServiceProcess customerService, HttpServer receiver) {
+        TestPages.connected("hooks-" + run, page, company, "Hooks");
+        given().baseUri(customerService.url()).auth().oauth2(TestTokens.admin("boss", company)).contentType(ContentType.JSON)
+                .body("{\"url\":\"http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook\",\"events\":[\"new_message\"]}")
+                .post("/api/admin/webhooks").then().statusCode(201);
     }
 
     private HttpServer receiver() throws IOException {
