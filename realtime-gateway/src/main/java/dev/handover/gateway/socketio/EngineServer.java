@@ -7,7 +7,8 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -15,7 +16,6 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import dev.handover.gateway.config.GatewayConfig;
-import io.netty.channel.EventLoop;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ServerWebSocket;
@@ -33,6 +33,8 @@ public class EngineServer {
 
     private static final Logger LOG = Logger.getLogger(EngineServer.class);
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** How long a poll that comes between the probe and the upgrade waits for the upgrade: see {@link #poll}. */
+    private static final long UPGRADE_GRACE_MS = 10;
 
     private final Map<String, EngineSession> sessions = new ConcurrentHashMap<>();
     /**
@@ -180,27 +182,40 @@ public class EngineServer {
             return;
         }
         EngineSession session = sessions.get(sid);
-        if ((session == null || session.closed()) && closedByClient.remove(sid) != null) {
-            context.response().putHeader("Content-Type", "text/plain; charset=UTF-8").end("6");
+        if ((session == null || session.closed()) && crossedTheClose(context, sid)) {
             return;
         }
         if (session == null || session.handler() != handler) {
             badRequest(context, "Session ID unknown");
             return;
         }
-        Executor loop = session.upgradeLoop();
-        if (loop == null || loop instanceof EventLoop eventLoop && eventLoop.inEventLoop()) {
-            poll(context, session);
+        ScheduledExecutorService loop = session.upgradeLoop();
+        if (loop == null) {
+            poll(context, session, false);
         } else {
-            loop.execute(() -> poll(context, session));
+            // not at once, even on that loop: after its next read of the network, so that what the client wrote on
+            // the WebSocket before this poll (a probe, the upgrade) is read first, whatever that loop was busy with
+            loop.schedule(() -> poll(context, session, false), 1, TimeUnit.MILLISECONDS);
         }
     }
 
-    /** A poll for a known session. */
-    private void poll(RoutingContext context, EngineSession session) {
+    /**
+     * A poll for a known session. One that comes between a successful probe and the upgrade waits a moment first
+     * ({@link #UPGRADE_GRACE_MS}): the client may have sent the upgrade before it, on a connection read a little
+     * later, and a poll sent after the upgrade is refused. The official client's own last poll, if it comes then,
+     * ends with a noop that moment later.
+     */
+    private void poll(RoutingContext context, EngineSession session, boolean waited) {
+        ScheduledExecutorService loop = session.upgradeLoop();
+        if (!waited && loop != null && session.isUpgrading()) {
+            loop.schedule(() -> poll(context, session, true), UPGRADE_GRACE_MS, TimeUnit.MILLISECONDS);
+            return;
+        }
         // a request is also a moment to notice a ping timeout, not only the next heartbeat tick
         if (!check(session, System.nanoTime())) {
-            badRequest(context, "Session ID unknown");
+            if (!crossedTheClose(context, session.sid())) {
+                badRequest(context, "Session ID unknown");
+            }
             return;
         }
         if (!session.isPolling()) {
@@ -208,9 +223,25 @@ public class EngineServer {
             return;
         }
         if (!session.poll(context)) {
+            if (session.closed() && crossedTheClose(context, session.sid())) {
+                return;
+            }
             session.close("second concurrent poll");
             badRequest(context, "Bad request: overlapping polls");
         }
+    }
+
+    /**
+     * A poll of a session the client closed while the poll was on its way (read by another event loop, perhaps
+     * after the close): it ends with the close's noop, as on a single-threaded server. Only the first such poll;
+     * {@code true} when it was answered.
+     */
+    private boolean crossedTheClose(RoutingContext context, String sid) {
+        if (closedByClient.remove(sid) == null) {
+            return false;
+        }
+        context.response().putHeader("Content-Type", "text/plain; charset=UTF-8").end("6");
+        return true;
     }
 
     /**

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
 
 import dev.handover.gateway.websocket.Sockets;
 import io.vertx.core.Future;
@@ -37,7 +38,7 @@ public final class EngineSession {
     /** The WebSocket opened for this polling session's upgrade, before its probe: the only one allowed. */
     private ServerWebSocket candidate;
     /** The event loop of that WebSocket. */
-    private volatile Executor candidateLoop;
+    private volatile ScheduledExecutorService candidateLoop;
     private boolean upgrading;
     private RoutingContext pendingPoll;
     private boolean closed;
@@ -238,7 +239,9 @@ public final class EngineSession {
             return false;
         }
         candidate = socket;
-        candidateLoop = Sockets.currentLoop();
+        if (Sockets.currentLoop() instanceof ScheduledExecutorService loop) {
+            candidateLoop = loop;
+        }
         return true;
     }
 
@@ -247,8 +250,8 @@ public final class EngineSession {
      * handled there from now on, as the first upgrade asked for is the only one that may become the candidate.
      */
     void upgradeAsked() {
-        if (candidateLoop == null) {
-            candidateLoop = Sockets.currentLoop();
+        if (candidateLoop == null && Sockets.currentLoop() instanceof ScheduledExecutorService loop) {
+            candidateLoop = loop;
         }
     }
 
@@ -256,7 +259,7 @@ public final class EngineSession {
      * The event loop of the WebSocket opened to upgrade the session, if one was: a poll is handled there, after what
      * the client sent over that WebSocket before it (a probe and an upgrade, then a poll: refused, as upgraded).
      */
-    Executor upgradeLoop() {
+    ScheduledExecutorService upgradeLoop() {
         return candidateLoop;
     }
 
