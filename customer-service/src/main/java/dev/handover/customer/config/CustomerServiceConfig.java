@@ -38,7 +38,11 @@ public interface CustomerServiceConfig {
 
     /** Outbound webhooks: how often due deliveries are looked for, how each is tried, and for how long. */
     interface Webhooks {
-        @WithDefault("1s")
+        /**
+         * How often deliveries due are looked for besides when one is due here: what another replica left (killed
+         * mid-call, its lease run out) waits at most this long more.
+         */
+        @WithDefault("10s")
         Duration tick();
 
         /** A receiver that has not answered within this time has failed this attempt. */

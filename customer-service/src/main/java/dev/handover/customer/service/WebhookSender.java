@@ -18,7 +18,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.crypto.Mac;
@@ -26,6 +28,7 @@ import javax.crypto.spec.SecretKeySpec;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
 
@@ -35,6 +38,7 @@ import dev.handover.customer.model.WebhookDelivery;
 import dev.handover.customer.repository.WebhookDeliveryRepository;
 import dev.handover.customer.repository.WebhookRepository;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 
 /**
@@ -44,6 +48,10 @@ import io.quarkus.scheduler.Scheduled;
  * with exponential back-off up to {@code handover.webhooks.max-backoff}, for {@code handover.webhooks.give-up-after};
  * then it is marked failed and the stream moves on. Each attempt is claimed with one conditional update, so a
  * delivery is sent by one replica at a time, and a replica that dies mid-call leaves it due again.
+ * <p>
+ * Deliveries are looked for when one is due here: a new one at once, a retry when its back-off ends, a stream's next
+ * when its head is settled. The tick ({@code handover.webhooks.tick}) only finds what another replica left (one
+ * killed mid-call, its lease run out), so an idle service sends no query a second.
  */
 @ApplicationScoped
 public class WebhookSender {
@@ -51,6 +59,7 @@ public class WebhookSender {
     private static final Logger LOG = Logger.getLogger(WebhookSender.class);
     private static final int BATCH = 200;
     private static final int MAX_ERROR = 500;
+    private static final long WAKE_GRID_MS = 50;
 
     private final WebhookDeliveryRepository deliveries;
     private final WebhookRepository webhooks;
@@ -60,6 +69,9 @@ public class WebhookSender {
     private final HttpClient http;
     private final ExecutorService senders;
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+    private final ScheduledExecutorService waker;
+    /** The moments (epoch ms, on a {@value #WAKE_GRID_MS} ms grid) of the sweeps asked for here and not yet begun. */
+    private final Set<Long> wakes = ConcurrentHashMap.newKeySet();
 
     public WebhookSender(WebhookDeliveryRepository deliveries, WebhookRepository webhooks, CustomerServiceConfig config,
             MeterRegistry metrics, Clock clock) {
@@ -78,17 +90,62 @@ public class WebhookSender {
             thread.setDaemon(true);
             return thread;
         });
+        this.waker = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "webhook-waker");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /** What a stopped or killed process left due is looked for at once, not at the first tick. */
+    void start(@Observes StartupEvent startup) {
+        wakeAt(clock.instant());
     }
 
     @PreDestroy
     void stop() {
+        waker.shutdownNow();
         senders.shutdownNow();
     }
 
-    /** Hands every due delivery to the sending threads (the scheduler calls it every tick). */
+    /**
+     * A delivery becomes due at {@code at}: a sweep runs then, rounded up to the next {@value #WAKE_GRID_MS} ms, so
+     * that a burst of deliveries is looked for once, not once each. A sweep finds every delivery stored before it
+     * begins; one stored after asks for a sweep of its own.
+     */
+    public void wakeAt(Instant at) {
+        long when = Math.floorDiv(at.toEpochMilli() + WAKE_GRID_MS - 1, WAKE_GRID_MS) * WAKE_GRID_MS;
+        if (wakes.add(when)) {
+            try {
+                waker.schedule(() -> wake(when), Math.max(0, when - clock.millis()), TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException stopping) {
+                wakes.remove(when);
+            }
+        }
+    }
+
+    /** The sweep asked for at {@code when}; again soon when it found a full batch or the database failed it. */
+    private void wake(long when) {
+        wakes.remove(when);
+        try {
+            if (sweep() == BATCH) {
+                wakeAt(clock.instant());
+            }
+        } catch (RuntimeException e) {
+            LOG.warnf("Due webhook deliveries not looked for, again in %s: %s", config.initialBackoff(), e.toString());
+            wakeAt(clock.instant().plus(config.initialBackoff()));
+        }
+    }
+
     @Scheduled(every = "{handover.webhooks.tick}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    void sweep() {
-        for (WebhookDelivery due : deliveries.due(clock.instant(), BATCH)) {
+    void tick() {
+        sweep();
+    }
+
+    /** Hands every due delivery (up to a batch) to the sending threads; how many it found. */
+    int sweep() {
+        List<WebhookDelivery> found = deliveries.due(clock.instant(), BATCH);
+        for (WebhookDelivery due : found) {
             if (inFlight.add(due.id)) {
                 try {
                     senders.execute(() -> {
@@ -96,6 +153,10 @@ public class WebhookSender {
                             attempt(due);
                         } catch (RuntimeException e) {
                             LOG.warnf("Webhook delivery %s not attempted, tried again later: %s", due.id, e.toString());
+                            // due again at once if it was not claimed, when its lease ends if it was
+                            Instant now = clock.instant();
+                            wakeAt(now.plus(config.initialBackoff()));
+                            wakeAt(lease(now));
                         } finally {
                             inFlight.remove(due.id);
                         }
@@ -105,6 +166,7 @@ public class WebhookSender {
                 }
             }
         }
+        return found.size();
     }
 
     void attempt(WebhookDelivery due) {
@@ -112,7 +174,9 @@ public class WebhookSender {
         WebhookDelivery head = deliveries.head(due.stream);
         if (head != null && !head.id.equals(due.id)) {
             // an earlier event of this customer goes first: wait for its next try
-            deliveries.dueAt(due.id, head.nextAt != null && head.nextAt.isAfter(now) ? head.nextAt : now.plus(config.tick()));
+            Instant later = head.nextAt != null && head.nextAt.isAfter(now) ? head.nextAt : now.plus(config.initialBackoff());
+            deliveries.dueAt(due.id, later);
+            wakeAt(later);
             return;
         }
         Webhook webhook = webhooks.findById(due.webhookId);
@@ -120,7 +184,7 @@ public class WebhookSender {
             deliveries.settle(due.id, WebhookDelivery.FAILED, null, null, "The webhook was removed", null);
             return;
         }
-        WebhookDelivery claimed = deliveries.claim(due, now, now.plus(config.timeout()).plusSeconds(5));
+        WebhookDelivery claimed = deliveries.claim(due, now, lease(now));
         if (claimed == null) {
             return;
         }
@@ -149,8 +213,9 @@ public class WebhookSender {
             next(claimed.stream, after);
             count("failed");
         } else {
-            deliveries.settle(claimed.id, WebhookDelivery.PENDING, after.plus(backoff(claimed.attempts)), status,
-                    truncate(error), null);
+            Instant retry = after.plus(backoff(claimed.attempts));
+            deliveries.settle(claimed.id, WebhookDelivery.PENDING, retry, status, truncate(error), null);
+            wakeAt(retry);
             count("retried");
         }
     }
@@ -160,6 +225,7 @@ public class WebhookSender {
         WebhookDelivery next = deliveries.head(stream);
         if (next != null) {
             deliveries.dueAt(next.id, now);
+            wakeAt(now);
         }
     }
 
@@ -183,6 +249,11 @@ public class WebhookSender {
         } catch (NoSuchAlgorithmException | InvalidKeyException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Until when an attempt begun {@code now} holds its delivery: a sender that died leaves it due after that. */
+    private Instant lease(Instant now) {
+        return now.plus(config.timeout()).plusSeconds(5);
     }
 
     private Duration backoff(int attempts) {

@@ -39,12 +39,15 @@ public class WebhookService {
 
     private final WebhookRepository webhooks;
     private final WebhookDeliveryRepository deliveries;
+    private final WebhookSender sender;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
     private final Recent<String, List<Webhook>> known;
 
-    public WebhookService(WebhookRepository webhooks, WebhookDeliveryRepository deliveries, Clock clock) {
+    public WebhookService(WebhookRepository webhooks, WebhookDeliveryRepository deliveries, WebhookSender sender,
+            Clock clock) {
         this.webhooks = webhooks;
+        this.sender = sender;
         this.known = new Recent<>(RECENT, clock);
         this.deliveries = deliveries;
         this.clock = clock;
@@ -159,6 +162,7 @@ public class WebhookService {
             delivery.createdAt = clock.instant();
             delivery.nextAt = delivery.createdAt;
             deliveries.add(delivery);
+            sender.wakeAt(delivery.nextAt);
         }
     }
 
