@@ -151,7 +151,8 @@ final class GrowthBench {
             boolean waiting = i % 10 == 0;
             String pageId = page.getString("_id");
             batch.add(new Document("_id", pageId + ":" + customer).append("customer_id", customer)
-                    .append("customer_name", "Grown Customer " + i).append("first_name", "Grown")
+                    .append("customer_name", "Grown Customer " + i)
+                    .append("name_words", List.of("grown", "customer", Long.toString(i))).append("first_name", "Grown")
                     .append("last_name", "Customer " + i).append("page_id", pageId)
                     .append("page_name", page.getString("page_name")).append("company_id", page.getString("company_id"))
                     .append("message_count", (long) perCustomer).append("last_message", "message " + (perCustomer - 1))
