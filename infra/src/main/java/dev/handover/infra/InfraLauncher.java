@@ -111,7 +111,7 @@ public final class InfraLauncher {
         MongoBackend backend;
         if ("h2".equals(options.mongoBackend())) {
             Files.createDirectories(options.dataDir());
-            backend = new DurableH2Backend(options.dataDir().resolve("mongo.mv").toString());
+            backend = new DurableH2Backend(options.dataDir().resolve("mongo.mv").toString(), options.mongoCacheMb());
         } else {
             backend = new DurableH2Backend(null);
         }

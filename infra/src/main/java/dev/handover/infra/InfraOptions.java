@@ -4,8 +4,13 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Command-line options of {@link InfraLauncher}; a {@code null} port leaves that server off. */
-record InfraOptions(Path dataDir, Integer kafkaPort, Integer mongoPort, String mongoBackend,
+import dev.handover.infra.store.DurableH2Backend;
+
+/**
+ * Command-line options of {@link InfraLauncher}; a {@code null} port leaves that server off. {@code mongoCacheMb} is
+ * the store file's page cache ({@link DurableH2Backend#DEFAULT_PAGE_CACHE_MB} unless {@code --mongo-cache-mb}).
+ */
+record InfraOptions(Path dataDir, Integer kafkaPort, Integer mongoPort, String mongoBackend, int mongoCacheMb,
         Map<String, Integer> topics, boolean watchStdin) {
 
     static InfraOptions parse(String[] args) {
@@ -13,6 +18,7 @@ record InfraOptions(Path dataDir, Integer kafkaPort, Integer mongoPort, String m
         Integer kafkaPort = null;
         Integer mongoPort = null;
         String backend = "memory";
+        int cacheMb = DurableH2Backend.DEFAULT_PAGE_CACHE_MB;
         Map<String, Integer> topics = new LinkedHashMap<>();
         boolean watchStdin = true;
         for (int i = 0; i < args.length; i++) {
@@ -22,6 +28,7 @@ record InfraOptions(Path dataDir, Integer kafkaPort, Integer mongoPort, String m
                 case "--kafka" -> kafkaPort = port(value(args, ++i, arg));
                 case "--mongo" -> mongoPort = port(value(args, ++i, arg));
                 case "--mongo-backend" -> backend = value(args, ++i, arg);
+                case "--mongo-cache-mb" -> cacheMb = cacheMb(value(args, ++i, arg));
                 case "--topics" -> topics.putAll(topics(value(args, ++i, arg)));
                 case "--no-stdin-watch" -> watchStdin = false;
                 default -> throw new IllegalArgumentException("unknown option " + arg);
@@ -36,7 +43,7 @@ record InfraOptions(Path dataDir, Integer kafkaPort, Integer mongoPort, String m
         if (kafkaPort == null && mongoPort == null) {
             throw new IllegalArgumentException("nothing to start: give --kafka and/or --mongo");
         }
-        return new InfraOptions(dataDir, kafkaPort, mongoPort, backend, topics, watchStdin);
+        return new InfraOptions(dataDir, kafkaPort, mongoPort, backend, cacheMb, topics, watchStdin);
     }
 
     private static String value(String[] args, int i, String option) {
@@ -56,6 +63,18 @@ record InfraOptions(Path dataDir, Integer kafkaPort, Integer mongoPort, String m
             // reported below
         }
         throw new IllegalArgumentException("not a port: " + text);
+    }
+
+    private static int cacheMb(String text) {
+        try {
+            int mb = Integer.parseInt(text);
+            if (mb >= 1) {
+                return mb;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new IllegalArgumentException("--mongo-cache-mb is a number of MiB, at least 1, not " + text);
     }
 
     private static Map<String, Integer> topics(String spec) {

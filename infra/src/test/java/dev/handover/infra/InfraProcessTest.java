@@ -143,5 +143,12 @@ class InfraProcessTest {
         assertThrows(IllegalArgumentException.class, () -> InfraOptions.parse(new String[] {"--data-dir", "x"}));
         assertThrows(IllegalArgumentException.class,
                 () -> InfraOptions.parse(new String[] {"--data-dir", "x", "--kafka", "0", "--topics", "a"}));
+        for (String cache : new String[] {"0", "-4", "four"}) {
+            assertThrows(IllegalArgumentException.class,
+                    () -> InfraOptions.parse(new String[] {"--data-dir", "x", "--mongo", "0", "--mongo-cache-mb", cache}));
+        }
+        assertEquals(32, InfraOptions.parse(new String[] {"--data-dir", "x", "--mongo", "0", "--mongo-cache-mb", "32"})
+                .mongoCacheMb());
+        assertEquals(4, InfraOptions.parse(new String[] {"--data-dir", "x", "--mongo", "0"}).mongoCacheMb());
     }
 }

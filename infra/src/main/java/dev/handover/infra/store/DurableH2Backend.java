@@ -58,7 +58,7 @@ public final class DurableH2Backend extends H2Backend {
      * default of 16 the cache held 28,000 decoded documents, and the wire server's heap after a full GC went from
      * 63 MiB at 1,000 customers to 126 MiB at 100,000; at 4 (at most about 30 MiB of decoded pages) it was 67 MiB.
      */
-    private static final int PAGE_CACHE_MB = 4;
+    public static final int DEFAULT_PAGE_CACHE_MB = 4;
 
     /** How often the store is committed and the redo records it then holds dropped. */
     public static final Duration CHECKPOINT_INTERVAL = Duration.ofSeconds(1);
@@ -86,7 +86,12 @@ public final class DurableH2Backend extends H2Backend {
 
     /** A store in {@code file}, or in memory when it is null, committed every {@link #CHECKPOINT_INTERVAL}. */
     public DurableH2Backend(String file) {
-        this(file, CHECKPOINT_INTERVAL);
+        this(file, CHECKPOINT_INTERVAL, DEFAULT_PAGE_CACHE_MB);
+    }
+
+    /** A store in {@code file} with a page cache of {@code cacheMb} (see {@link #DEFAULT_PAGE_CACHE_MB}). */
+    public DurableH2Backend(String file, int cacheMb) {
+        this(file, CHECKPOINT_INTERVAL, cacheMb);
     }
 
     /**
@@ -94,7 +99,11 @@ public final class DurableH2Backend extends H2Backend {
      * before its last checkpoint had answered is applied again first.
      */
     public DurableH2Backend(String file, Duration checkpoints) {
-        super(file == null ? new MVStore.Builder().pageSplitSize(PAGE_SPLIT_SIZE).open() : store(file));
+        this(file, checkpoints, DEFAULT_PAGE_CACHE_MB);
+    }
+
+    private DurableH2Backend(String file, Duration checkpoints, int cacheMb) {
+        super(file == null ? new MVStore.Builder().pageSplitSize(PAGE_SPLIT_SIZE).open() : store(file, cacheMb));
         if (file == null) {
             this.redo = null;
             this.checkpoints = null;
@@ -122,8 +131,8 @@ public final class DurableH2Backend extends H2Backend {
      * unreadable ("Illegal page length", seen here after a few hundred thousand presence reports; h2database PR
      * 4374 fixes one such race). Commits are the checkpoints', compaction runs with no command running.
      */
-    private static MVStore store(String file) {
-        return new MVStore.Builder().fileName(file).pageSplitSize(PAGE_SPLIT_SIZE).cacheSize(PAGE_CACHE_MB)
+    private static MVStore store(String file, int cacheMb) {
+        return new MVStore.Builder().fileName(file).pageSplitSize(PAGE_SPLIT_SIZE).cacheSize(cacheMb)
                 .autoCommitDisabled().open();
     }
 
