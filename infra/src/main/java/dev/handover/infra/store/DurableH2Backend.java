@@ -210,6 +210,11 @@ public final class DurableH2Backend extends H2Backend {
                 // reads too wait for it: H2 rewrites chunks safely only when nothing else touches the store (and
                 // the lock is not taken when there is nothing to rewrite: commands queue behind a waiting writer)
                 redo.exclusively(() -> getMvStore().compact(COMPACT_FILL_RATE, COMPACT_WRITE_BYTES));
+                // the pages it rewrote are in memory until a commit saves them: the next checkpoint commits only if
+                // something was written, hours later on a quiet night, and they held 100 MiB of decoded documents
+                if (getMvStore().hasUnsavedChanges()) {
+                    getMvStore().commit();
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
