@@ -24,6 +24,8 @@ import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Indexes;
 import com.mongodb.client.model.Updates;
 
+import dev.handover.infra.store.DurableH2Backend;
+
 /** The launcher as its users see it: a child JVM that becomes ready, refuses a taken port, and goes away. */
 class InfraProcessTest {
 
@@ -149,6 +151,7 @@ class InfraProcessTest {
         }
         assertEquals(32, InfraOptions.parse(new String[] {"--data-dir", "x", "--mongo", "0", "--mongo-cache-mb", "32"})
                 .mongoCacheMb());
-        assertEquals(4, InfraOptions.parse(new String[] {"--data-dir", "x", "--mongo", "0"}).mongoCacheMb());
+        assertEquals(DurableH2Backend.DEFAULT_PAGE_CACHE_MB,
+                InfraOptions.parse(new String[] {"--data-dir", "x", "--mongo", "0"}).mongoCacheMb());
     }
 }

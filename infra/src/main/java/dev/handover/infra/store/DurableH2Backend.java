@@ -54,9 +54,9 @@ public final class DurableH2Backend extends H2Backend {
 
     /**
      * The store file's page cache, in MiB of H2's own estimate, which counts a document as {@link BsonDocuments}' 512
-     * bytes (about its BSON size, the unit pages split by) while decoded it takes five to seven times that: at H2's
-     * default of 16 the cache held 28,000 decoded documents, and the wire server's heap after a full GC went from
-     * 63 MiB at 1,000 customers to 126 MiB at 100,000; at 4 (at most about 30 MiB of decoded pages) it was 67 MiB.
+     * bytes (about its BSON size, the unit pages split by) while decoded it takes five to seven times that, so H2's
+     * default of 16 may hold about 120 MiB; 4 holds at most about 30 MiB (alternated with 16 on a 100,000-customer
+     * store: heap after GC 53 against 63-70 MiB, lists and intake level within the noise).
      */
     public static final int DEFAULT_PAGE_CACHE_MB = 4;
 
