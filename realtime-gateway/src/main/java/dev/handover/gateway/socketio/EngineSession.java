@@ -331,6 +331,7 @@ public final class EngineSession {
     /** {@code true} when a waiting poll got {@code toPendingPoll}. */
     private boolean close(String reason, String toPendingPoll) {
         ServerWebSocket socket;
+        List<Pending> unsent;
         boolean answered = false;
         synchronized (this) {
             if (closed) {
@@ -342,9 +343,16 @@ public final class EngineSession {
                 answered = true;
             }
             socket = webSocket;
+            unsent = new ArrayList<>(outgoing);
+            outgoing.clear();
         }
         if (socket != null && !socket.isClosed()) {
+            // what waited behind a write in flight leaves before the close frame, not never: a flooding agent's
+            // "Too many requests" answers were queued there when its connection was closed for them
+            unsent.forEach(frame -> write(socket, frame.packet()).onComplete(result -> frame.done().run()));
             socket.close((short) 1000, reason);
+        } else {
+            unsent.forEach(frame -> frame.done().run());
         }
         onClose.run();
         return answered;
