@@ -42,11 +42,10 @@ final class OrderedIndex extends Index<Object> {
     }
 
     /**
-     * Positions of the entries from {@code from} up to every key that starts with {@code toPrefix}, in key order
-     * or reversed; lazily, so a query that needs the first fifty reads fifty entries.
+     * Positions of the entries from {@code from} to before {@code upper} ({@code null}: the end), in key order or
+     * reversed; lazily, so a query that needs the first fifty reads fifty entries.
      */
-    Iterator<Object> positions(byte[] from, byte[] toPrefix, boolean reverse) {
-        byte[] upper = QueryPlan.successor(toPrefix);
+    Iterator<Object> positions(byte[] from, byte[] upper, boolean reverse) {
         Cursor<byte[], Object> cursor = entries.cursor(reverse ? upper : from, null, reverse);
         return new Iterator<>() {
             private Object next;

@@ -40,17 +40,21 @@ sealed interface QueryPlan {
         }
     }
 
-    /** The entries of an ordered index between two keys. */
-    record Scan(OrderedIndex index, byte[] from, byte[] toPrefix, boolean reverse, boolean sorted, boolean covered,
-            int equalKeys, boolean ranged, byte[] countFrom, byte[] countUpper) implements QueryPlan {
+    /**
+     * The entries of an ordered index from {@code low} to before {@code upper} ({@code null}: the end): the equal
+     * keys' values, then the range's bounds, an exclusive bound's own value left out (a {@code $gt} past a value
+     * that thousands of entries share does not read them).
+     */
+    record Scan(OrderedIndex index, byte[] low, byte[] upper, boolean reverse, boolean sorted, boolean covered,
+            int equalKeys, boolean ranged) implements QueryPlan {
 
         Iterator<Object> positions() {
-            return index.positions(from, toPrefix, reverse);
+            return index.positions(low, upper, reverse);
         }
 
         /** How many entries the filter matches, from their ranks alone; only when {@link #covered}. */
         long count() {
-            return index.count(countFrom, countUpper);
+            return index.count(low, upper);
         }
 
         @Override
@@ -147,27 +151,27 @@ sealed interface QueryPlan {
             e++;
         }
         byte[] prefix = index.prefix(equal);
-        byte[] from = prefix;
-        byte[] toPrefix = prefix;
         Conditions.Field range = e < keys.size() ? fields.get(keys.get(e).getKey()) : null;
         boolean ranged = range != null && range.hasRange();
-        // exact bounds for counting: the first key in the range, and the first key above it (null: the end)
-        byte[] countFrom = prefix;
-        byte[] countUpper = QueryPlan.successor(prefix);
+        // the first key in the range, and the first key above it (null: the end)
+        byte[] low = prefix;
+        byte[] upper = QueryPlan.successor(prefix);
         boolean exact = !ranged;
         if (ranged) {
             boolean ascending = keys.get(e).isAscending();
             Object first = ascending ? range.low : range.high;
             Object last = ascending ? range.high : range.low;
             Object typed = first != null ? first : last;
-            from = first != null ? concat(prefix, part(first, ascending))
+            byte[] from = first != null ? concat(prefix, part(first, ascending))
                     : concat(prefix, new byte[] { KeyCodec.tagAs(KeyCodec.tag(typed), ascending) });
-            toPrefix = last != null ? concat(prefix, part(last, ascending))
+            byte[] toPrefix = last != null ? concat(prefix, part(last, ascending))
                     : concat(prefix, new byte[] { KeyCodec.tagAs(KeyCodec.tag(typed), ascending) });
             boolean firstExclusive = ascending ? range.lowExclusive : range.highExclusive;
             boolean lastExclusive = ascending ? range.highExclusive : range.lowExclusive;
-            countFrom = first != null && firstExclusive ? QueryPlan.successor(from) : from;
-            countUpper = last != null && lastExclusive ? toPrefix : QueryPlan.successor(toPrefix);
+            // a key's encoding is never the start of another value's: past every key starting with it is past the value
+            byte[] past = QueryPlan.successor(from);
+            low = first != null && firstExclusive && past != null ? past : from;
+            upper = last != null && lastExclusive ? toPrefix : QueryPlan.successor(toPrefix);
             // one type, in MongoDB's order: the range of bytes is the range of values
             exact = KeyCodec.ordered(typed) && (first == null || last == null || KeyCodec.tag(first) == KeyCodec.tag(last));
         }
@@ -197,7 +201,7 @@ sealed interface QueryPlan {
         int bound = Math.min(equal.size() + (ranged ? 1 : 0), keys.size());
         boolean covered = coveredFilter && exact && fields.keySet().stream()
                 .allMatch(f -> keys.subList(0, bound).stream().anyMatch(k -> k.getKey().equals(f)));
-        return new Scan(index, from, toPrefix, sorted && direction < 0, sorted, covered, e, ranged, countFrom, countUpper);
+        return new Scan(index, low, upper, sorted && direction < 0, sorted, covered, e, ranged);
     }
 
     private static byte[] part(Object value, boolean ascending) {

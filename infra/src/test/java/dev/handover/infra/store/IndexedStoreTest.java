@@ -53,6 +53,7 @@ class IndexedStoreTest {
     Path dir;
 
     private MongoServer server;
+    private DurableH2Backend backend;
     private MongoClient client;
     private MongoDatabase database;
 
@@ -71,7 +72,8 @@ class IndexedStoreTest {
     }
 
     private MongoCollection<Document> open(String file) {
-        server = new MongoServer(new DurableH2Backend(file));
+        backend = new DurableH2Backend(file);
+        server = new MongoServer(backend);
         client = MongoClients.create("mongodb://127.0.0.1:" + server.bind().getPort());
         database = client.getDatabase("handover");
         return database.getCollection("customers");
@@ -200,6 +202,64 @@ class IndexedStoreTest {
                                 && order.compare(d.getDate("last_seen"), bound) <= 0));
             }
         }
+    }
+
+    /**
+     * A range's exclusive bound leaves out the index entries of its own value, on an ascending and on a descending key
+     * part: walking the companies ({@code $gt} the last one) reads none of the last one's customers, and a {@code $lt}
+     * none of the bound's. Counted on the positions the plan reads, and the documents found equal a plain reading.
+     */
+    @Test
+    void anExclusiveBoundReadsNoEntryOfItsOwnValue() {
+        MongoCollection<Document> customers = open(null);
+        index(customers);
+        List<Document> all = seed(customers, 1200);
+        var indexed = (IndexedCollection) backend.resolveDatabase("handover").resolveCollection("customers", false);
+        var byCompany = new de.bwaldvogel.mongo.bson.Document("company_id", 1);
+        for (String company : List.of("", "co-0", "co-2", "co-3")) {
+            for (String op : List.of("$gt", "$lt")) {
+                var query = new de.bwaldvogel.mongo.bson.Document("company_id", new de.bwaldvogel.mongo.bson.Document(op, company));
+                long matching = all.stream().map(d -> d.getString("company_id").compareTo(company))
+                        .filter(c -> op.equals("$gt") ? c > 0 : c < 0).count();
+                assertEquals(matching, read(indexed.plan(query, byCompany)), op + " " + company);
+            }
+        }
+        List<String> walked = new ArrayList<>();
+        for (String company = next(customers, ""); company != null; company = next(customers, company)) {
+            walked.add(company);
+        }
+        assertEquals(List.of("co-0", "co-1", "co-2", "co-3"), walked);
+
+        for (Document bound : all.subList(0, 20)) {
+            Date at = bound.getDate("last_seen");
+            String company = bound.getString("company_id");
+            for (String op : List.of("$gt", "$lt")) {
+                // the descending last_seen of (company_id, stop, last_seen -1)
+                var query = new de.bwaldvogel.mongo.bson.Document("company_id", company).append("stop", true)
+                        .append("last_seen", new de.bwaldvogel.mongo.bson.Document(op, at));
+                Predicate<Document> matches = d -> d.get("company_id").equals(company) && d.getBoolean("stop")
+                        && (op.equals("$gt") ? d.getDate("last_seen").after(at) : d.getDate("last_seen").before(at));
+                assertEquals(all.stream().filter(matches).count(), read(indexed.plan(query, null)), op + " " + at);
+                assertEquals(all.stream().filter(matches).count(), customers.countDocuments(Filters.and(
+                        Filters.eq("company_id", company), Filters.eq("stop", true),
+                        op.equals("$gt") ? Filters.gt("last_seen", at) : Filters.lt("last_seen", at))));
+            }
+        }
+    }
+
+    private static long read(QueryPlan plan) {
+        var positions = ((QueryPlan.Scan) plan).positions();
+        long n = 0;
+        for (; positions.hasNext(); positions.next()) {
+            n++;
+        }
+        return n;
+    }
+
+    private static String next(MongoCollection<Document> customers, String after) {
+        Document first = customers.find(Filters.gt("company_id", after)).sort(Sorts.ascending("company_id"))
+                .projection(new Document("company_id", 1)).limit(1).first();
+        return first == null ? null : first.getString("company_id");
     }
 
     private void assertCounted(MongoCollection<Document> customers, List<Document> all, Bson filter,
