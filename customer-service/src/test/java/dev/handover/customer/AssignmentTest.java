@@ -71,6 +71,10 @@ class AssignmentTest {
             String metrics = io.restassured.RestAssured.given().get("/q/metrics").then().statusCode(200).extract().asString();
             assertTrue(java.util.regex.Pattern.compile("(?m)^handover_customers_waiting" + java.util.regex.Pattern.quote(bucket)
                     + "[^}]*} [1-9]").matcher(metrics).find(), "the company's bucket counts no waiting customer");
+            // the first in the company's queue has waited a second or more by now
+            assertTrue(java.util.regex.Pattern.compile("(?m)^handover_customers_longest_wait_seconds"
+                    + java.util.regex.Pattern.quote(bucket) + "[^}]*} [1-9]").matcher(metrics).find(),
+                    "the company's bucket shows no wait");
         });
     }
 

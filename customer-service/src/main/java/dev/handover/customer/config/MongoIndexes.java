@@ -38,7 +38,7 @@ public class MongoIndexes {
 
     /** Indexes of earlier versions: replaced by ones that also give the order their queries sort by, or unused. */
     private static final Set<String> RETIRED = Set.of("company_id_1_stop_1_updated_at_1",
-            "company_id_1_page_id_1_last_seen_1", "page_id_1_customer_id_1_created_at_1");
+            "company_id_1_page_id_1_last_seen_1", "page_id_1_customer_id_1_created_at_1", "stop_1_agent_id_1");
     /** The {@code migrations} line of {@link #backfillNameWords()}. */
     static final String NAME_WORDS = "customer_name_words";
 
@@ -83,13 +83,12 @@ public class MongoIndexes {
         c.createIndex(Indexes.ascending("company_id", "page_id", "last_seen", "_id"));
         c.createIndex(Indexes.ascending("company_id", "stop", "updated_at", "_id"));
         c.createIndex(Indexes.ascending("company_id", "page_id", "stop", "updated_at", "_id"));
-        // a customer by Facebook id across the company's pages; waiting without an agent (metrics); a page's rename
+        // a customer by Facebook id across the company's pages; a page's rename
         c.createIndex(Indexes.ascending("company_id", "customer_id", "last_seen"));
-        c.createIndex(Indexes.ascending("stop", "agent_id"));
         // search by name: the words of a customer's name
         c.createIndex(Indexes.ascending("company_id", "name_words"));
         backfillNameWords();
-        // the queue, first come first served
+        // the queue, first come first served; its length and first in line (the waiting gauges)
         c.createIndex(Indexes.ascending("company_id", "stop", "agent_id", "stopped_at", "_id"));
         // customers a lifecycle rule may act on (response timer, maximum wait)
         c.createIndex(Indexes.ascending("due_at"));

@@ -288,14 +288,38 @@ public class CustomerRepository implements PanacheMongoRepositoryBase<Customer, 
                 .projection(new org.bson.Document("_id", 1)).map(c -> c.id).into(new ArrayList<>());
     }
 
-    /** Customers of every company who asked for a human and have no agent yet. */
     /**
-     * Every customer waiting for an agent, of all companies: their company, since when, and when the maximum wait
-     * ends ({@code due_at}), at most {@code limit} (index {@code stop, agent_id}).
+     * The first company after {@code after} (any company when {@code null}), in id order, that has customers: one
+     * index entry read (index {@code company_id}), so that walking the companies costs one command per company
+     * whatever the number of customers.
      */
-    public List<Customer> waitingForAgent(int limit) {
-        return mongoCollection().find(Filters.and(Filters.eq("stop", true), Filters.eq("agent_id", null)))
-                .projection(new org.bson.Document("company_id", 1).append("stopped_at", 1).append("due_at", 1))
+    public String nextCompany(String after) {
+        Customer first = mongoCollection().find(Filters.gt("company_id", after == null ? "" : after))
+                .sort(Sorts.ascending("company_id")).projection(new org.bson.Document("company_id", 1).append("_id", 0))
+                .limit(1).first();
+        return first == null ? null : first.companyId;
+    }
+
+    /** How many of the company's customers wait in its queue: counted from the queue's index entries alone. */
+    public long waiting(String companyId) {
+        return mongoCollection().countDocuments(queueFilter(companyId));
+    }
+
+    /** Since when the first in the company's queue has waited (index {@code company_id, stop, agent_id, stopped_at, _id}). */
+    public Instant longestWaitingSince(String companyId) {
+        Customer first = mongoCollection().find(Filters.and(queueFilter(companyId), Filters.gte("stopped_at", Instant.EPOCH)))
+                .sort(Sorts.ascending("stopped_at", "_id")).projection(new org.bson.Document("stopped_at", 1)).limit(1)
+                .first();
+        return first == null ? null : first.stoppedAt;
+    }
+
+    /**
+     * Customers whose {@code due_at} passed before {@code now} and whom the lifecycle has not handled yet, at most
+     * {@code limit} (index {@code due_at}): only those, however many customers wait.
+     */
+    public List<Customer> overdue(Instant now, int limit) {
+        return mongoCollection().find(Filters.lt("due_at", now))
+                .projection(new org.bson.Document("company_id", 1).append("stop", 1).append("agent_id", 1).append("due_at", 1))
                 .limit(limit).into(new ArrayList<>());
     }
 

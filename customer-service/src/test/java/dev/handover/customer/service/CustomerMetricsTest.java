@@ -20,25 +20,49 @@ class CustomerMetricsTest {
     void eachCompanyCountsInItsOwnBucketOnly() {
         String acme = "acme";
         String other = companyInAnotherBucketThan(acme);
-        var tally = CustomerMetrics.Tally.of(List.of(waiting(acme, 600, -60), waiting(acme, 30, 1770), waiting(acme, 5, null),
-                waiting(other, 3600, -1)), NOW);
+        var tally = new CustomerMetrics.Tally();
+        tally.queue(acme, 3, NOW.minusSeconds(600), NOW);
+        tally.queue(other, 1, NOW.minusSeconds(3600), NOW);
+        tally.overdue(waiting(acme, -60), NOW);
+        tally.overdue(waiting(other, -1), NOW);
 
         int a = CustomerMetrics.bucket(acme);
         int o = CustomerMetrics.bucket(other);
-        assertEquals(3, tally.waiting()[a]);
-        assertEquals(600, tally.longestWaitSeconds()[a]);
-        assertEquals(1, tally.pastMaxWait()[a], "only the one whose max wait ended a minute ago");
-        assertEquals(1, tally.waiting()[o]);
-        assertEquals(3600, tally.longestWaitSeconds()[o]);
-        assertEquals(1, tally.pastMaxWait()[o]);
-        assertEquals(4, java.util.Arrays.stream(tally.waiting()).sum());
+        assertEquals(3, tally.waiting[a]);
+        assertEquals(600, tally.longestWaitSeconds[a]);
+        assertEquals(1, tally.pastMaxWait[a]);
+        assertEquals(1, tally.waiting[o]);
+        assertEquals(3600, tally.longestWaitSeconds[o]);
+        assertEquals(1, tally.pastMaxWait[o]);
+        assertEquals(4, java.util.Arrays.stream(tally.waiting).sum());
+    }
+
+    @Test
+    void onlyWaitingCustomersPastTheirDueTimeArePastTheMaximumWait() {
+        var tally = new CustomerMetrics.Tally();
+        Customer taken = waiting("acme", -60);
+        taken.agentId = "alice";
+        Customer backWithTheBot = waiting("acme", -60);
+        backWithTheBot.stop = false;
+        tally.overdue(taken, NOW);
+        tally.overdue(backWithTheBot, NOW);
+        tally.overdue(waiting("acme", 0), NOW);
+        tally.overdue(waiting("acme", 30), NOW);
+        assertEquals(0, tally.pastMaxWait[CustomerMetrics.bucket("acme")],
+                "taken, with the bot, due right now or later: none is past the maximum wait");
+        tally.overdue(waiting("acme", -1), NOW);
+        assertEquals(1, tally.pastMaxWait[CustomerMetrics.bucket("acme")]);
     }
 
     @Test
     void nobodyWaitingIsZeroEverywhereAndBucketsAreStable() {
-        var tally = CustomerMetrics.Tally.of(List.of(), NOW);
-        assertArrayEquals(new long[CustomerMetrics.BUCKETS], tally.waiting());
-        assertArrayEquals(new long[CustomerMetrics.BUCKETS], tally.longestWaitSeconds());
+        var tally = new CustomerMetrics.Tally();
+        tally.queue("acme", 2, null, NOW);
+        assertEquals(2, tally.waiting[CustomerMetrics.bucket("acme")]);
+        assertEquals(0, tally.longestWaitSeconds[CustomerMetrics.bucket("acme")], "no known start: no wait counted");
+        var empty = new CustomerMetrics.Tally();
+        assertArrayEquals(new long[CustomerMetrics.BUCKETS], empty.waiting);
+        assertArrayEquals(new long[CustomerMetrics.BUCKETS], empty.longestWaitSeconds);
         // the string hash is specified by Java: the same bucket on every replica and release
         assertEquals(Math.floorMod(3_057_424, CustomerMetrics.BUCKETS), CustomerMetrics.bucket("co-1"));
     }
@@ -53,13 +77,12 @@ class CustomerMetricsTest {
         }
     }
 
-    /** A customer waiting {@code waitedSeconds}, whose max wait ends in {@code dueInSeconds} (null: no max wait). */
-    private static Customer waiting(String company, long waitedSeconds, Integer dueInSeconds) {
+    /** A waiting customer of {@code company} whose max wait ends in {@code dueInSeconds}. */
+    private static Customer waiting(String company, int dueInSeconds) {
         Customer c = new Customer();
         c.companyId = company;
         c.stop = true;
-        c.stoppedAt = NOW.minusSeconds(waitedSeconds);
-        c.dueAt = dueInSeconds == null ? null : NOW.plusSeconds(dueInSeconds);
+        c.dueAt = NOW.plusSeconds(dueInSeconds);
         return c;
     }
 }
