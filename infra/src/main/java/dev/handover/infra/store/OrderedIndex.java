@@ -2,6 +2,7 @@ package dev.handover.infra.store;
 
 import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.NoSuchElementException;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
@@ -26,10 +27,19 @@ import de.bwaldvogel.mongo.bson.Document;
 final class OrderedIndex extends Index<Object> {
 
     private final MVMap<byte[], Object> entries;
+    private final KeyPaths paths;
 
     OrderedIndex(MVMap<byte[], Object> entries, String name, List<IndexKey> keys, boolean sparse) {
         super(name, keys, sparse);
         this.entries = entries;
+        this.paths = new KeyPaths(keys);
+    }
+
+    /** The document's keys, read through {@link KeyPaths}. */
+    @Override
+    public Set<KeyValue> getKeyValues(Document document) {
+        KeyValue single = paths.single(document);
+        return single != null ? Collections.singleton(single) : super.getKeyValues(document);
     }
 
     /** The encoded values of {@code values}, one per leading key part. */

@@ -1,7 +1,9 @@
 package dev.handover.infra.store;
 
 import java.io.ByteArrayOutputStream;
+import java.util.Collections;
 import java.util.List;
+import java.util.Set;
 import java.util.Map.Entry;
 
 import org.h2.mvstore.MVMap;
@@ -22,10 +24,19 @@ import de.bwaldvogel.mongo.bson.Document;
 final class UniqueIndex extends AbstractUniqueIndex<Object> {
 
     private final MVMap<byte[], Object> entries;
+    private final KeyPaths paths;
 
     UniqueIndex(MVMap<byte[], Object> entries, String name, List<IndexKey> keys, boolean sparse) {
         super(name, keys, sparse);
         this.entries = entries;
+        this.paths = new KeyPaths(keys);
+    }
+
+    /** The document's keys, read through {@link KeyPaths}. */
+    @Override
+    public Set<KeyValue> getKeyValues(Document document) {
+        KeyValue single = paths.single(document);
+        return single != null ? Collections.singleton(single) : super.getKeyValues(document);
     }
 
     private static byte[] key(KeyValue value) {
