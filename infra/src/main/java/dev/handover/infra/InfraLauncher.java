@@ -160,7 +160,10 @@ public final class InfraLauncher {
         // 5 s is plenty for a single node and takes a third of the idle broker's CPU away
         props.put("metadata.max.idle.interval.ms", "5000");
         props.put("log.cleaner.dedupe.buffer.size", "8388608");
-        props.put("num.network.threads", "2");
+        // one network thread and one group coordinator thread (default 4) serve the dozen clients of one machine; each
+        // thread more wakes every few hundred milliseconds, all day long
+        props.put("num.network.threads", "1");
+        props.put("group.coordinator.threads", "1");
         props.put("num.io.threads", "2");
         props.put("num.recovery.threads.per.data.dir", "1");
         props.put("auto.create.topics.enable", "true");

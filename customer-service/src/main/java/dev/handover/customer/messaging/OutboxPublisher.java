@@ -19,6 +19,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.annotation.PreDestroy;
@@ -112,6 +113,10 @@ public class OutboxPublisher {
     /** By customer: what drains delivered and {@link #settle()} takes out of their outboxes. */
     private final Map<String, Settling> settling = new ConcurrentHashMap<>();
     private final ScheduledExecutorService settler;
+    /** Milliseconds from a first delivered record to the write that takes it out ({@code settle-interval}). */
+    private final long settleEvery;
+    /** Whether a settle is scheduled: one is, whenever something waits to be settled, and none on a quiet day. */
+    private final AtomicBoolean settleScheduled = new AtomicBoolean();
     private final ExecutorService drainers;
     private final Spans spans;
     private final QueueService queue;
@@ -137,8 +142,7 @@ public class OutboxPublisher {
             thread.setDaemon(true);
             return thread;
         });
-        long every = Math.max(1, config.outbox().settleInterval().toMillis());
-        settler.scheduleWithFixedDelay(this::settle, every, every, TimeUnit.MILLISECONDS);
+        this.settleEvery = Math.max(1, config.outbox().settleInterval().toMillis());
         this.drainers = Executors.newFixedThreadPool(Math.max(1, config.outbox().threads()), task -> {
             Thread thread = new Thread(task, "outbox-" + names.incrementAndGet());
             thread.setDaemon(true);
@@ -322,16 +326,37 @@ public class OutboxPublisher {
                 agents.change(owner.id(), a -> a.pending.removeIf(r -> delivered.contains(r.recordId)));
             } else {
                 settling.merge(owner.id(), new Settling(known.get(owner), delivered, lines.get(owner)), Settling::and);
+                settleLater();
             }
         }
         return undelivered;
     }
 
+    /** Schedules a settle unless one is: what is delivered now waits at most one interval to be taken out. */
+    private void settleLater() {
+        if (settleScheduled.compareAndSet(false, true)) {
+            try {
+                settler.schedule(this::scheduledSettle, settleEvery, TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException e) {
+                settleScheduled.set(false); // shutting down: stop() settles what is left
+            }
+        }
+    }
+
+    /** A scheduled settle; what it could not write yet, or what came meanwhile, is settled an interval later. */
+    private void scheduledSettle() {
+        settleScheduled.set(false);
+        settle();
+        if (!settling.isEmpty()) {
+            settleLater();
+        }
+    }
+
     /**
-     * Takes what drains delivered out of the customers' outboxes, every {@code handover.outbox.settle-interval}: their
-     * audit lines in one write, then one version-checked write for all the outboxes this replica wrote last (any other
-     * is read and written). Until then a drain skips those records; after a crash the next process delivers them
-     * again, which consumers absorb by their ids.
+     * Takes what drains delivered out of the customers' outboxes, {@code handover.outbox.settle-interval} after the first
+     * of them was delivered: their audit lines in one write, then one version-checked write for all the outboxes this
+     * replica wrote last (any other is read and written). Until then a drain skips those records; after a crash the
+     * next process delivers them again, which consumers absorb by their ids.
      */
     void settle() {
         Map<String, Settling> batch = new HashMap<>(settling);
