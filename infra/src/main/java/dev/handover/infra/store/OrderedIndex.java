@@ -2,7 +2,6 @@ package dev.handover.infra.store;
 
 import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.NoSuchElementException;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
@@ -38,8 +37,7 @@ final class OrderedIndex extends Index<Object> {
     /** The document's keys, read through {@link KeyPaths}. */
     @Override
     public Set<KeyValue> getKeyValues(Document document) {
-        KeyValue single = paths.single(document);
-        return single != null ? Collections.singleton(single) : super.getKeyValues(document);
+        return paths.keys(document, super::getKeyValues);
     }
 
     /** The encoded values of {@code values}, one per leading key part. */

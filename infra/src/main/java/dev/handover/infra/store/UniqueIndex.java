@@ -1,7 +1,6 @@
 package dev.handover.infra.store;
 
 import java.io.ByteArrayOutputStream;
-import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.Map.Entry;
@@ -35,8 +34,7 @@ final class UniqueIndex extends AbstractUniqueIndex<Object> {
     /** The document's keys, read through {@link KeyPaths}. */
     @Override
     public Set<KeyValue> getKeyValues(Document document) {
-        KeyValue single = paths.single(document);
-        return single != null ? Collections.singleton(single) : super.getKeyValues(document);
+        return paths.keys(document, super::getKeyValues);
     }
 
     private static byte[] key(KeyValue value) {
