@@ -3,7 +3,8 @@ package dev.handover.messenger;
 import java.util.Map;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+
+import dev.handover.testing.GraphApiMock;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
@@ -14,8 +15,7 @@ public class GraphApiResource implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public Map<String, String> start() {
-        server = new WireMockServer(WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1"));
-        server.start();
+        server = GraphApiMock.start();
         return Map.of("messenger.graph.base-url", server.baseUrl());
     }
 

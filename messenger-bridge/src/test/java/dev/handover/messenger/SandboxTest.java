@@ -148,6 +148,31 @@ class SandboxTest {
         return reply;
     }
 
+    /**
+     * The sandbox's batch request, which the bridge uses for a burst of new customers: each operation answered in
+     * order with Facebook's code and a JSON-string body; a bad token or a batch that is not 1 to 50 operations refused.
+     */
+    @Test
+    void theSandboxAnswersABatchOfProfilesInOrder() {
+        String psid = "psid-" + UUID.randomUUID().toString().substring(0, 8);
+        given().contentType(ContentType.JSON).body("{\"text\":\"hello\",\"first_name\":\"Ines\",\"last_name\":\"Sol\"}")
+                .post("/sandbox/pages/page-1/customers/" + psid + "/messages").then().statusCode(202);
+        String batch = "[{\"method\":\"GET\",\"relative_url\":\"v25.0/" + psid + "?fields=first_name,last_name\"},"
+                + "{\"method\":\"GET\",\"relative_url\":\"v25.0/never-wrote?fields=first_name\"},"
+                + "{\"method\":\"DELETE\",\"relative_url\":\"v25.0/" + psid + "\"}]";
+        given().contentType(ContentType.URLENC).formParam("access_token", SandboxResource.pageToken("page-1"))
+                .formParam("include_headers", "false").formParam("batch", batch).post("/sandbox/graph/v25.0").then()
+                .statusCode(200).body("code", equalTo(List.of(200, 400, 400)))
+                .body("[0].body", equalTo("{\"id\":\"" + psid + "\",\"first_name\":\"Ines\",\"last_name\":\"Sol\"}"))
+                .body("[1].body", org.hamcrest.Matchers.containsString("\"code\":100"));
+        given().contentType(ContentType.URLENC).formParam("access_token", "forged").formParam("batch", batch)
+                .post("/sandbox/graph/v25.0").then().statusCode(400).body("error.code", equalTo(190));
+        for (String bad : List.of("[", "{}", "[]", "[" + "{},".repeat(50) + "{}]")) {
+            given().contentType(ContentType.URLENC).formParam("access_token", SandboxResource.pageToken("page-1"))
+                    .formParam("batch", bad).post("/sandbox/graph/v25.0").then().statusCode(400).body("error.code", equalTo(100));
+        }
+    }
+
     @Test
     void theSandboxRefusesToRunWithARealSecret() {
         assertThrows(IllegalStateException.class, () -> SandboxResource.guard(true, "a-real-app-secret", true));

@@ -1,9 +1,11 @@
 package dev.handover.messenger;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.containing;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static io.restassured.RestAssured.given;
@@ -16,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -26,6 +29,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.WireMock;
+import com.github.tomakehurst.wiremock.http.Fault;
 
 import dev.handover.events.InboundEvent;
 import dev.handover.events.InboundKind;
@@ -226,32 +231,75 @@ class WebhookTest {
     }
 
     /**
-     * A burst of new customers: their profiles are asked for at the same time, not one after another (each answer
-     * takes 1.2 s here, so asking in a row would have sent one request while all six are under way), and every
+     * A burst of new customers of one page: their profiles are asked for in one batch request (Facebook runs its
+     * operations at the same time: each answer takes 1.2 s here, so six asked in a row would have taken 7 s), every
      * message still carries its customer's names, each profile asked for once.
      */
     @Test
-    void theProfilesOfABurstOfNewCustomersAreAskedForAtTheSameTime() {
+    void theProfilesOfABurstOfNewCustomersAreAskedForInOneBatch() {
         String burst = "burst-" + psid;
         List<String> customers = IntStream.range(0, 6).mapToObj(i -> burst + "-" + i).toList();
         for (String customer : customers) {
             graph.stubFor(get(urlPathEqualTo("/v25.0/" + customer)).willReturn(okJson("{\"first_name\":\"First " + customer
                     + "\",\"last_name\":\"Last\",\"id\":\"" + customer + "\"}").withFixedDelay(1200)));
         }
-        String items = customers.stream().map(c -> "{\"sender\":{\"id\":\"" + c + "\"},\"recipient\":{\"id\":\"" + PAGE
-                + "\"},\"timestamp\":1000,\"message\":{\"mid\":\"m-" + c + "\",\"text\":\"hi\"}}")
-                .collect(Collectors.joining(","));
-        post(body(items).getBytes(StandardCharsets.UTF_8)).statusCode(200);
+        int batchesBefore = batchRequests();
+        post(body(items(customers)).getBytes(StandardCharsets.UTF_8)).statusCode(200);
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> profileRequests(burst) >= 1);
-        await().atMost(Duration.ofSeconds(1)).until(() -> profileRequests(burst) == customers.size());
-        List<InboundEvent> events = await().atMost(Duration.ofSeconds(10)).until(() -> inbound.getRecords().stream()
-                .filter(r -> r.key().contains(burst)).map(ConsumerRecord::value)
-                .map(v -> new InboundEvent.Deserializer().deserialize("t", v)).toList(), l -> l.size() == customers.size());
+        List<InboundEvent> events = await().atMost(Duration.ofSeconds(5)).until(() -> published(burst),
+                l -> l.size() == customers.size());
         for (InboundEvent event : events) {
             assertEquals("First " + event.customerId(), event.firstName(), "names of " + event.customerId());
         }
-        assertEquals(customers.size(), profileRequests(burst), "a profile asked for twice");
+        assertEquals(1, batchRequests() - batchesBefore, "one batch call for the page's new customers");
+        assertEquals(customers.size(), profileRequests(burst), "a profile asked for twice, or one not asked for");
+    }
+
+    /** One operation of a batch failing leaves that customer nameless and the others named. */
+    @Test
+    void aFailedOperationOfABatchLeavesOnlyItsCustomerNameless() {
+        String burst = "partial-" + psid;
+        List<String> customers = IntStream.range(0, 3).mapToObj(i -> burst + "-" + i).toList();
+        graph.stubFor(get(urlPathEqualTo("/v25.0/" + customers.get(0))).willReturn(okJson("{\"first_name\":\"Ana\"}")));
+        graph.stubFor(get(urlPathEqualTo("/v25.0/" + customers.get(1))).willReturn(aResponse().withStatus(400)
+                .withBody("{\"error\":{\"message\":\"Unsupported get request\",\"type\":\"GraphMethodException\",\"code\":100}}")));
+        graph.stubFor(get(urlPathEqualTo("/v25.0/" + customers.get(2))).willReturn(okJson("{\"first_name\":\"Bo\"}")));
+        post(body(items(customers)).getBytes(StandardCharsets.UTF_8)).statusCode(200);
+
+        List<InboundEvent> events = await().atMost(Duration.ofSeconds(10)).until(() -> published(burst),
+                l -> l.size() == customers.size());
+        assertEquals(Map.of(customers.get(0), "Ana", customers.get(2), "Bo"), events.stream()
+                .filter(e -> e.firstName() != null).collect(Collectors.toMap(InboundEvent::customerId, InboundEvent::firstName)));
+    }
+
+    /** The batch call's connection reset: every customer of it nameless, every message published all the same. */
+    @Test
+    void aBatchWhoseConnectionIsResetLetsEveryMessageThroughWithoutNames() {
+        String burst = "reset-" + psid;
+        List<String> customers = IntStream.range(0, 3).mapToObj(i -> burst + "-" + i).toList();
+        graph.stubFor(WireMock.post(urlPathEqualTo("/v25.0")).withFormParam("batch", containing(burst))
+                .willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
+        post(body(items(customers)).getBytes(StandardCharsets.UTF_8)).statusCode(200);
+
+        List<InboundEvent> events = await().atMost(Duration.ofSeconds(10)).until(() -> published(burst),
+                l -> l.size() == customers.size());
+        assertTrue(events.stream().allMatch(e -> e.firstName() == null && "hi".equals(e.text())), events.toString());
+        assertEquals(0, profileRequests(burst), "no operation of the reset batch was answered");
+    }
+
+    private String items(List<String> customers) {
+        return customers.stream().map(c -> "{\"sender\":{\"id\":\"" + c + "\"},\"recipient\":{\"id\":\"" + PAGE
+                + "\"},\"timestamp\":1000,\"message\":{\"mid\":\"m-" + c + "\",\"text\":\"hi\"}}")
+                .collect(Collectors.joining(","));
+    }
+
+    private List<InboundEvent> published(String prefix) {
+        return inbound.getRecords().stream().filter(r -> r.key().contains(prefix)).map(ConsumerRecord::value)
+                .map(v -> new InboundEvent.Deserializer().deserialize("t", v)).toList();
+    }
+
+    private int batchRequests() {
+        return graph.findAll(postRequestedFor(urlPathEqualTo("/v25.0"))).size();
     }
 
     private int profileRequests(String prefix) {

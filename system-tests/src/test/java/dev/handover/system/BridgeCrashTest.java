@@ -27,7 +27,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 
 import dev.handover.events.DeliveryReport;
 import dev.handover.events.DeliveryStatus;
@@ -36,6 +35,7 @@ import dev.handover.events.JsonSerializer;
 import dev.handover.events.OutboundKind;
 import dev.handover.events.OutboundMessage;
 import dev.handover.events.Topics;
+import dev.handover.testing.GraphApiMock;
 import dev.handover.testing.ServiceProcess;
 import dev.handover.testing.SharedInfrastructure;
 import dev.handover.testing.TestInfrastructure;
@@ -59,8 +59,7 @@ class BridgeCrashTest {
 
     @BeforeAll
     static void start() throws Exception {
-        facebook = new WireMockServer(WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1"));
-        facebook.start();
+        facebook = GraphApiMock.start();
         kafka = new KafkaCompanion(TestInfrastructure.infrastructure().kafkaBootstrapServers());
         env = new HashMap<>(Map.of("MESSENGER_APP_SECRET", SECRET, "MESSENGER_VERIFY_TOKEN", "crash-verify",
                 "MESSENGER_GRAPH_BASE_URL", facebook.baseUrl(), "MESSENGER_SEND_ECHO_WAIT", "1s",

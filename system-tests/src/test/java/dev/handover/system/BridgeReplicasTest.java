@@ -28,7 +28,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 
 import dev.handover.events.DeliveryReport;
@@ -37,6 +36,7 @@ import dev.handover.events.JsonSerializer;
 import dev.handover.events.OutboundKind;
 import dev.handover.events.OutboundMessage;
 import dev.handover.events.Topics;
+import dev.handover.testing.GraphApiMock;
 import dev.handover.testing.ServiceProcess;
 import dev.handover.testing.TestInfrastructure;
 import dev.handover.testing.TestTokens;
@@ -57,9 +57,7 @@ class BridgeReplicasTest {
     void twoReplicasTogetherKeepOnePagesRateAndSendEveryTextOnce() throws Exception {
         String page = "replicas-" + UUID.randomUUID().toString().substring(0, 8);
         String company = "co-" + page;
-        WireMockServer facebook = new WireMockServer(WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1")
-                .containerThreads(40));
-        facebook.start();
+        WireMockServer facebook = GraphApiMock.start();
         facebook.stubFor(get(urlPathEqualTo("/v25.0/me")).withQueryParam("access_token", equalTo("token-" + page))
                 .willReturn(okJson("{\"id\":\"" + page + "\",\"name\":\"Busy Shop\"}")));
         facebook.stubFor(post(urlPathEqualTo("/v25.0/" + page + "/messages")).willReturn(okJson("{\"message_id\":\"m_ok\"}")));

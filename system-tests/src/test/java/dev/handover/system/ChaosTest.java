@@ -34,10 +34,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 
 import dev.handover.events.Topics;
 import dev.handover.infra.InfraProcess;
+import dev.handover.testing.GraphApiMock;
 import dev.handover.testing.AgentSocket;
 import dev.handover.testing.ServiceProcess;
 import dev.handover.testing.SocketIoDriver;
@@ -88,8 +88,7 @@ class ChaosTest {
     @Test
     void killingEachPartUnderTrafficLosesAndRepeatsNothing() throws Exception {
         deleteRecursively(home);
-        facebook = new WireMockServer(WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1"));
-        facebook.start();
+        facebook = GraphApiMock.start();
         facebook.stubFor(get(urlPathEqualTo("/v25.0/me")).withQueryParam("access_token", equalTo("token-chaos"))
                 .willReturn(okJson("{\"id\":\"" + PAGE + "\",\"name\":\"Chaos Shop\"}")));
         facebook.stubFor(get(urlPathEqualTo("/v25.0/me")).willReturn(okJson("{\"id\":\"" + PAGE + "\"}")));

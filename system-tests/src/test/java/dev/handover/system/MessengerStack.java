@@ -17,10 +17,10 @@ import java.util.UUID;
 import java.util.function.BiFunction;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 
 import dev.handover.events.Topics;
 import dev.handover.infra.InfraProcess;
+import dev.handover.testing.GraphApiMock;
 import dev.handover.testing.ServiceProcess;
 import dev.handover.testing.TestInfrastructure;
 
@@ -46,8 +46,7 @@ final class MessengerStack implements AutoCloseable {
     private MessengerStack(String name, InfraProcess infra, BiFunction<String, Map<String, String>, ServiceProcess> starter) {
         this.infra = infra;
         appSecret = name + "-app-secret";
-        facebook = new WireMockServer(WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1"));
-        facebook.start();
+        facebook = GraphApiMock.start();
         facebook.stubFor(get(urlPathEqualTo("/v25.0/me")).willReturn(aResponse().withStatus(400)
                 .withHeader("Content-Type", "application/json").withBody(
                         "{\"error\":{\"message\":\"Invalid OAuth access token\",\"type\":\"OAuthException\",\"code\":190}}")));

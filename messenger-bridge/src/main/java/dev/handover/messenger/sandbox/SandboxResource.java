@@ -11,6 +11,8 @@ import java.util.Map;
 import java.util.UUID;
 
 import jakarta.enterprise.event.Observes;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.FormParam;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.POST;
@@ -18,10 +20,12 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.handover.messenger.config.BridgeConfig;
@@ -345,14 +349,57 @@ public class SandboxResource {
     @Path("/graph/{version}/{customerId}")
     public Response profile(@PathParam("customerId") String customerId) {
         requireEnabled();
-        String[] name = store.name(customerId);
-        if (name == null) {
-            return Response.status(400).entity(json.createObjectNode().set("error", json.createObjectNode()
-                    .put("message", "Unsupported get request.").put("type", "GraphMethodException").put("code", 100)))
-                    .build();
+        ObjectNode answer = profileOf(customerId);
+        return Response.status(answer.has("error") ? 400 : 200).entity(answer).build();
+    }
+
+    /**
+     * The sandbox batch request, as Facebook answers one: each operation's {@code code} and {@code body} (a JSON
+     * string) in the order asked; a profile ({@code GET {version}/{id}}) is answered as above, anything else refused.
+     */
+    @POST
+    @Path("/graph/{version}")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response batch(@FormParam("batch") String batch, @FormParam("access_token") String token)
+            throws IOException {
+        requireEnabled();
+        if (token == null || !token.startsWith(SANDBOX_TOKEN_PREFIX)) {
+            return invalidToken();
         }
-        return Response.ok(json.createObjectNode().put("id", customerId).put("first_name", name[0]).put("last_name", name[1]))
-                .build();
+        JsonNode operations = batch == null ? null : readOrNull(batch);
+        if (operations == null || !operations.isArray() || operations.isEmpty() || operations.size() > 50) {
+            return Response.status(400).entity(json.createObjectNode().set("error", json.createObjectNode()
+                    .put("message", "(#100) The batch parameter must be a JSON array of 1 to 50 operations")
+                    .put("type", "GraphBatchException").put("code", 100))).build();
+        }
+        ArrayNode answers = json.createArrayNode();
+        for (JsonNode operation : operations) {
+            String[] path = operation.path("relative_url").asText("").split("\\?", 2)[0].replaceFirst("^/", "").split("/");
+            ObjectNode answer = "GET".equals(operation.path("method").asText()) && path.length == 2
+                    ? profileOf(path[1]) : unsupported();
+            answers.addObject().put("code", answer.has("error") ? 400 : 200).put("body", json.writeValueAsString(answer));
+        }
+        return Response.ok(answers).build();
+    }
+
+    private JsonNode readOrNull(String text) {
+        try {
+            return json.readTree(text);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private ObjectNode profileOf(String customerId) {
+        String[] name = store.name(customerId);
+        return name == null ? unsupported()
+                : json.createObjectNode().put("id", customerId).put("first_name", name[0]).put("last_name", name[1]);
+    }
+
+    private ObjectNode unsupported() {
+        ObjectNode answer = json.createObjectNode();
+        answer.putObject("error").put("message", "Unsupported get request.").put("type", "GraphMethodException").put("code", 100);
+        return answer;
     }
 
     private void requireEnabled() {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,9 +31,10 @@ import io.opentelemetry.context.Scope;
 /**
  * Customers' first and last names, asked of the Graph API once per customer and kept (the most recent in
  * memory, all in MongoDB, so replicas and restarts share them). The names of a batch of webhook events are
- * looked up together: one query for those not in memory, the Graph API asked for the new customers' at the same
- * time (at most {@code handover.graph.profile-concurrency} calls at once), one write for what it answered. A
- * burst of new customers therefore waits about one profile call, not one per customer in a row. A failed lookup
+ * looked up together: one query for those not in memory, the Graph API asked for the new customers' of each page
+ * in one batch call (Facebook's batch request, up to 50 at once; different pages' calls at the same time, at most
+ * {@code handover.graph.profile-concurrency}), one write for what it answered. A burst of new customers therefore
+ * waits about one profile call, not one per customer, and costs one HTTP exchange, not one per customer. A failed lookup
  * is not repeated for a while, and never stops a message: it flows without names.
  */
 @ApplicationScoped
@@ -130,22 +132,38 @@ public class ProfileService {
                 || known.failedAt().plus(config.graph().profileRetryAfter()).isAfter(now));
     }
 
+    /**
+     * The new customers' profiles: those of one page asked for together (one call of up to
+     * {@link GraphClient#BATCH_LIMIT}), the calls of different pages or chunks at the same time.
+     */
     private Map<String, Profile> fetchAll(Iterable<Lookup> wanted, Instant now) throws InterruptedException {
-        List<Map.Entry<String, Future<Profile>>> calls = new ArrayList<>();
+        Map<String, List<Lookup>> byPage = new LinkedHashMap<>();
         for (Lookup lookup : wanted) {
-            calls.add(Map.entry(lookup.key(), lookups.submit(() -> {
-                try (Scope ignored = lookup.trace().makeCurrent()) {
-                    return fetch(lookup.pageId(), lookup.customerId(), now);
-                }
-            })));
+            byPage.computeIfAbsent(lookup.pageId(), page -> new ArrayList<>()).add(lookup);
+        }
+        List<Map.Entry<List<Lookup>, Future<List<Profile>>>> calls = new ArrayList<>();
+        for (List<Lookup> ofPage : byPage.values()) {
+            for (int from = 0; from < ofPage.size(); from += GraphClient.BATCH_LIMIT) {
+                List<Lookup> chunk = ofPage.subList(from, Math.min(ofPage.size(), from + GraphClient.BATCH_LIMIT));
+                calls.add(Map.entry(chunk, lookups.submit(() -> {
+                    try (Scope ignored = chunk.get(0).trace().makeCurrent()) {
+                        return fetch(chunk, now);
+                    }
+                })));
+            }
         }
         Map<String, Profile> fetched = new LinkedHashMap<>();
-        for (Map.Entry<String, Future<Profile>> call : calls) {
+        for (Map.Entry<List<Lookup>, Future<List<Profile>>> call : calls) {
+            List<Lookup> chunk = call.getKey();
             try {
-                fetched.put(call.getKey(), call.getValue().get());
+                List<Profile> found = call.getValue().get();
+                for (int i = 0; i < chunk.size(); i++) {
+                    fetched.put(chunk.get(i).key(), found.get(i));
+                }
             } catch (ExecutionException e) {
-                LOG.warnf("Profile lookup %s failed: %s", call.getKey(), e.getCause().toString());
-                fetched.put(call.getKey(), new Profile(null, null, now));
+                LOG.warnf("Profile lookup of %d customers of page %s failed: %s", chunk.size(), chunk.get(0).pageId(),
+                        e.getCause().toString());
+                chunk.forEach(lookup -> fetched.put(lookup.key(), new Profile(null, null, now)));
             } catch (InterruptedException e) {
                 calls.forEach(c -> c.getValue().cancel(true));
                 throw e;
@@ -154,25 +172,44 @@ public class ProfileService {
         return fetched;
     }
 
-    private Profile fetch(String pageId, String customerId, Instant now) {
+    /** The profiles of customers of one page, in their order: one call for one customer, a batch for more. */
+    private List<Profile> fetch(List<Lookup> chunk, Instant now) {
+        String pageId = chunk.get(0).pageId();
         PageAccess.Access page = pages.find(pageId);
         if (page == null) {
-            LOG.warnf("Page %s is not connected: customer %s stays nameless", pageId, customerId);
-            return new Profile(null, null, now);
+            LOG.warnf("Page %s is not connected: %d customers stay nameless", pageId, chunk.size());
+            return Collections.nCopies(chunk.size(), new Profile(null, null, now));
         }
+        List<String> psids = chunk.stream().map(Lookup::customerId).toList();
         try {
-            GraphResult result = graph.profile(customerId, page.token());
-            if (result.ok()) {
-                return new Profile(result.body().path("first_name").asText(null),
-                        result.body().path("last_name").asText(null), null);
+            List<GraphResult> results = psids.size() == 1 ? List.of(graph.profile(psids.get(0), page.token()))
+                    : graph.profiles(psids, page.token());
+            GraphResult whole = results.get(0);
+            if (psids.size() > 1 && !whole.ok() && results.stream().allMatch(result -> result == whole)) {
+                LOG.warnf("Profiles of %d customers of page %s not available: (#%s) %s fbtrace_id=%s", psids.size(), pageId,
+                        whole.errorCode(), whole.error(), whole.fbtraceId());
+                return Collections.nCopies(psids.size(), new Profile(null, null, now));
             }
-            LOG.warnf("Profile of %s not available: (#%s) %s fbtrace_id=%s", customerId, result.errorCode(),
-                    result.error(), result.fbtraceId());
+            List<Profile> profiles = new ArrayList<>(psids.size());
+            for (int i = 0; i < psids.size(); i++) {
+                profiles.add(profile(psids.get(i), results.get(i), now));
+            }
+            return profiles;
         } catch (IOException | RuntimeException e) {
-            LOG.warnf("Profile of %s not available: %s", customerId, e.toString());
+            LOG.warnf("Profiles of %d customers of page %s not available: %s", psids.size(), pageId, e.toString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        return Collections.nCopies(psids.size(), new Profile(null, null, now));
+    }
+
+    private Profile profile(String customerId, GraphResult result, Instant now) {
+        if (result.ok()) {
+            return new Profile(result.body().path("first_name").asText(null), result.body().path("last_name").asText(null),
+                    null);
+        }
+        LOG.warnf("Profile of %s not available: (#%s) %s fbtrace_id=%s", customerId, result.errorCode(), result.error(),
+                result.fbtraceId());
         return new Profile(null, null, now);
     }
 }
