@@ -91,7 +91,7 @@ public interface BridgeConfig {
         @WithDefault("1h")
         Duration profileRetryAfter();
 
-        /** Profile lookups at once: a burst of new customers waits for about one lookup, not one per customer. */
+        /** Profile calls at once (each a batch of up to 50 customers of one page): a burst waits for about one call. */
         @WithDefault("8")
         int profileConcurrency();
 
