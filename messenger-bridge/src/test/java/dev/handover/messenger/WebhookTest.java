@@ -287,6 +287,21 @@ class WebhookTest {
         assertEquals(0, profileRequests(burst), "no operation of the reset batch was answered");
     }
 
+    /** An operation Facebook left unanswered ({@code null}: the batch ran out of time) is that customer's failure. */
+    @Test
+    void anOperationLeftUnansweredLeavesOnlyItsCustomerNameless() {
+        String burst = "unanswered-" + psid;
+        List<String> customers = IntStream.range(0, 2).mapToObj(i -> burst + "-" + i).toList();
+        graph.stubFor(WireMock.post(urlPathEqualTo("/v25.0")).withFormParam("batch", containing(burst))
+                .willReturn(okJson("[{\"code\":200,\"body\":\"{\\\"first_name\\\":\\\"Ana\\\"}\"},null]")));
+        post(body(items(customers)).getBytes(StandardCharsets.UTF_8)).statusCode(200);
+
+        List<InboundEvent> events = await().atMost(Duration.ofSeconds(10)).until(() -> published(burst),
+                l -> l.size() == customers.size());
+        assertEquals(java.util.Arrays.asList("Ana", null), events.stream().map(InboundEvent::firstName)
+                .sorted(java.util.Comparator.nullsLast(java.util.Comparator.naturalOrder())).toList());
+    }
+
     private String items(List<String> customers) {
         return customers.stream().map(c -> "{\"sender\":{\"id\":\"" + c + "\"},\"recipient\":{\"id\":\"" + PAGE
                 + "\"},\"timestamp\":1000,\"message\":{\"mid\":\"m-" + c + "\",\"text\":\"hi\"}}")
