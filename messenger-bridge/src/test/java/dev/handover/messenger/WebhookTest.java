@@ -287,6 +287,20 @@ class WebhookTest {
         assertEquals(0, profileRequests(burst), "no operation of the reset batch was answered");
     }
 
+    /** A batch call answered after the profile timeout (1.5 s): every message published without names meanwhile. */
+    @Test
+    void aBatchThatIsNotAnsweredInTimeLetsEveryMessageThroughWithoutNames() {
+        String burst = "slow-" + psid;
+        List<String> customers = IntStream.range(0, 2).mapToObj(i -> burst + "-" + i).toList();
+        graph.stubFor(WireMock.post(urlPathEqualTo("/v25.0")).withFormParam("batch", containing(burst))
+                .willReturn(okJson("[]").withFixedDelay(5000)));
+        post(body(items(customers)).getBytes(StandardCharsets.UTF_8)).statusCode(200);
+
+        List<InboundEvent> events = await().atMost(Duration.ofSeconds(4)).until(() -> published(burst),
+                l -> l.size() == customers.size());
+        assertTrue(events.stream().allMatch(e -> e.firstName() == null && "hi".equals(e.text())), events.toString());
+    }
+
     /** An operation Facebook left unanswered ({@code null}: the batch ran out of time) is that customer's failure. */
     @Test
     void anOperationLeftUnansweredLeavesOnlyItsCustomerNameless() {

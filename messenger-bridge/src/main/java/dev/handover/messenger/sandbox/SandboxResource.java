@@ -29,6 +29,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.handover.messenger.config.BridgeConfig;
+import dev.handover.messenger.graph.GraphClient;
 import dev.handover.messenger.service.SignatureVerifier;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.StartupEvent;
@@ -367,7 +368,8 @@ public class SandboxResource {
             return invalidToken();
         }
         JsonNode operations = batch == null ? null : readOrNull(batch);
-        if (operations == null || !operations.isArray() || operations.isEmpty() || operations.size() > 50) {
+        if (operations == null || !operations.isArray() || operations.isEmpty()
+                || operations.size() > GraphClient.BATCH_LIMIT) {
             return Response.status(400).entity(json.createObjectNode().set("error", json.createObjectNode()
                     .put("message", "(#100) The batch parameter must be a JSON array of 1 to 50 operations")
                     .put("type", "GraphBatchException").put("code", 100))).build();

@@ -184,16 +184,22 @@ public class ProfileService {
         try {
             List<GraphResult> results = psids.size() == 1 ? List.of(graph.profile(psids.get(0), page.token()))
                     : graph.profiles(psids, page.token());
-            GraphResult whole = results.get(0);
-            if (psids.size() > 1 && !whole.ok() && results.stream().allMatch(result -> result == whole)) {
-                LOG.warnf("Profiles of %d customers of page %s not available: (#%s) %s fbtrace_id=%s", psids.size(), pageId,
-                        whole.errorCode(), whole.error(), whole.fbtraceId());
-                return Collections.nCopies(psids.size(), new Profile(null, null, now));
-            }
             List<Profile> profiles = new ArrayList<>(psids.size());
+            Map<String, List<String>> failed = new LinkedHashMap<>();
             for (int i = 0; i < psids.size(); i++) {
-                profiles.add(profile(psids.get(i), results.get(i), now));
+                GraphResult result = results.get(i);
+                if (result.ok()) {
+                    profiles.add(new Profile(result.body().path("first_name").asText(null),
+                            result.body().path("last_name").asText(null), null));
+                } else {
+                    profiles.add(new Profile(null, null, now));
+                    failed.computeIfAbsent("(#" + result.errorCode() + ") " + result.error() + " fbtrace_id="
+                            + result.fbtraceId(), error -> new ArrayList<>()).add(psids.get(i));
+                }
             }
+            // one line per error, not per customer: a whole batch failing is one line
+            failed.forEach((error, customers) -> LOG.warnf("Profiles of %d customers of page %s not available: %s %s",
+                    customers.size(), pageId, error, customers));
             return profiles;
         } catch (IOException | RuntimeException e) {
             LOG.warnf("Profiles of %d customers of page %s not available: %s", psids.size(), pageId, e.toString());
@@ -201,15 +207,5 @@ public class ProfileService {
             Thread.currentThread().interrupt();
         }
         return Collections.nCopies(psids.size(), new Profile(null, null, now));
-    }
-
-    private Profile profile(String customerId, GraphResult result, Instant now) {
-        if (result.ok()) {
-            return new Profile(result.body().path("first_name").asText(null), result.body().path("last_name").asText(null),
-                    null);
-        }
-        LOG.warnf("Profile of %s not available: (#%s) %s fbtrace_id=%s", customerId, result.errorCode(), result.error(),
-                result.fbtraceId());
-        return new Profile(null, null, now);
     }
 }
